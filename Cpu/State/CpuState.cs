@@ -9,13 +9,27 @@ public sealed class CpuState
     /// <summary>RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8-R15, in encoding order.</summary>
     public readonly ulong[] Gpr = new ulong[16];
 
+    /// <summary>ES, CS, SS, DS, FS, GS, in encoding order (see <see cref="SegmentIndex"/>).</summary>
+    public readonly SegmentRegister[] Segments = new SegmentRegister[6];
+
     public ulong Rip;
 
-    public SegmentRegister Es, Cs, Ss, Ds, Fs, Gs;
-    public SegmentRegister Ldtr, Tr;
-    public ulong GdtrBase, IdtrBase;
-    public ushort GdtrLimit, IdtrLimit;
+    public SegmentRegister Ldtr;
+    public SegmentRegister Tr;
+    public ulong GdtrBase;
+    public ulong IdtrBase;
+    public ushort GdtrLimit;
+    public ushort IdtrLimit;
 
-    public ulong Cr0, Cr2, Cr3, Cr4;
+    public ulong Cr0;
+    public ulong Cr2;
+    public ulong Cr3;
+    public ulong Cr4;
     public ulong Efer;
+
+    /// <summary>The full RFLAGS. The lazy-flag machinery keeps it current when read and applies it when written.</summary>
+    public ulong Rflags { get; set; } = 0x2;
+
+    /// <summary>The current privilege level (CS.RPL outside real mode).</summary>
+    public int Cpl => Segments[SegmentIndex.Cs].Selector & 3;
 }
