@@ -144,3 +144,33 @@ void *memcpy(void *d, const void *s, size_t n);
 
 int main(void);
 #endif
+
+/* wait.c: spin with interrupts enabled until *count reaches n or a bounded number of iterations
+ * passes (never an unbounded HLT: a missing interrupt must end in FAIL, not a hang). Returns 1 when
+ * reached. The iteration bound is generous and never printed. */
+int wait_count(volatile uint32_t *count, uint32_t n);
+/* spin until (inb(port) & mask) == want, bounded; returns 1 when reached */
+int wait_port(uint16_t port, uint8_t mask, uint8_t want);
+
+/* apic.c: local APIC (xAPIC MMIO) and IOAPIC */
+#define LAPIC 0xFEE00000ull
+#define IOAPIC 0xFEC00000ull
+#define LAPIC_ID 0x20
+#define LAPIC_VERSION 0x30
+#define LAPIC_TPR 0x80
+#define LAPIC_EOI 0xB0
+#define LAPIC_SVR 0xF0
+#define LAPIC_ISR 0x100
+#define LAPIC_IRR 0x200
+#define LAPIC_ICR_LO 0x300
+#define LAPIC_ICR_HI 0x310
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_TIMER_INIT 0x380
+#define LAPIC_TIMER_CUR 0x390
+#define LAPIC_TIMER_DIV 0x3E0
+static inline uint32_t lapic_read(uint32_t reg) { return mmio_read32(LAPIC + reg); }
+static inline void lapic_write(uint32_t reg, uint32_t v) { mmio_write32(LAPIC + reg, v); }
+void lapic_enable(void);   /* SVR: software enable, spurious vector 0xFF */
+static inline void lapic_eoi(void) { lapic_write(LAPIC_EOI, 0); }
+uint32_t ioapic_read(uint32_t reg);
+void ioapic_write(uint32_t reg, uint32_t v);
