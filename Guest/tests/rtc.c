@@ -86,7 +86,7 @@ static void irq8(struct frame *f) {
     if (irq8_count == 0) {
         reg_c_in_handler = c;
     }
-    if (++irq8_count == 8) {
+    if (irq8_count < 8 && ++irq8_count == 8) { /* never past 8: one may already be latched */
         cmos_write(REG_B, cmos_read(REG_B) & ~0x40);
     }
     pic_eoi(8);
