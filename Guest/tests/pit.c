@@ -2,8 +2,9 @@
  * are counted, then it stops. Channel 2 in mode 0 with the gate (port 0x61 bit 0) high, its output
  * read in port 0x61 bit 5. Read-back status bytes are printed without the OUT and null-count bits,
  * which depend on timing.
- * Not relied on (QEMU 7.2 departs from the 8254 datasheet): a low gate does not stop counting in
- * any mode, and in mode 1 OUT is high during the count instead of low. So the gate stays high. */
+ * Not relied on (QEMU 7.2 departs from the 8254 datasheet, both seen on QEMU): in mode 0 a low gate
+ * does not stop the count (OUT2 still goes high), and in mode 1 OUT reads high right after the
+ * triggering gate edge instead of low. So the gate stays high and mode 1 is not used. */
 #include "test.h"
 
 const char test_name[] = "pit";

@@ -23,7 +23,7 @@ $(BUILD)/tests/hello.elf: $(BUILD)/tests/hello.o tests/test.ld
 	ld -n --no-warn-rwx-segments -T tests/test.ld -o $@ $<
 
 $(BUILD)/tests/%.elf: $(BUILD)/tests/%.o $(GT_LIB_OBJS) tests/test.ld
-	ld -n --no-warn-rwx-segments -T tests/test.ld -o $@ $(filter %.o,$^)
+	ld -n -z noexecstack --no-warn-rwx-segments -T tests/test.ld -o $@ $(filter %.o,$^)
 
 # kernels with an assembly part (32-bit code, fault sites) link it too
 $(foreach o,$(GT_ASM_OBJS),$(eval $(patsubst %_asm.o,%.elf,$(o)): $(o)))

@@ -2,8 +2,9 @@
  * through MCR bit 4 (a byte looped back, LSR, the modem-status wiring), then the THR-empty
  * interrupt (IER bit 1) delivered on IRQ4 through the 8259. Values seen while in loopback are
  * recorded and printed afterwards, since output does not leave the chip in loopback.
- * Not relied on: QEMU 7.2 raises the UART's IRQ line whatever MCR.OUT2 says (on a PC, OUT2 gates
- * it), so OUT2 is always set while an interrupt is expected and its gating is never tested. */
+ * Not relied on: QEMU 7.2 raises IRQ4 whatever MCR.OUT2 says (seen: a THRE interrupt arrives with
+ * OUT2=0), while on a PC OUT2 gates the line; so OUT2 is set whenever an interrupt is expected and
+ * its gating is never tested. */
 #include "test.h"
 
 const char test_name[] = "uart";
