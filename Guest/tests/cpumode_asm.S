@@ -226,6 +226,11 @@ user_in:
 at_user_in:
     in $0x80, %al               /* IOPL 0 and no I/O bitmap: #GP(0) (SDM Vol. 1, 19.5) */
     int $0x80
+    .globl user_int81, at_user_int81
+user_int81:
+at_user_int81:
+    int $0x81                   /* gate DPL 0 < CPL 3: #GP(vector * 8 + 2) (SDM Vol. 3A, 6.12.1.1) */
+    int $0x80
     .globl user_mov_cr, at_user_mov_cr
 user_mov_cr:
 at_user_mov_cr:
