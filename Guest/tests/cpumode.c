@@ -47,6 +47,21 @@ static const struct {
     {"pm32 and", 0, FL_LOGIC, FL_ZF | FL_PF},
     {"pm32 rep stosb edi delta", 5, 0, 0},
     {"pm32 stosb bytes", 0xABABABAB, 0, 0},
+    {"pm32 ud2: vector", 6, 0, 0},
+    {"pm32 ud2: error", 0, 0, 0},
+    {"pm32 ud2: eip - label", 0, 0, 0},
+    {"pm32 div by zero: vector", 0, 0, 0},
+    {"pm32 div by zero: error", 0, 0, 0},
+    {"pm32 div by zero: eip - label", 0, 0, 0},
+    {"pm32 int3: vector", 3, 0, 0},
+    {"pm32 int3: error", 0, 0, 0},
+    {"pm32 int3: eip - label", 1, 0, 0},
+    {"pm32 selector beyond gdt: vector", 13, 0, 0},
+    {"pm32 selector beyond gdt: error", 0x98, 0, 0},
+    {"pm32 selector beyond gdt: eip - label", 0, 0, 0},
+    {"pm32 int beyond idt limit: vector", 13, 0, 0},
+    {"pm32 int beyond idt limit: error", 0x81 * 8 + 2, 0, 0},
+    {"pm32 int beyond idt limit: eip - label", 0, 0, 0},
 };
 
 static void check32(void) {
