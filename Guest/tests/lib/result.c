@@ -25,6 +25,10 @@ void fail(const char *reason) {
     }
     reason_buf[n++] = ' ';
     reason_buf[n++] = '/';
+    reason_buf[n++] = ' ';
+    while (*reason == ' ') {
+        reason++;
+    }
     for (const char *p = reason; *p && n < sizeof reason_buf - 1; p++) {
         reason_buf[n++] = *p;
     }
