@@ -17,7 +17,8 @@ uint32_t compat_round_trip(void);
 extern char at_int3[], at_ud[], at_de[], at_gp_noncanonical[], at_gp_selector[], at_syscall[];
 extern char at_user_hlt[], at_user_in[], at_user_mov_cr[];
 void fault_int3(void), fault_ud(void), fault_de(void), fault_gp_noncanonical(void), fault_gp_selector(void);
-void user_syscall(void), user_hlt(void), user_in(void), user_mov_cr(void), syscall_entry(void);
+void user_syscall(void), user_hlt(void), user_in(void), user_mov_cr(void), user_int81(void), syscall_entry(void);
+extern char at_user_int81[];
 
 static uint8_t user_stack[4096] __attribute__((aligned(16)));
 #define USER_RSP ((uint64_t)(user_stack + sizeof user_stack))
@@ -46,6 +47,21 @@ static const struct {
     {"pm32 and", 0, FL_LOGIC, FL_ZF | FL_PF},
     {"pm32 rep stosb edi delta", 5, 0, 0},
     {"pm32 stosb bytes", 0xABABABAB, 0, 0},
+    {"pm32 ud2: vector", 6, 0, 0},
+    {"pm32 ud2: error", 0, 0, 0},
+    {"pm32 ud2: eip - label", 0, 0, 0},
+    {"pm32 div by zero: vector", 0, 0, 0},
+    {"pm32 div by zero: error", 0, 0, 0},
+    {"pm32 div by zero: eip - label", 0, 0, 0},
+    {"pm32 int3: vector", 3, 0, 0},
+    {"pm32 int3: error", 0, 0, 0},
+    {"pm32 int3: eip - label", 1, 0, 0},
+    {"pm32 selector beyond gdt: vector", 13, 0, 0},
+    {"pm32 selector beyond gdt: error", 0x98, 0, 0},
+    {"pm32 selector beyond gdt: eip - label", 0, 0, 0},
+    {"pm32 int beyond idt limit: vector", 13, 0, 0},
+    {"pm32 int beyond idt limit: error", 0x81 * 8 + 2, 0, 0},
+    {"pm32 int beyond idt limit: eip - label", 0, 0, 0},
 };
 
 static void check32(void) {
@@ -171,7 +187,7 @@ static void check_compat(void) {
 
 static void check_fault(const char *what, void (*fn)(void), const char *label, uint64_t vector, uint64_t error) {
     int taken = probe(fn);
-    kprintf("%s:\n", what);
+    section(what);
     check_u("  taken", taken, 1);
     check_u("  vector", last_fault.vector, vector);
     check("  error", last_fault.error, error);
@@ -179,13 +195,23 @@ static void check_fault(const char *what, void (*fn)(void), const char *label, u
     check("  cs", last_fault.cs, SEL_KCODE64);
 }
 
-static void check_user(const char *what, void (*fn)(void), const char *label) {
+/* a #GP at CPL 3: the frame holds the user's CS, SS and RSP, and it was pushed on the TSS.RSP0
+ * stack: 22 quadwords below it (SS, RSP, RFLAGS, CS, RIP, error code, then isr.S's vector and 15
+ * registers; RSP0 is 16-byte aligned, so no alignment padding) */
+static void check_user(const char *what, void (*fn)(void), const char *label, uint64_t error, uint64_t error_mask) {
     probe_user(fn, USER_RSP);
-    kprintf("%s:\n", what);
+    section(what);
     check_u("  vector", last_fault.vector, 13);
-    check("  error", last_fault.error, 0);
+    if (error_mask != ~0ull) {
+        check("  error (EXT IDT TI bits)", last_fault.error & error_mask, error & error_mask);
+    } else {
+        check("  error", last_fault.error, error);
+    }
     check("  rip - label", last_fault.rip - (uint64_t)label, 0);
     check("  cs", last_fault.cs, SEL_UCODE64 | 3);
+    check("  ss", last_fault.ss, SEL_UDATA | 3);
+    check("  user stack top - rsp", USER_RSP - last_fault.rsp, 0);
+    check_u("  frame bytes below tss.rsp0", last_fault.frame_below_rsp0, 22 * 8);
 }
 
 int main(void) {
@@ -221,8 +247,12 @@ int main(void) {
     check_u("int 0x80 from cpl3: vector", last_fault.vector, VEC_USER_EXIT);
     check("int 0x80 from cpl3: cs", last_fault.cs, SEL_UCODE64 | 3);
 
-    check_user("hlt at cpl3", user_hlt, at_user_hlt);
-    check_user("in at cpl3", user_in, at_user_in);
-    check_user("mov from cr0 at cpl3", user_mov_cr, at_user_mov_cr);
+    check_user("hlt at cpl3", user_hlt, at_user_hlt, 0, ~0ull);
+    check_user("in at cpl3", user_in, at_user_in, 0, ~0ull);
+    check_user("mov from cr0 at cpl3", user_mov_cr, at_user_mov_cr, 0, ~0ull);
+    /* The error code's index field holds the vector (SDM Vol. 3A, 6.13): 0x81 * 8 + 2. QEMU 7.2
+     * puts the IDT byte offset of a 16-byte gate there (0x81 * 16 + 2), so only EXT/IDT/TI are
+     * compared. */
+    check_user("int 0x81 (gate dpl 0) at cpl3", user_int81, at_user_int81, 0x81 * 8 + 2, 7);
     finish();
 }

@@ -18,6 +18,19 @@ rec:
     popfl
     ret
 
+/* run one faulting instruction and record what the 32-bit handler saw */
+.macro fault32 insn
+    movl $1f, fault32_resume
+0:  \insn
+1:  movl fault32_vector, %eax
+    call rec
+    movl fault32_error, %eax
+    call rec
+    movl fault32_eip, %eax
+    subl $0b, %eax
+    call rec
+.endm
+
     .globl boot32_hook
 boot32_hook:
     push %ebx
@@ -98,6 +111,18 @@ boot32_hook:
     /* 17: the stored bytes, read back as a dword */
     mov scratch32, %eax
     call rec
+    /* 18-32: exceptions in protected mode through the library's 32-bit IDT: vector, error code and
+     * EIP relative to the faulting instruction, three records each */
+    call idt32_init
+    fault32 ud2
+    mov $100, %eax
+    xor %edx, %edx
+    xor %ecx, %ecx
+    fault32 "div %ecx"
+    fault32 int3
+    mov $0x98, %eax
+    fault32 "mov %ax, %ds"              /* beyond the GDT limit: #GP(0x98) */
+    fault32 "int $0x81"                 /* beyond the IDT limit: #GP(0x81 * 8 + 2) */
     pop %esi
     pop %ebx
     ret
@@ -226,6 +251,11 @@ user_in:
 at_user_in:
     in $0x80, %al               /* IOPL 0 and no I/O bitmap: #GP(0) (SDM Vol. 1, 19.5) */
     int $0x80
+    .globl user_int81, at_user_int81
+user_int81:
+at_user_int81:
+    int $0x81                   /* gate DPL 0 < CPL 3: #GP(vector * 8 + 2) (SDM Vol. 3A, 6.12.1.1) */
+    int $0x80
     .globl user_mov_cr, at_user_mov_cr
 user_mov_cr:
 at_user_mov_cr:
@@ -235,7 +265,7 @@ at_user_mov_cr:
     .data
     .align 8
     .globl r32, r32_n
-r32: .space 8 * 32
+r32: .space 8 * 64
 r32_n: .long 0
 scratch32: .long 0, 0
 saved_rsp: .quad 0

@@ -94,7 +94,7 @@ static void pf_masked(const char *what, void (*fn)(void), uint64_t va, int user,
     } else {
         probe(fn);
     }
-    kprintf("%s:\n", what);
+    section(what);
     check_u("  vector", last_fault.vector, 14);
     if (error_mask != ~0ull) {
         check("  error (P masked)", last_fault.error & error_mask, error & error_mask);
@@ -140,6 +140,29 @@ static void check_faults(void) {
     invlpg(V + 0x400000);
     pf_masked("2m pde with bit 13 set (reserved)", kwrite, V + 0x400040, 0, PF_P | PF_W | PF_RSVD, at_kwrite,
               ~(uint64_t)PF_P);
+
+    /* page-crossing accesses fault on the page that denies them, and a faulting write changes
+     * neither page (SDM Vol. 3A, 6.5: a fault leaves the state as before the instruction) */
+    map(V + 0xE000, FRAME(10), PTE_P | PTE_W);
+    target = V + 0xEFFE;
+    probe(kread);
+    section("4-byte read crossing into a not-present page");
+    check_u("  vector", last_fault.vector, 14);
+    check("  error", last_fault.error, 0);
+    check("  cr2", last_fault.cr2, V + 0xF000);
+    check("  rip - label", last_fault.rip - (uint64_t)at_kread, 0);
+    memset(frames[10], 0xAA, 4096);
+    memset(frames[11], 0xBB, 4096);
+    map(V + 0x10000, FRAME(10), PTE_P | PTE_W);
+    map(V + 0x11000, FRAME(11), PTE_P);
+    target = V + 0x10FFE;
+    probe(kwrite);
+    section("4-byte write crossing into a read-only page");
+    check_u("  vector", last_fault.vector, 14);
+    check("  error", last_fault.error, PF_P | PF_W);
+    check("  cr2", last_fault.cr2, V + 0x11000);
+    check("  first page unchanged", *(volatile uint16_t *)(FRAME(10) + 0xFFE), 0xAAAA);
+    check("  second page unchanged", *(volatile uint16_t *)FRAME(11), 0xBBBB);
 
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
     frames[5][0] = 0xC3; /* ret */

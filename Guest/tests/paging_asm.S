@@ -1,27 +1,11 @@
-/* paging's assembly: 32-bit non-PAE paging with 4 MiB (PSE) and 4 KiB pages before long mode, with a
- * 32-bit #PF handler, and the 64-bit fault sites the C part probes. */
+/* paging's assembly: 32-bit non-PAE paging with 4 MiB (PSE) and 4 KiB pages before long mode, its
+ * #PF caught through the library's 32-bit IDT (lib/idt32.S), and the 64-bit fault sites the C part
+ * probes. */
     .text
     .code32
-/* #PF in 32-bit protected mode: record the error code and CR2, resume at pf32_resume */
-pf32_handler:
-    popl pf32_err
-    pushl %eax
-    mov %cr2, %eax
-    mov %eax, pf32_cr2
-    mov pf32_resume, %eax
-    mov %eax, 4(%esp)
-    popl %eax
-    iret
-
     .globl boot32_hook
 boot32_hook:
-    mov $pf32_handler, %eax
-    mov %ax, idt32 + 14 * 8
-    movw $0x18, idt32 + 14 * 8 + 2
-    movw $0x8E00, idt32 + 14 * 8 + 4
-    shr $16, %eax
-    mov %ax, idt32 + 14 * 8 + 6
-    lidt idt32_ptr
+    call idt32_init
 
     movl $0x22222222, 0x00401010        /* seen through the 4 KiB page below */
     movl $0, 0x00400010
@@ -52,17 +36,17 @@ boot32_hook:
     mov pt32, %eax
     mov %eax, pg32_pte
 
-    movl $1f, pf32_resume
+    movl $1f, fault32_resume
     mov 0x40C00123, %eax                /* no PDE: not-present read */
-1:  mov pf32_err, %eax
+1:  mov fault32_error, %eax
     mov %eax, pg32_err_np
-    mov pf32_cr2, %eax
+    mov fault32_cr2, %eax
     mov %eax, pg32_cr2_np
-    movl $1f, pf32_resume
+    movl $1f, fault32_resume
     movl $5, 0x40800040                 /* read-only 4 MiB page, CR0.WP=1 */
-1:  mov pf32_err, %eax
+1:  mov fault32_error, %eax
     mov %eax, pg32_err_ro
-    mov pf32_cr2, %eax
+    mov fault32_cr2, %eax
     mov %eax, pg32_cr2_ro
 
     mov %cr0, %eax
@@ -106,13 +90,6 @@ at_uwrite:
 
     .data
     .align 8
-idt32: .space 15 * 8
-idt32_ptr:
-    .word 15 * 8 - 1
-    .long idt32
-pf32_err: .long 0
-pf32_cr2: .long 0
-pf32_resume: .long 0
     .globl pg32_read4k, pg32_pde4m, pg32_pde_table, pg32_pte, pg32_err_np, pg32_cr2_np
     .globl pg32_err_ro, pg32_cr2_ro, pg32_phys
 pg32_read4k: .long 0

@@ -68,7 +68,7 @@ static int read_time(struct time *t) {
 static void check_time(const char *mode, int (*ok)(uint8_t, int, int)) {
     struct time t = {0};
     int read = read_time(&t);
-    kprintf("%s:\n", mode);
+    section(mode);
     check_u("  stable read after uip handshake", read, 1);
     check_u("  seconds valid", ok(t.sec, 0, 59), 1);
     check_u("  minutes valid", ok(t.min, 0, 59), 1);

@@ -75,7 +75,8 @@ void isr_dispatch(struct frame *f) {
         probe_armed = 0;
         last_fault = (struct fault){
             .taken = 1, .vector = f->vector, .error = f->error, .cr2 = read_cr2(),
-            .rip = f->rip, .cs = f->cs, .ss = f->ss,
+            .rip = f->rip, .cs = f->cs, .ss = f->ss, .rsp = f->rsp,
+            .frame_below_rsp0 = tss.rsp[0] - (uint64_t)f,
         };
         restore_context(probe_jb, 1);
     }

@@ -2,16 +2,51 @@
 #include "test.h"
 
 static const char *first_failure;
+static const char *current_section;
+static char reason_buf[160];
+
+void section(const char *title) {
+    kprintf("%s:\n", title);
+    current_section = title;
+}
 
 void fail(const char *reason) {
-    if (!first_failure) {
-        first_failure = reason;
+    if (first_failure) {
+        return;
     }
+    if (reason[0] != ' ' || !current_section) {
+        first_failure = reason;
+        return;
+    }
+    /* an indented name belongs to the section above it */
+    size_t n = 0;
+    for (const char *p = current_section; *p && n < sizeof reason_buf / 2; p++) {
+        reason_buf[n++] = *p;
+    }
+    reason_buf[n++] = ' ';
+    reason_buf[n++] = '/';
+    reason_buf[n++] = ' ';
+    while (*reason == ' ') {
+        reason++;
+    }
+    for (const char *p = reason; *p && n < sizeof reason_buf - 1; p++) {
+        reason_buf[n++] = *p;
+    }
+    reason_buf[n] = 0;
+    first_failure = reason_buf;
 }
 
 int failed(void) { return first_failure != 0; }
 
+/* a line that is not indented is the context for the indented lines below it */
+static void note_context(const char *name) {
+    if (name[0] != ' ') {
+        current_section = name;
+    }
+}
+
 void check(const char *name, uint64_t got, uint64_t want) {
+    note_context(name);
     kprintf("%s: 0x%lx\n", name, got);
     if (got != want) {
         kprintf("  (expected 0x%lx)\n", want);
@@ -20,6 +55,7 @@ void check(const char *name, uint64_t got, uint64_t want) {
 }
 
 void check_u(const char *name, uint64_t got, uint64_t want) {
+    note_context(name);
     kprintf("%s: %lu\n", name, got);
     if (got != want) {
         kprintf("  (expected %lu)\n", want);

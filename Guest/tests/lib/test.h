@@ -84,6 +84,7 @@ void check(const char *name, uint64_t got, uint64_t want);    /* prints hex */
 void check_u(const char *name, uint64_t got, uint64_t want);  /* prints decimal */
 void check_flags(const char *name, uint64_t flags, uint64_t mask, uint64_t want);
 void fail(const char *reason);
+void section(const char *title); /* prints "title:"; failures below it are reported as "title / name" */
 void finish(void) __attribute__((noreturn));  /* "TEST <test_name>: PASS" or FAIL, then debug-exit */
 extern const char test_name[];                   /* defined by each kernel */
 int failed(void);
@@ -102,7 +103,8 @@ extern uint64_t kernel_stack_top[];
 /* fault probes: run fn; if an exception is taken, the handler records it and returns here. */
 struct fault {
     int taken;
-    uint64_t vector, error, cr2, rip, cs, ss;
+    uint64_t vector, error, cr2, rip, cs, ss, rsp;
+    uint64_t frame_below_rsp0; /* TSS.RSP0 minus the address of the saved frame (stack switch) */
 };
 extern struct fault last_fault;
 int probe(void (*fn)(void));

@@ -18,6 +18,7 @@ public class EmuTestKernelTests
         {
             int exit = CommandLine.Run(["run", TestKernelTranscript.Image(kernel), "--display", "none",
                 "--serial", serial, "--clock", "deterministic", "--timeout", "30"]);
+            Assert.True(File.Exists(serial), $"emu exited with {exit} and wrote no serial output for {kernel}");
             TestKernelTranscript.AssertPassed(kernel, File.ReadAllText(serial), exit);
         }
         finally
