@@ -49,6 +49,9 @@ public sealed class Processor
     /// <summary>Exceptions, interrupts, transitions, decoded blocks, unimplemented instructions.</summary>
     public CpuCounters Counters { get; } = new();
 
+    /// <summary>MSRs, debug registers, CR8, CPUID features and the TSC source (owned by the system instructions).</summary>
+    public SystemRegisters SystemRegisters { get; } = new();
+
     /// <summary>The decoded-block cache.</summary>
     public BlockCache Blocks { get; }
 
