@@ -128,7 +128,7 @@ public static class FastDispatcher
                 break;
             case FastKind.CallRel64:
                 {
-                    ulong rsp = g[4] - 8;
+                    ulong rsp = Stack.Linear(cpu, g[4] - 8);
                     cpu.Memory.Write64(rsp, op.NextIp);
                     g[4] = rsp;
                     s.Rip = op.Imm;
@@ -137,7 +137,7 @@ public static class FastDispatcher
 
             case FastKind.Ret64:
                 {
-                    ulong target = cpu.Memory.Read64(g[4]);
+                    ulong target = cpu.Memory.Read64(Stack.Linear(cpu, g[4]));
                     g[4] += 8;
                     s.Rip = target;
                     break;
@@ -145,7 +145,7 @@ public static class FastDispatcher
 
             case FastKind.PushReg64:
                 {
-                    ulong rsp = g[4] - 8;
+                    ulong rsp = Stack.Linear(cpu, g[4] - 8);
                     cpu.Memory.Write64(rsp, g[op.Src]);
                     g[4] = rsp;
                     break;
@@ -153,7 +153,7 @@ public static class FastDispatcher
 
             case FastKind.PopReg64:
                 {
-                    ulong v = cpu.Memory.Read64(g[4]);
+                    ulong v = cpu.Memory.Read64(Stack.Linear(cpu, g[4]));
                     g[4] += 8;
                     g[op.Dst] = v;
                     break;
@@ -173,6 +173,11 @@ public static class FastDispatcher
         if (op.Index != FastOp.NoRegister)
         {
             ea += g[op.Index] << op.Scale;
+        }
+
+        if (!Operands.IsCanonical(ea))
+        {
+            throw Execution.CpuException.GeneralProtection();
         }
 
         return ea;
