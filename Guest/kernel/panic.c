@@ -38,7 +38,7 @@ void exception(struct frame *f) {
         panic("kernel fault");
     }
     struct proc *p = cur->proc;
-    kprintf("[kernel] %s (pid %d) killed: %s at rip %lx addr %lx\n", p->name, p->pid, name, f->rip,
-            f->vec == 14 ? read_cr2() : 0);
+    kprintf("[kernel] %s (pid %d) killed: %s at rip %lx addr %lx err %x cs %x\n", p->name, p->pid, name, f->rip,
+            f->vec == 14 ? read_cr2() : 0, (u32)f->err, (u32)f->cs);
     proc_exit(p, KILLED | (int)f->vec);
 }

@@ -44,8 +44,11 @@ long fs_call(int fd, long op, long count, void *ubuf, u32 slen, u32 cap) {
     long r = ipc_call(s);
     if (r < 0)
         return r;
-    if (cur->ilen)
+    if (cur->ilen) {
+        if (!user_ok(ubuf, cur->ilen, true))   /* another thread may have unmapped it meanwhile */
+            return -EFAULT;
         memcpy(ubuf, cur->ibuf, cur->ilen);
+    }
     return cur->mr[0];
 }
 

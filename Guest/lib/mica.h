@@ -39,6 +39,8 @@ static inline long grant_mem(int pid, unsigned long base, unsigned long len) { r
 static inline long irq_bind(int irq, unsigned long bit) { return sys2(SYS_IRQ_BIND, irq, bit); }
 static inline long irq_ack(int irq) { return sys1(SYS_IRQ_ACK, irq); }
 long write(int fd, const void *buf, size_t n);
+/* Runs fn(arg) in a new thread of this process (16 KiB stack); returns its id. */
+long thread_create(void (*fn)(void *), void *arg);
 
 /* IPC: four words, a sender, and a payload buffer passed beside. */
 struct msg { long w[4]; int from; };

@@ -64,6 +64,23 @@ long write(int fd, const void *buf, size_t n) {
     return done;
 }
 
+struct thread_start { void (*fn)(void *); void *arg; };
+
+static void thread_entry(struct thread_start *ts) {
+    ts->fn(ts->arg);
+    sys2(SYS_EXIT, 0, 1);
+}
+
+long thread_create(void (*fn)(void *), void *arg) {
+    enum { STACK = 16384 };
+    char *stack = map(0, STACK, 0);
+    if ((long)stack < 0)
+        return (long)stack;
+    struct thread_start *ts = (struct thread_start *)(stack + STACK) - 1;
+    ts->fn = fn, ts->arg = arg;
+    return sys3(SYS_THREAD, thread_entry, (char *)ts - 8, ts);
+}
+
 int main(const char *arg, unsigned long a2, unsigned long a3);
 
 void libmain(const char *arg, unsigned long a2, unsigned long a3) {

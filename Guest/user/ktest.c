@@ -171,7 +171,20 @@ static void test_ipc(void) {
     CHECK(close(fd) == -EPIPE, "close on a dead daemon");
 }
 
+static volatile int thread_hits;
+
+static void worker(void *arg) {
+    for (int i = 0; i < 100; i++) {
+        thread_hits += (long)arg;
+        yield();
+    }
+}
+
 static void test_sched(void) {
+    CHECK(thread_create(worker, (void *)1) > 0 && thread_create(worker, (void *)2) > 0, "thread_create");
+    for (int i = 0; i < 1000 && thread_hits < 300; i++)
+        sleep_ms(1);
+    CHECK(thread_hits == 300, "threads ran: %d", thread_hits);
     long a = spawn("ktest", "child spin", 0), b = spawn("ktest", "child spin", 0);
     CHECK(a > 0 && b > 0, "spawn spinners");
     sleep_ms(100);   /* we only run again if the spinners are preempted */
