@@ -51,8 +51,12 @@ static u32 calibrate(void) {
     outb(0x61, inb(0x61) | 0x01);
     lapic_w(0x380, 0xFFFFFFFF);
     u64 t0 = rdtsc();
-    while (!(inb(0x61) & 0x20))
-        ;
+    for (u32 spins = 0; !(inb(0x61) & 0x20); spins++)
+        if (spins == 50000000) {
+            kprintf("mica: PIT channel 2 never ran out: assuming a 1 GHz bus and TSC\n");
+            tsc_per_ms = 1000000;
+            return 625000;
+        }
     u32 elapsed = 0xFFFFFFFF - lapic_r(0x390);
     tsc_per_ms = (rdtsc() - t0) / 10;
     if (!tsc_per_ms)

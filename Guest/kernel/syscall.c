@@ -162,7 +162,7 @@ static long dispatch(struct frame *f) {
         schedule();
         return 0;
     case SYS_SLEEP:
-        sleep_until(ticks + a * HZ / 1000 + 1);
+        sleep_until(ticks + (a < (1ul << 40) ? a : 1ul << 40) * HZ / 1000 + 1);
         return 0;
     case SYS_CLOCK: return clock_ns();
     case SYS_KLOG: {
@@ -179,6 +179,7 @@ static long dispatch(struct frame *f) {
         if (!t)
             return -ESRCH;
         ipc_notify(t, b);
+        preempt_check();
         return 0;
     }
     case SYS_MAP: return sys_map(a, b, c);
@@ -205,6 +206,8 @@ static long dispatch(struct frame *f) {
         proc_exit(p, KILLED | 0xFF);
         return 0;
     case SYS_THREAD: {
+        if (a >= USER_TOP || b >= USER_TOP)   /* IRETQ to a non-canonical address faults in the kernel */
+            return -EINVAL;
         struct thread *t = thread_new(cur->proc, a, b, c);
         if (!t)
             return -ENOMEM;
@@ -250,6 +253,8 @@ static long dispatch(struct frame *f) {
         struct thread *t;
         if (!(p = child(a)) || b >= NPRIO || !(t = thread_get(p->pid)))
             return -ESRCH;
+        if (p == cur->proc && cur->proc != &procs[0] && (int)b < t->prio)
+            return -EPERM;   /* only a parent raises a priority */
         t->prio = b;
         return 0;
     }
