@@ -80,6 +80,19 @@ switch_to:
     pop %r15; pop %r14; pop %r13; pop %r12; pop %rbx; pop %rbp
     ret
 
+/* copy_user(dst, src, n): a copy from or to user memory that may fault; the #PF handler
+ * resumes a fault at copy_user_insn at copy_user_fault. Returns 0 or -EFAULT. */
+    .globl copy_user, copy_user_insn, copy_user_fault
+copy_user:
+    mov %rdx, %rcx
+copy_user_insn:
+    rep movsb
+    xor %eax, %eax
+    ret
+copy_user_fault:
+    mov $-14, %rax
+    ret
+
 /* A new thread's first switch returns here: finish the switch, then enter user mode. */
     .globl thread_start
 thread_start:

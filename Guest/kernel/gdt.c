@@ -66,8 +66,15 @@ static void set_ports(struct proc *p, bool allow) {
         }
 }
 
-/* Called on every switch to a process: only the ranges that change are touched. */
+/* Called on every switch to a process. A process without ports gets an I/O bitmap offset past
+ * the TSS limit: every port faults (SDM 1, 19.5.2) and the bitmap stays as it is. Otherwise
+ * only the ranges that change are touched. */
 void tss_load_io(struct proc *p) {
+    if (p && !p->nio) {
+        tss.iomap_base = 0xFFFF;
+        return;
+    }
+    tss.iomap_base = offsetof(struct tss, iomap);
     if (p == io_owner)
         return;
     if (io_owner && io_owner->nio)

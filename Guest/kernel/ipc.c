@@ -54,17 +54,17 @@ long ipc_recv(void) {
     return cur->status;
 }
 
-/* Replies to a thread waiting on cur with cur's staged words and src[0..len) (already checked);
+/* Replies to a thread waiting on cur with cur's staged words and the user's src[0..len);
  * the caller decides when it runs: *woken is the thread, not yet on the run queue. */
 long ipc_reply(int to, const void *src, u32 len, struct thread **woken) {
     struct thread *c = thread_get(to);
     if (!c || c->state != T_REPLY || c->partner != cur->tid)
         return -ESRCH;
     u32 n = len < c->icap ? len : c->icap;
+    if (n && copy_user(c->ibuf, src, n))
+        return -EFAULT;
     c->from = cur->tid;
     c->mr[0] = cur->out[0], c->mr[1] = cur->out[1], c->mr[2] = cur->out[2], c->mr[3] = cur->out[3];
-    if (n)
-        memcpy(c->ibuf, src, n);
     c->ilen = n;
     c->status = n;
     *woken = c;

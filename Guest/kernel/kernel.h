@@ -199,4 +199,7 @@ const u8 *initfs_find(const char *name, u64 *size);
 void switch_to(u64 *old_ksp, u64 new_ksp);
 extern char isr_stubs[];
 void syscall_entry(void);
+long copy_user(void *dst, const void *src, u64 n);
+extern char copy_user_insn[], copy_user_fault[];
+static inline bool urange(u64 p, u64 n) { return p + n >= p && p + n <= USER_TOP; }
 void thread_start(void);

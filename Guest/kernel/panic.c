@@ -32,6 +32,10 @@ _Noreturn void panic(const char *fmt, ...) {
 
 void exception(struct frame *f) {
     const char *name = names[f->vec] ? names[f->vec] : "exception";
+    if ((f->cs & 3) == 0 && f->vec == 14 && f->rip == (u64)copy_user_insn) {
+        f->rip = (u64)copy_user_fault;   /* a bad user buffer: the system call fails */
+        return;
+    }
     if ((f->cs & 3) == 0) {
         kprintf("\nmica: kernel fault %s (vector %d) in thread %d\n", name, (int)f->vec, cur ? cur->tid : -1);
         dump(f);

@@ -34,21 +34,17 @@ long fs_call(int fd, long op, long count, void *ubuf, u32 slen, u32 cap) {
     struct thread *s = thread_get(p->fd[fd].server);
     if (!s)
         return -EPIPE;
-    if (slen > IPC_MAX || cap > IPC_MAX || (slen && !user_ok(ubuf, slen, false)) || (cap && !user_ok(ubuf, cap, true)))
+    if (slen > IPC_MAX || cap > IPC_MAX || !urange((u64)ubuf, slen) || !urange((u64)ubuf, cap) ||
+        (slen && copy_user(cur->obuf, ubuf, slen)))
         return -EFAULT;
     cur->out[0] = op, cur->out[1] = p->fd[fd].handle, cur->out[2] = count, cur->out[3] = p->pid;
-    if (slen)
-        memcpy(cur->obuf, ubuf, slen);
     cur->olen = slen;
     cur->icap = cap;
     long r = ipc_call(s);
     if (r < 0)
         return r;
-    if (cur->ilen) {
-        if (!user_ok(ubuf, cur->ilen, true))   /* another thread may have unmapped it meanwhile */
-            return -EFAULT;
-        memcpy(ubuf, cur->ibuf, cur->ilen);
-    }
+    if (cur->ilen && copy_user(ubuf, cur->ibuf, cur->ilen))
+        return -EFAULT;
     return cur->mr[0];
 }
 

@@ -32,10 +32,13 @@ static int run_child(const char *arg) {
 /* ---- helpers run as children ---- */
 
 static int echo_server(int parent) {
-    static char buf[IPC_MAX], out[IPC_MAX];
+    static char buf[IPC_MAX];
     struct msg m;
+    int to = 0;
+    long r = 0;
     for (;;) {
-        long r = ipc_recv(&m, buf, IPC_MAX);
+        r = ipc_reply_recv(to, &m, buf, to ? r : 0, IPC_MAX);
+        to = 0;
         if (r < 0)
             continue;
         if (m.from == 0) {
@@ -44,12 +47,18 @@ static int echo_server(int parent) {
         }
         if (m.w[0] == 2)
             exit(0);   /* dies with a caller waiting */
-        for (long i = 0; i < r; i++)
-            out[i] = buf[r - 1 - i];
-        struct msg rep = { { m.w[0] + 1, m.w[1] + 1, m.w[2] + 1, m.w[3] + 1 } };
-        ipc_reply(m.from, &rep, out, r);
-        if (m.w[0] == 3)
+        for (long i = 0; i < r / 2; i++) {
+            char c = buf[i];
+            buf[i] = buf[r - 1 - i], buf[r - 1 - i] = c;
+        }
+        long op = m.w[0];
+        m.w[0]++, m.w[1]++, m.w[2]++, m.w[3]++;
+        if (op == 3) {
+            ipc_reply(m.from, &m, buf, r);
             sleep_ms(30);   /* the next caller queues */
+            continue;
+        }
+        to = m.from;
     }
 }
 
@@ -199,12 +208,18 @@ static void test_sched(void) {
     kill(a), kill(b);
     int status;
     CHECK(wait(a, &status, 0) == a && wait(b, &status, 0) == b, "reap spinners");
+    /* a sleep never ends early; the best of five ends within 20 ms (the host may stall QEMU) */
     for (int ms = 10; ms <= 50; ms += 40) {
-        long t0 = clock_ns();
-        sleep_ms(ms);
-        long dt = (clock_ns() - t0) / 1000;
-        printf("sched: sleep %d ms took %ld us\n", ms, dt);
-        CHECK(dt >= ms * 1000 && dt < ms * 1000 + 50000, "sleep %d ms took %ld us", ms, dt);
+        long best = 1l << 62;
+        for (int i = 0; i < 5; i++) {
+            long t0 = clock_ns();
+            sleep_ms(ms);
+            long dt = (clock_ns() - t0) / 1000;
+            CHECK(dt >= ms * 1000, "sleep %d ms woke after %ld us", ms, dt);
+            best = dt < best ? dt : best;
+        }
+        printf("sched: sleep %d ms took %ld us at best\n", ms, best);
+        CHECK(best < ms * 1000 + 20000, "sleep %d ms took %ld us at best", ms, best);
     }
     enum { N = 40 };
     long pids[N], sum = 0;
