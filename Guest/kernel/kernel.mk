@@ -10,16 +10,16 @@ kernel: $(BUILD)/mica.elf
 
 $(BUILD)/kernel/%.c.o: kernel/%.c
 	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
+	$(call say,CC      $<)
 	@$(KCC) $(KCFLAGS) -c $< -o $@
 
 $(BUILD)/kernel/%.S.o: kernel/%.S
 	@mkdir -p $(dir $@)
-	@echo "  AS      $<"
+	$(call say,AS      $<)
 	@$(KCC) $(KCFLAGS) -c $< -o $@
 
 $(BUILD)/mica.elf: $(KOBJS) kernel/kernel.ld
-	@echo "  LD      $@"
+	$(call say,LD      $@)
 	@$(KCC) $(KCFLAGS) -nostdlib -static -Wl,--build-id=none,-z,max-page-size=0x1000,-z,noexecstack,--no-warn-rwx-segments,-T,kernel/kernel.ld -o $@ $(KOBJS)
 	@echo "  kernel: $$(tools/kloc.sh kernel) lines of C and assembly (limit 5000)"
 	@test $$(tools/kloc.sh kernel) -le 5000 || { echo "kernel over 5000 lines"; rm -f $@; exit 1; }

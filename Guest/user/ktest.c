@@ -77,8 +77,15 @@ static int scheme_server(void) {
         long res = 0;
         if (m.w[0] == SC_OPEN)
             res = strcmp(buf, "hello") ? -ENOENT : 7;
-        else if (m.w[0] == SC_READ && m.w[1] == 7)
+        else if (m.w[0] == SC_READ && (m.w[1] == 7 || m.w[1] == 8))
             memcpy(buf, "abc", 3), res = rlen = 3;
+        else if (m.w[0] == SC_DUP)
+            res = 8;
+        else if (m.w[0] == SC_FSTAT) {
+            struct mica_stat st = { 3, MODE_FILE };
+            memcpy(buf, &st, sizeof st);
+            rlen = sizeof st;
+        }
         else if (m.w[0] == SC_WRITE)
             res = r;
         m.w[0] = res;
@@ -114,6 +121,8 @@ static int child(const char *what) {
         return *(volatile long *)0xFFFFFFFF80100000ul;
     if (!strcmp(what, "kwrite"))
         return *(volatile long *)0xFFFF800000100000ul = 1;
+    if (!strcmp(what, "wtext"))
+        return *(volatile char *)(void *)printf = 0;   /* program text is read-only */
     if (!strcmp(what, "overflow"))
         return recurse(0);
     if (!strcmp(what, "cli"))
@@ -174,6 +183,13 @@ static void test_ipc(void) {
     CHECK(open("ktest:nothing") == -ENOENT, "open of a missing path");
     CHECK(read(fd, buf, 16) == 3 && !memcmp(buf, "abc", 3), "read through the scheme");
     CHECK(write(fd, "xyz", 3) == 3, "write through the scheme");
+    struct mica_stat st = { 0, 0 };
+    CHECK(fstat(fd, &st) == 0 && st.size == 3 && st.mode == MODE_FILE, "fstat through the scheme");
+    long fd2 = dup(fd);
+    CHECK(fd2 >= 0 && fd2 != fd && read(fd2, buf, 16) == 3, "dup: %d", (int)fd2);
+    CHECK(close(fd2) == 0 && read(fd2, buf, 16) == -EBADF, "close");
+    CHECK(read(fd, (void *)0xFFFF800000000000ul, 16) == -EFAULT, "read into kernel memory");
+    CHECK(ipc_call(spid, &m, (void *)0x10, 16, 0) == -EFAULT, "call with an unmapped payload");
     kill(spid);
     wait(spid, &status, 0);
     CHECK(read(fd, buf, 16) == -EPIPE, "read from a dead daemon");
@@ -253,7 +269,7 @@ static void test_mem(void) {
     CHECK(unmap(fixed, 4096) == 0, "unmap fixed");
     static const struct { const char *child; int vector; } kills[] = {
         { "child unmapped", 14 }, { "child kread", 14 }, { "child kwrite", 14 },
-        { "child overflow", 14 }, { "child cli", 13 }, { "child port", 13 },
+        { "child wtext", 14 }, { "child overflow", 14 }, { "child cli", 13 }, { "child port", 13 },
     };
     for (unsigned i = 0; i < sizeof kills / sizeof kills[0]; i++) {
         int status = run_child(kills[i].child);

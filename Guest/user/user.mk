@@ -10,22 +10,22 @@ user: $(BUILD)/initfs.tar
 
 $(BUILD)/lib/%.c.o: lib/%.c
 	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
+	$(call say,CC      $<)
 	@gcc $(UCFLAGS) -c $< -o $@
 $(BUILD)/lib/%.S.o: lib/%.S
 	@mkdir -p $(dir $@)
-	@echo "  AS      $<"
+	$(call say,AS      $<)
 	@gcc $(UCFLAGS) -c $< -o $@
 $(BUILD)/user/%.o: user/%.c
 	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
+	$(call say,CC      $<)
 	@gcc $(UCFLAGS) -c $< -o $@
 $(BUILD)/user/%: $(BUILD)/user/%.o $(LIB_OBJS) user/user.ld
-	@echo "  LD      $@"
+	$(call say,LD      $@)
 	@ld -z max-page-size=0x1000 -z noexecstack -T user/user.ld -o $@ $< $(LIB_OBJS)
 
 $(BUILD)/initfs.tar: $(PROG_ELFS) user/init.rc
-	@echo "  TAR     $@"
+	$(call say,TAR     $@)
 	@cp user/init.rc $(BUILD)/user/
 	@tar --format=ustar --owner=0 --group=0 --numeric-owner --mtime=@0 -C $(BUILD)/user \
 	    -cf $@ init.rc $(PROGRAMS)
