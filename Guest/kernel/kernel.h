@@ -190,7 +190,8 @@ void irq_fire(int irq);
 void grants_release(struct proc *p);
 /* syscall.c */
 void syscall_init(void);
-void syscall_dispatch(struct frame *f);
+long syscall_ipc(struct frame *f);
+long syscall_table(struct frame *f);
 /* elf.c */
 long elf_load(u64 *pml4, const u8 *image, u64 size, u64 *entry);
 /* initfs.c */
