@@ -125,6 +125,12 @@ static int child(const char *what) {
         return *(volatile char *)(void *)printf = 0;   /* program text is read-only */
     if (!strcmp(what, "overflow"))
         return recurse(0);
+    if (!strcmp(what, "grants")) {   /* holds nothing, so can pass on nothing */
+        int self = getpid();
+        return (grant_io(self, 0x60, 1) != -EPERM) | (grant_irq(self, 1) != -EPERM) << 1 |
+               (grant_mem(self, 0xB8000, 4096) != -EPERM) << 2 | (irq_bind(4, 1) != -EPERM) << 3 |
+               (sys2(SYS_MAP_PHYS, 0xB8000, 4096) != -EPERM) << 4 | (irq_ack(4) != -EPERM) << 5;
+    }
     if (!strcmp(what, "cli"))
         __asm__ volatile("cli");
     if (!strcmp(what, "port"))
@@ -271,6 +277,8 @@ static void test_mem(void) {
         { "child unmapped", 14 }, { "child kread", 14 }, { "child kwrite", 14 },
         { "child wtext", 14 }, { "child overflow", 14 }, { "child cli", 13 }, { "child port", 13 },
     };
+    int held = run_child("child grants");
+    CHECK(held == 0, "a process without grants used or passed one on (mask %x)", held);
     for (unsigned i = 0; i < sizeof kills / sizeof kills[0]; i++) {
         int status = run_child(kills[i].child);
         CHECK(status == (KILLED | kills[i].vector), "%s: status %x", kills[i].child, status);
