@@ -52,6 +52,7 @@ public sealed unsafe class LinearMemory
         Bus = bus;
         walker = new PageWalker(bus);
         counters = new MmuCounters(bus);
+        bus.DeviceWrote += NotifyDeviceWrite;
     }
 
     public PhysicalBus Bus { get; }
@@ -66,6 +67,20 @@ public sealed unsafe class LinearMemory
     public MmuCounters Counters => counters;
 
     public PagingMode Mode => walker.Mode;
+
+    /// <summary>
+    /// Whether PDPTEs may map 1 GiB pages; set it to match CPUID 80000001H:EDX[26] (without it, a
+    /// PDPTE's PS bit is reserved). Changing it flushes the TLB.
+    /// </summary>
+    public bool Supports1GiBPages
+    {
+        get => walker.Supports1GiBPages;
+        set
+        {
+            walker.Supports1GiBPages = value;
+            tlb.FlushAll();
+        }
+    }
 
     public ulong Cr0 => walker.Cr0;
 
@@ -101,8 +116,9 @@ public sealed unsafe class LinearMemory
     /// <summary>
     /// Raised with a physical page number after a write to a page marked as holding code has been
     /// done (the new bytes are in memory when handlers run). It fires once per page and write; the page
-    /// stays marked until <see cref="UnmarkCodePage"/>. Writes by devices (DMA) straight to
-    /// <see cref="PhysicalBus"/> do not raise it.
+    /// stays marked until <see cref="UnmarkCodePage"/>. Device writes through
+    /// <see cref="PhysicalBus.WriteDma"/> raise it too; writes straight into
+    /// <see cref="PhysicalMemory.Span"/> or single <see cref="PhysicalBus.Write"/> calls do not.
     /// </summary>
     public event Action<ulong>? CodePageWritten;
 
@@ -491,6 +507,19 @@ public sealed unsafe class LinearMemory
         if ((b->WriteTag & SoftTlb.SlowPath) != 0)
         {
             NotifyIfCode(b->PhysicalPage);
+        }
+    }
+
+    private void NotifyDeviceWrite(ulong physical, ulong length)
+    {
+        if (codePages.Count == 0)
+        {
+            return;
+        }
+
+        for (ulong page = physical & PageMask; page < physical + length; page += 4096)
+        {
+            NotifyIfCode(page);
         }
     }
 

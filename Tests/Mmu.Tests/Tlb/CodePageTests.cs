@@ -75,4 +75,35 @@ public class CodePageTests
         Assert.Equal(7UL, page);
         Assert.Equal(0xEB, pt.Memory.Fetch8(0x7001));
     }
+
+    [Fact]
+    public void DeviceDmaIntoACodePageNotifies()
+    {
+        using var pt = new PageTables();
+        pt.Memory.MarkCodePage(0x203);
+        var pages = new List<ulong>();
+        pt.Memory.CodePageWritten += pages.Add;
+        pt.Bus.WriteDma(0x20_2FF0, new byte[0x20]);
+        pt.Bus.WriteDma(0x20_5000, new byte[0x10]);
+        Assert.Equal([0x203UL], pages);
+        byte[] back = new byte[4];
+        pt.Bus.WriteDma(0x20_3000, [1, 2, 3, 4]);
+        pt.Bus.ReadDma(0x20_3000, back);
+        Assert.Equal(new byte[] { 1, 2, 3, 4 }, back);
+    }
+
+    [Fact]
+    public void UnmarkingInsideTheHandlerRestoresTheFastPath()
+    {
+        using var pt = new PageTables();
+        ulong root = pt.EnableFourLevel();
+        pt.Map(root, 0x40_0000, 0x20_0000, P | RW | D);
+        pt.Memory.MarkCodePage(0x200);
+        pt.Memory.CodePageWritten += page => pt.Memory.UnmarkCodePage(page); // what the CPU's block cache does
+        pt.Memory.Write8(0x40_0000, 1);
+        pt.Memory.Write8(0x40_0001, 2);
+        Assert.Equal(1, pt.Memory.Counters.CodePageWrites);
+        Assert.False(pt.Memory.IsCodePage(0x200));
+        Assert.Equal(0x0201UL, pt.Read(0x20_0000, 2));
+    }
 }
