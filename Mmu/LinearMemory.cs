@@ -332,10 +332,10 @@ public sealed unsafe class LinearMemory
         return done;
     }
 
-    /// <summary>An implicit supervisor read (GDT, LDT, IDT, TSS), whatever the CPL (SMAP is never overridden).</summary>
+    /// <summary>An implicit supervisor read of 1 to 8 bytes (GDT, LDT, IDT, TSS), whatever the CPL (SMAP is never overridden).</summary>
     public ulong ReadSystem(ulong linear, int size) => AccessSlow(linear, size, AccessKind.Read, PrivilegeContext.Supervisor);
 
-    /// <summary>An implicit supervisor write (descriptor accessed/busy bits, TSS), whatever the CPL.</summary>
+    /// <summary>An implicit supervisor write of 1 to 8 bytes (descriptor accessed/busy bits, TSS), whatever the CPL.</summary>
     public void WriteSystem(ulong linear, int size, ulong value) => WriteSlow(linear, size, value, PrivilegeContext.Supervisor);
 
     /// <summary>
@@ -414,13 +414,21 @@ public sealed unsafe class LinearMemory
         if ((SoftTlb.TagOf(e, kind) & SoftTlb.SlowPath) == 0)
         {
             byte* p = (byte*)(e->HostAddend + (nint)linear);
-            return size switch
+            switch (size)
             {
-                1 => *p,
-                2 => Unsafe.ReadUnaligned<ushort>(p),
-                4 => Unsafe.ReadUnaligned<uint>(p),
-                _ => Unsafe.ReadUnaligned<ulong>(p),
-            };
+                case 1: return *p;
+                case 2: return Unsafe.ReadUnaligned<ushort>(p);
+                case 4: return Unsafe.ReadUnaligned<uint>(p);
+                case 8: return Unsafe.ReadUnaligned<ulong>(p);
+            }
+
+            ulong value = 0;
+            for (int i = 0; i < size; i++)
+            {
+                value |= (ulong)p[i] << (8 * i);
+            }
+
+            return value;
         }
 
         return Bus.Read(e->PhysicalPage | (linear & 0xFFF), size);
@@ -466,7 +474,14 @@ public sealed unsafe class LinearMemory
                 case 1: *p = (byte)value; break;
                 case 2: Unsafe.WriteUnaligned(p, (ushort)value); break;
                 case 4: Unsafe.WriteUnaligned(p, (uint)value); break;
-                default: Unsafe.WriteUnaligned(p, value); break;
+                case 8: Unsafe.WriteUnaligned(p, value); break;
+                default:
+                    for (int i = 0; i < size; i++)
+                    {
+                        p[i] = (byte)(value >> (8 * i));
+                    }
+
+                    break;
             }
 
             return;

@@ -164,4 +164,17 @@ public class AccessPathTests
         pt.EnableFourLevel();
         Assert.Throws<PageFaultException>(() => pt.Memory.Read32(0x40_0000));
     }
+
+    [Fact]
+    public void SystemAccessesOfOddSizesTouchOnlyTheirBytes()
+    {
+        using var pt = new PageTables();
+        ulong root = pt.EnableFourLevel();
+        pt.Map(root, 0x40_0000, 0x20_0000, P | RW);
+        pt.Write(0x20_0100, ulong.MaxValue);
+        pt.Memory.WriteSystem(0x40_0100, 3, 0x11_2233);
+        Assert.Equal(0xFFFF_FFFF_FF11_2233UL, pt.Read(0x20_0100));
+        Assert.Equal(0xFF_FF11_2233UL, pt.Memory.ReadSystem(0x40_0100, 5));
+        Assert.Equal(0xFF_FF11UL, pt.Memory.ReadSystem(0x40_0102, 3));
+    }
 }
