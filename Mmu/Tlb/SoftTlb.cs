@@ -89,7 +89,7 @@ public sealed unsafe class SoftTlb
     public PrivilegeContext Context { get; private set; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int IndexOf(ulong linear) => (int)(linear >> 12) & (FirstLevelEntries - 1);
+    public static nuint IndexOf(ulong linear) => (nuint)(linear >> 12) & (FirstLevelEntries - 1);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ref ulong TagOf(TlbEntry* e, AccessKind kind) => ref *(&e->ReadTag + (int)kind);
