@@ -8,8 +8,9 @@ namespace Devices.Apic;
 /// The I/O APIC at 0xFEC00000 (82093AA): IOREGSEL at offset 0, IOWIN at 0x10; ID, version (24 entries)
 /// and arbitration registers; a 24-entry redirection table (vector, fixed/lowest-priority delivery,
 /// physical or logical destination, masking, edge or level triggering with remote IRR cleared by the
-/// local APIC's EOI broadcast). As in QEMU, an edge that arrives while its entry is masked is held and
-/// delivered when the entry is unmasked; input polarity is not modelled (ISA lines are active high).
+/// local APIC's EOI broadcast). An edge that arrives while its entry is masked is dropped, as on the
+/// 82093AA and as QEMU 7.2 behaves (Guest/tests/ioapic.c); input polarity is not modelled (ISA lines are
+/// active high).
 /// </summary>
 public sealed class IoApic : IMmioDevice
 {
@@ -74,7 +75,7 @@ public sealed class IoApic : IMmioDevice
         {
             Service(pin);
         }
-        else if (rising)
+        else if (rising && (redirection[pin] & Masked) == 0)
         {
             pendingEdges |= mask;
             Service(pin);

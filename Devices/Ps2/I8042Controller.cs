@@ -10,7 +10,8 @@ namespace Devices.Ps2;
 /// interface tests (0xAB, 0xA9), disable/enable keyboard (0xAD/0xAE) and aux port (0xA7/0xA8), output port
 /// (0xD0/0xD1), writes to the output buffer (0xD2/0xD3) and the reset pulse (0xFE). Keyboard commands:
 /// reset (0xFF gives FA AA), enable/disable scanning (0xF4/0xF5), defaults (0xF6), scancode set (0xF0),
-/// LEDs (0xED), typematic (0xF3), identify (0xF2), echo (0xEE). No mouse is attached.
+/// LEDs (0xED), typematic (0xF3), identify (0xF2), echo (0xEE). A PS/2 mouse sits on the aux port (IRQ 12,
+/// reached with 0xD4): it answers its commands (reset, identify, enable/disable, rates) but never moves.
 /// Key input (<see cref="PressKey"/>, <see cref="InjectScancodes"/>) may come from any thread; it is
 /// queued and moved to the guest by <see cref="PumpInput"/> on the CPU thread.
 /// </summary>
@@ -27,8 +28,11 @@ public sealed class I8042Controller : IPortDevice
     private const byte CmdTranslate = 0x40;
 
     private readonly ConcurrentQueue<byte> hostKeys = new();
-    private readonly Queue<byte> output = new();
+    private readonly Queue<ushort> output = new(); // bit 8: the byte comes from the aux port
     private readonly IInterruptLine irq;
+    private readonly IInterruptLine? auxIrq;
+    private byte? pendingMouseCommand;
+    private bool outputIsAux;
     private byte commandByte;
     private byte outputPort = 0x03; // A20 on, not in reset
     private byte? pendingControllerCommand;
@@ -39,9 +43,12 @@ public sealed class I8042Controller : IPortDevice
     private bool scanning = true;
     private bool breakPrefix;
 
-    public I8042Controller(IInterruptLine irq)
+    public const int MouseIrq = 12;
+
+    public I8042Controller(IInterruptLine irq, IInterruptLine? auxIrq = null)
     {
         this.irq = irq;
+        this.auxIrq = auxIrq;
         Reset();
     }
 
@@ -76,10 +83,12 @@ public sealed class I8042Controller : IPortDevice
         outputFull = false;
         pendingControllerCommand = null;
         pendingKeyboardCommand = null;
+        pendingMouseCommand = null;
         scanning = true;
         ScancodeSet = 2;
         breakPrefix = false;
         irq.Set(false);
+        auxIrq?.Set(false);
     }
 
     /// <summary>A key press: <paramref name="set2Code"/> is the set-2 make code, with 0xE0 in the high byte for extended keys.</summary>
@@ -123,14 +132,14 @@ public sealed class I8042Controller : IPortDevice
         if (port == StatusPort)
         {
             Refill();
-            return (uint)((outputFull ? 0x01 : 0) | (commandByte & CmdSystemFlag) | (lastWasCommand ? 0x08 : 0) | 0x10);
+            return (uint)((outputFull ? 0x01 : 0) | (commandByte & CmdSystemFlag) | (lastWasCommand ? 0x08 : 0) | 0x10 | (outputFull && outputIsAux ? 0x20 : 0));
         }
 
         byte value = outputByte;
         if (outputFull)
         {
             outputFull = false;
-            irq.Set(false);
+            (outputIsAux ? auxIrq : irq)?.Set(false);
         }
 
         PumpInput();
@@ -230,8 +239,11 @@ public sealed class I8042Controller : IPortDevice
             case 0xD2:
                 Reply(value);
                 break;
+            case 0xD3:
+                Reply(value, aux: true);
+                break;
             default:
-                // 0xD3 / 0xD4: no mouse is attached; the bytes go nowhere.
+                MouseCommand(value);
                 break;
         }
     }
@@ -354,17 +366,73 @@ public sealed class I8042Controller : IPortDevice
         Reply(code);
     }
 
-    private void Reply(byte b)
+    private void Reply(byte b, bool aux = false)
     {
-        output.Enqueue(b);
+        output.Enqueue((ushort)(b | (aux ? 0x100 : 0)));
         Refill();
+    }
+
+    /// <summary>A byte for the mouse (after 0xD4): a stream-mode PS/2 mouse that acknowledges and never moves.</summary>
+    private void MouseCommand(byte b)
+    {
+        commandByte &= unchecked((byte)~CmdAuxDisabled);
+        if (pendingMouseCommand is not null)
+        {
+            pendingMouseCommand = null;
+            Reply(0xFA, aux: true); // the argument of 0xE8 / 0xF3
+            return;
+        }
+
+        switch (b)
+        {
+            case 0xFF:
+                Reply(0xFA, aux: true);
+                Reply(0xAA, aux: true);
+                Reply(0x00, aux: true);
+                break;
+            case 0xF2:
+                Reply(0xFA, aux: true);
+                Reply(0x00, aux: true); // standard PS/2 mouse
+                break;
+            case 0xE8:
+            case 0xF3:
+                pendingMouseCommand = b;
+                Reply(0xFA, aux: true);
+                break;
+            case 0xE9:
+                Reply(0xFA, aux: true);
+                Reply(0x00, aux: true);
+                Reply(0x02, aux: true);
+                Reply(0x64, aux: true);
+                break;
+            case 0xEB:
+                Reply(0xFA, aux: true);
+                Reply(0x08, aux: true);
+                Reply(0x00, aux: true);
+                Reply(0x00, aux: true);
+                break;
+            case 0xE6:
+            case 0xE7:
+            case 0xEA:
+            case 0xF0:
+            case 0xF4:
+            case 0xF5:
+            case 0xF6:
+                Reply(0xFA, aux: true);
+                break;
+            default:
+                Reply(0xFE, aux: true);
+                break;
+        }
     }
 
     private void Refill()
     {
         if (!outputFull && output.Count > 0)
         {
-            outputByte = output.Dequeue();
+            ushort next = output.Dequeue();
+            outputByte = (byte)next;
+            outputIsAux = (next & 0x100) != 0;
             outputFull = true;
             UpdateIrq();
         }
@@ -372,7 +440,14 @@ public sealed class I8042Controller : IPortDevice
 
     private void UpdateIrq()
     {
-        if (outputFull && (commandByte & CmdKeyboardInterrupt) != 0)
+        if (outputFull && outputIsAux)
+        {
+            if ((commandByte & 0x02) != 0 && auxIrq is not null)
+            {
+                auxIrq.Set(true);
+            }
+        }
+        else if (outputFull && (commandByte & CmdKeyboardInterrupt) != 0)
         {
             Interrupts++;
             irq.Set(true);

@@ -60,6 +60,7 @@ public sealed class Machine : IDisposable
         Pic = new PicPair();
         LocalApic.ConnectExtInt(Pic);
         Processor.InterruptController = LocalApic;
+        Processor.SystemRegisters.TimeSource = () => (ulong)Clock.NowNs; // RDTSC: 1 GHz on the virtual clock
         Irqs = new IsaInterruptRouter(Pic.Line, IoApic.Line);
 
         ISerialSink sink = configuration.SerialOutput ?? NullSerialSink.Instance;
@@ -74,7 +75,7 @@ public sealed class Machine : IDisposable
         SystemControl = new SystemControlPort(Pit, Clock);
         Rtc = new CmosRtc(Clock, Irqs.Line(CmosRtc.Irq));
         Rtc.SetMemorySize(configuration.MemorySize);
-        Keyboard = new I8042Controller(Irqs.Line(I8042Controller.KeyboardIrq));
+        Keyboard = new I8042Controller(Irqs.Line(I8042Controller.KeyboardIrq), Irqs.Line(I8042Controller.MouseIrq));
         DebugExit = new DebugExit();
         Pci = new PciBus();
         Display = new BochsDisplay();

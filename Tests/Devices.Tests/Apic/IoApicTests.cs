@@ -48,13 +48,16 @@ public class IoApicTests
     }
 
     [Fact]
-    public void MaskedEdgeIsHeldUntilUnmasked()
+    public void EdgeOnAMaskedPinIsDropped()
     {
         (IoApic io, LocalApic lapic) = Create();
         WriteRegister(io, 0x10 + (2 * 1), 0x10033);
         io.Line(1).Set(true);
+        io.Line(1).Set(false);
         Assert.False(lapic.HasPendingInterrupt);
         WriteRegister(io, 0x10 + (2 * 1), 0x00033);
+        Assert.False(lapic.HasPendingInterrupt);
+        io.Line(1).Set(true);
         Assert.Equal(0x33, lapic.Acknowledge());
     }
 

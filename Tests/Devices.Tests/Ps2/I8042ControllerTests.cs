@@ -115,6 +115,20 @@ public class I8042ControllerTests
     }
 
     [Fact]
+    public void MouseIdentifyThroughD4HasTheAuxBit()
+    {
+        (I8042Controller _, PortSpace ports, RecordingLine _) = Create();
+        ports.Out(0x64, 1, 0xA8);
+        ports.Out(0x64, 1, 0xD4);
+        ports.Out(0x60, 1, 0xF2);
+        Assert.Equal(0x21u, ports.In(0x64, 1) & 0x21);
+        Assert.Equal(0xFAu, ports.In(0x60, 1));
+        Assert.Equal(0x21u, ports.In(0x64, 1) & 0x21);
+        Assert.Equal(0x00u, ports.In(0x60, 1));
+        Assert.Equal(0x00u, ports.In(0x64, 1) & 0x01);
+    }
+
+    [Fact]
     public void ResetCommandAsksForASystemReset()
     {
         (I8042Controller kbc, PortSpace ports, RecordingLine _) = Create();
