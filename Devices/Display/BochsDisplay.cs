@@ -25,7 +25,7 @@ public sealed class BochsDisplay : PciFunction, IPortDevice, IPciMemoryDevice
     private const ushort LfbBit = 0x40;
     private const ushort NoClearMemBit = 0x80;
 
-    private readonly byte[] vram = new byte[VideoMemorySize];
+    private byte[]? vram; // allocated on first use: most runs never draw, and 16 MiB of zeroes costs start-up time
     private readonly ushort[] regs = new ushort[11];
     private ushort index;
     private long version;
@@ -45,7 +45,9 @@ public sealed class BochsDisplay : PciFunction, IPortDevice, IPciMemoryDevice
     public long Version => Interlocked.Read(ref version);
 
     /// <summary>The video memory (the BAR0 framebuffer).</summary>
-    public ReadOnlySpan<byte> VideoMemory => vram;
+    public ReadOnlySpan<byte> VideoMemory => Vram;
+
+    private byte[] Vram => vram ??= new byte[VideoMemorySize];
 
     public DisplayMode Mode
     {
@@ -67,7 +69,7 @@ public sealed class BochsDisplay : PciFunction, IPortDevice, IPciMemoryDevice
     {
         DisplayMode m = Mode;
         long at = m.Offset + ((long)y * m.Stride) + ((long)x * ((m.BitsPerPixel + 7) / 8));
-        if (x < 0 || y < 0 || x >= m.Width || y >= m.Height || at < 0 || at + 4 > vram.Length)
+        if (x < 0 || y < 0 || x >= m.Width || y >= m.Height || at < 0 || at + 4 > VideoMemorySize || vram is null)
         {
             return 0;
         }
@@ -167,6 +169,11 @@ public sealed class BochsDisplay : PciFunction, IPortDevice, IPciMemoryDevice
     public ulong ReadBar(int bar, ulong offset, int size)
     {
         ulong v = 0;
+        if (vram is null)
+        {
+            return 0;
+        }
+
         for (int i = 0; i < size && offset + (ulong)i < VideoMemorySize; i++)
         {
             v |= (ulong)vram[offset + (ulong)i] << (8 * i);
@@ -177,9 +184,10 @@ public sealed class BochsDisplay : PciFunction, IPortDevice, IPciMemoryDevice
 
     public void WriteBar(int bar, ulong offset, int size, ulong value)
     {
+        byte[] memory = Vram;
         for (int i = 0; i < size && offset + (ulong)i < VideoMemorySize; i++)
         {
-            vram[offset + (ulong)i] = (byte)(value >> (8 * i));
+            memory[offset + (ulong)i] = (byte)(value >> (8 * i));
         }
 
         Interlocked.Increment(ref version);
@@ -208,7 +216,7 @@ public sealed class BochsDisplay : PciFunction, IPortDevice, IPciMemoryDevice
             regs[8] = 0;
             regs[9] = 0;
             regs[5] = 0;
-            if ((v & NoClearMemBit) == 0)
+            if ((v & NoClearMemBit) == 0 && vram is not null)
             {
                 Array.Clear(vram);
             }
