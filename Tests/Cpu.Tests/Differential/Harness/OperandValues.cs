@@ -58,10 +58,20 @@ public static class OperandValues
         return f | 2;
     }
 
+    /// <summary>Random bytes from a xorshift generator seeded by <paramref name="rng"/> (seeded Random.NextBytes is slow).</summary>
     public static byte[] RandomBytes(Random rng, int length)
     {
         var b = new byte[length];
-        rng.NextBytes(b);
+        ulong x = Random64(rng) | 1;
+        Span<ulong> words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(b.AsSpan());
+        for (int i = 0; i < words.Length; i++)
+        {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            words[i] = x;
+        }
+
         return b;
     }
 

@@ -1,0 +1,99 @@
+using System.Runtime.Intrinsics.X86;
+using Cpu.Tests.Differential.Harness;
+using Iced.Intel;
+
+namespace Cpu.Tests.Differential;
+
+/// <summary>
+/// BT/BTS/BTR/BTC (register and immediate offsets; a register offset into a memory bit string reaches
+/// beyond the operand), BSF/BSR, TZCNT/LZCNT, POPCNT, with the SDM's undefined flags masked.
+/// </summary>
+public class BitTests
+{
+    private static readonly Semantics BitTest = new()
+    {
+        UndefinedFlags = FlagBits.OF | FlagBits.SF | FlagBits.AF | FlagBits.PF,
+        MemoryMargin = 700,
+        Shape = c =>
+        {
+            OperandPlan offset = c.Operands[1];
+            if (c.Operands[0].Role == OperandRole.Memory && offset.Role == OperandRole.Register)
+            {
+                // Any bit within +-512 bytes of the operand: negative offsets address below it.
+                long bit = c.Rng.Next(3) == 0 ? c.Rng.Next(-4096, 4096) : c.Rng.Next(-64, 128);
+                c.Set(1, (ulong)bit);
+            }
+            else if (offset.Role == OperandRole.Immediate && c.Rng.Next(2) == 0)
+            {
+                c.Set(1, (ulong)c.Rng.Next(256));
+            }
+            else if (offset.Role == OperandRole.Register && c.Rng.Next(2) == 0)
+            {
+                c.Set(1, (ulong)c.Rng.Next(256));
+            }
+        },
+    };
+
+    /// <summary>BSF/BSR: only ZF is defined, and the destination is undefined for a zero source.</summary>
+    private static readonly Semantics BitScan = new()
+    {
+        UndefinedFlags = FlagBits.CF | FlagBits.OF | FlagBits.SF | FlagBits.AF | FlagBits.PF,
+        Shape = c =>
+        {
+            if (c.Rng.Next(8) == 0)
+            {
+                c.Set(1, 0);
+            }
+
+            if (c.Get(1) == 0)
+            {
+                c.Builder.Undefine(c.Operands[0].Register);
+            }
+        },
+    };
+
+    private static readonly Semantics Count = new()
+    {
+        UndefinedFlags = FlagBits.OF | FlagBits.SF | FlagBits.AF | FlagBits.PF,
+        Shape = c =>
+        {
+            if (c.Rng.Next(8) == 0)
+            {
+                c.Set(1, 0);
+            }
+        },
+    };
+
+    [Theory]
+    [InlineData(Mnemonic.Bt)]
+    [InlineData(Mnemonic.Bts)]
+    [InlineData(Mnemonic.Btr)]
+    [InlineData(Mnemonic.Btc)]
+    public void BitTestMatchesTheHost(Mnemonic mnemonic) => DifferentialRunner.Check(FormGenerator.Cases(BitTest, mnemonic));
+
+    [Theory]
+    [InlineData(Mnemonic.Bsf)]
+    [InlineData(Mnemonic.Bsr)]
+    public void BitScanMatchesTheHost(Mnemonic mnemonic) => DifferentialRunner.Check(FormGenerator.Cases(BitScan, mnemonic));
+
+    [Fact]
+    public void TzcntMatchesTheHost()
+    {
+        HostFeatures.RequireHost(Bmi1.IsSupported, "TZCNT (BMI1)");
+        DifferentialRunner.Check(FormGenerator.Cases(Count, Mnemonic.Tzcnt));
+    }
+
+    [Fact]
+    public void LzcntMatchesTheHost()
+    {
+        HostFeatures.RequireHost(Lzcnt.IsSupported, "LZCNT");
+        DifferentialRunner.Check(FormGenerator.Cases(Count, Mnemonic.Lzcnt));
+    }
+
+    [Fact]
+    public void PopcntMatchesTheHost()
+    {
+        HostFeatures.RequireHost(Popcnt.IsSupported, "POPCNT");
+        DifferentialRunner.Check(FormGenerator.Cases(Semantics.Plain, Mnemonic.Popcnt));
+    }
+}
