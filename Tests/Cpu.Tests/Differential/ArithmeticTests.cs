@@ -16,5 +16,5 @@ public class ArithmeticTests
     [InlineData(Mnemonic.Inc)]
     [InlineData(Mnemonic.Dec)]
     public void MatchesTheHost(Mnemonic mnemonic) =>
-        DifferentialRunner.Check(FormGenerator.Cases(Semantics.Plain, mnemonic));
+        DifferentialRunner.Check(FormGenerator.Cases(FormSemantics.Plain, mnemonic));
 }

@@ -10,7 +10,7 @@ namespace Cpu.Tests.Differential;
 /// </summary>
 public class BitTests
 {
-    private static readonly Semantics BitTest = new()
+    private static readonly FormSemantics BitTest = new()
     {
         UndefinedFlags = FlagBits.OF | FlagBits.SF | FlagBits.AF | FlagBits.PF,
         MemoryMargin = 700,
@@ -35,7 +35,7 @@ public class BitTests
     };
 
     /// <summary>BSF/BSR: only ZF is defined, and the destination is undefined for a zero source.</summary>
-    private static readonly Semantics BitScan = new()
+    private static readonly FormSemantics BitScan = new()
     {
         UndefinedFlags = FlagBits.CF | FlagBits.OF | FlagBits.SF | FlagBits.AF | FlagBits.PF,
         Shape = c =>
@@ -52,7 +52,7 @@ public class BitTests
         },
     };
 
-    private static readonly Semantics Count = new()
+    private static readonly FormSemantics Count = new()
     {
         UndefinedFlags = FlagBits.OF | FlagBits.SF | FlagBits.AF | FlagBits.PF,
         Shape = c =>
@@ -94,6 +94,6 @@ public class BitTests
     public void PopcntMatchesTheHost()
     {
         HostFeatures.RequireHost(Popcnt.IsSupported, "POPCNT");
-        DifferentialRunner.Check(FormGenerator.Cases(Semantics.Plain, Mnemonic.Popcnt));
+        DifferentialRunner.Check(FormGenerator.Cases(FormSemantics.Plain, Mnemonic.Popcnt));
     }
 }

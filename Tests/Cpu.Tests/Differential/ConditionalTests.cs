@@ -19,8 +19,8 @@ public class ConditionalTests
     ];
 
     [Fact]
-    public void CmovccMatchesTheHost() => DifferentialRunner.Check(FormGenerator.Cases(Semantics.Plain, Cmovs));
+    public void CmovccMatchesTheHost() => DifferentialRunner.Check(FormGenerator.Cases(FormSemantics.Plain, Cmovs));
 
     [Fact]
-    public void SetccMatchesTheHost() => DifferentialRunner.Check(FormGenerator.Cases(Semantics.Plain, Setccs));
+    public void SetccMatchesTheHost() => DifferentialRunner.Check(FormGenerator.Cases(FormSemantics.Plain, Setccs));
 }

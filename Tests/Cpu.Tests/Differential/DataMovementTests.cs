@@ -14,12 +14,12 @@ public class DataMovementTests
     [InlineData(Mnemonic.Xchg)]
     [InlineData(Mnemonic.Xadd)]
     public void MatchesTheHost(Mnemonic mnemonic) =>
-        DifferentialRunner.Check(FormGenerator.Cases(Semantics.Plain, mnemonic));
+        DifferentialRunner.Check(FormGenerator.Cases(FormSemantics.Plain, mnemonic));
 
     /// <summary>BSWAP of a 16-bit register is undefined (SDM Vol. 2A, BSWAP): its low 16 bits are not compared.</summary>
     [Fact]
     public void BswapMatchesTheHost() =>
-        DifferentialRunner.Check(FormGenerator.Cases(new Semantics
+        DifferentialRunner.Check(FormGenerator.Cases(new FormSemantics
         {
             Shape = c =>
             {
@@ -33,7 +33,7 @@ public class DataMovementTests
     /// <summary>Half the cases make the accumulator equal to the destination, so both outcomes are seen.</summary>
     [Fact]
     public void CmpxchgMatchesTheHost() =>
-        DifferentialRunner.Check(FormGenerator.Cases(new Semantics
+        DifferentialRunner.Check(FormGenerator.Cases(new FormSemantics
         {
             Reserved = [Register.RAX],
             Shape = c =>
@@ -48,7 +48,7 @@ public class DataMovementTests
 
     [Fact]
     public void Cmpxchg8bMatchesTheHost() =>
-        DifferentialRunner.Check(FormGenerator.Cases(new Semantics
+        DifferentialRunner.Check(FormGenerator.Cases(new FormSemantics
         {
             Reserved = [Register.RAX, Register.RBX, Register.RCX, Register.RDX],
             Shape = c =>
@@ -65,7 +65,7 @@ public class DataMovementTests
     /// <summary>CMPXCHG16B needs a 16-byte aligned operand (#GP otherwise, which would kill the host process).</summary>
     [Fact]
     public void Cmpxchg16bMatchesTheHost() =>
-        DifferentialRunner.Check(FormGenerator.Cases(new Semantics
+        DifferentialRunner.Check(FormGenerator.Cases(new FormSemantics
         {
             Reserved = [Register.RAX, Register.RBX, Register.RCX, Register.RDX],
             MemoryAlignment = 16,
@@ -87,7 +87,7 @@ public class DataMovementTests
     /// <summary>LEA only computes the address: base and index take any value (wrap-around, 32-bit truncation).</summary>
     [Fact]
     public void LeaMatchesTheHost() =>
-        DifferentialRunner.Check(FormGenerator.Cases(new Semantics
+        DifferentialRunner.Check(FormGenerator.Cases(new FormSemantics
         {
             Shape = c =>
             {
@@ -114,6 +114,6 @@ public class DataMovementTests
             Assert.Skip("the emulator's CPUID does not report MOVBE (leaf 1 ECX bit 22)");
         }
 
-        DifferentialRunner.Check(FormGenerator.Cases(Semantics.Plain, Mnemonic.Movbe));
+        DifferentialRunner.Check(FormGenerator.Cases(FormSemantics.Plain, Mnemonic.Movbe));
     }
 }

@@ -6,7 +6,7 @@ namespace Cpu.Tests.Differential;
 /// <summary>AND, OR, XOR, TEST (AF undefined, SDM Vol. 2) and NOT (no flags).</summary>
 public class LogicTests
 {
-    private static readonly Semantics Logic = new() { UndefinedFlags = FlagBits.AF };
+    private static readonly FormSemantics Logic = new() { UndefinedFlags = FlagBits.AF };
 
     [Theory]
     [InlineData(Mnemonic.And)]
@@ -18,5 +18,5 @@ public class LogicTests
 
     [Fact]
     public void NotMatchesTheHost() =>
-        DifferentialRunner.Check(FormGenerator.Cases(Semantics.Plain, Mnemonic.Not));
+        DifferentialRunner.Check(FormGenerator.Cases(FormSemantics.Plain, Mnemonic.Not));
 }

@@ -10,7 +10,7 @@ namespace Cpu.Tests.Differential;
 /// </summary>
 public class MultiplyDivideTests
 {
-    private static readonly Semantics Multiply = new()
+    private static readonly FormSemantics Multiply = new()
     {
         Reserved = [Register.RAX, Register.RDX],
         UndefinedFlags = FlagBits.SF | FlagBits.ZF | FlagBits.AF | FlagBits.PF,
@@ -23,7 +23,7 @@ public class MultiplyDivideTests
         },
     };
 
-    private static readonly Semantics Divide = new()
+    private static readonly FormSemantics Divide = new()
     {
         Reserved = [Register.RAX, Register.RDX],
         UndefinedFlags = FlagBits.Status,

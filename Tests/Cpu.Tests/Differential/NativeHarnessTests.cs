@@ -69,4 +69,19 @@ public class NativeHarnessTests
             Assert.False(ins.IsIPRelativeMemoryOperand, $"{ins} is RIP-relative: the epilogue must run wherever it is copied");
         }
     }
+
+    /// <summary>The comparison is not vacuous: different instructions on the same inputs are reported.</summary>
+    [Fact]
+    public void TheRunnerReportsADifference()
+    {
+        NativeCpu native = DifferentialRunner.RequireNative();
+        var b = new CaseBuilder(new Random(4));
+        DiffCase add = b.Build("add", a => a.add(rax, rbx));
+        DiffCase sub = b.Build("sub", a => a.sub(rax, rbx));
+        MachineSnapshot host = native.Run(add);
+        MachineSnapshot emu = EmulatedCpu.Run(sub);
+
+        List<string> diffs = DifferentialRunner.Compare(add, host, emu);
+        Assert.Contains(diffs, d => d.StartsWith("rax:", StringComparison.Ordinal));
+    }
 }

@@ -11,7 +11,7 @@ namespace Cpu.Tests.Differential;
 /// </summary>
 public class ShiftRotateTests
 {
-    private static readonly Semantics Shift = new() { Reserved = [Register.RCX], Shape = ShapeCount };
+    private static readonly FormSemantics Shift = new() { Reserved = [Register.RCX], Shape = ShapeCount };
 
     [Theory]
     [InlineData(Mnemonic.Shl)]

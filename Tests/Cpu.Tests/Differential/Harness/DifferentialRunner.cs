@@ -85,6 +85,14 @@ public static class DifferentialRunner
             return null;
         }
 
+        // Confirm on a fresh processor: state left over from another case must not fail this one.
+        emu = EmulatedCpu.Run(c, fresh: true);
+        diffs = Compare(c, host, emu);
+        if (diffs.Count == 0)
+        {
+            return null;
+        }
+
         // A host signal frame landing in the stack window could disturb the native run: confirm it.
         MachineSnapshot again = native.Run(c);
         if (Compare(c, host, again).Count != 0)

@@ -7,8 +7,8 @@ using Mmu.Physical;
 namespace Cpu.Tests.Differential.Harness;
 
 /// <summary>
-/// Runs snippets in the emulator's CPU: a fresh processor per case (so no decoded-block cache outlives its
-/// code; only guest RAM is reused), 64-bit mode set directly in the state (CS.L=1, EFER.LME|LMA, CR0.PE, paging off so linear =
+/// Runs snippets in the emulator's CPU: a processor per thread whose decoded-block cache is cleared per
+/// case, 64-bit mode set directly in the state (CS.L=1, EFER.LME|LMA, CR0.PE, paging off so linear =
 /// physical), the snippet followed by HLT at the same address as natively, IF clear so HLT stops the run.
 /// </summary>
 public static class EmulatedCpu
@@ -28,17 +28,34 @@ public static class EmulatedCpu
     /// <summary>Enough for every snippet (string loops and LOOP use small counts).</summary>
     public const long InstructionBudget = 100_000;
 
-    // Guest RAM is reused per thread: allocating megabytes per case costs more than the case.
+    // Guest RAM and a processor are reused per thread: building them costs more than a case.
     [ThreadStatic]
     private static PhysicalMemory? threadRam;
 
-    public static MachineSnapshot Run(DiffCase c)
+    [ThreadStatic]
+    private static Processor? threadCpu;
+
+    /// <summary>
+    /// Runs a case on this thread's reused processor (its block cache cleared), or on a fresh one.
+    /// The runner confirms every mismatch on a fresh processor, so reuse cannot invent failures.
+    /// </summary>
+    public static MachineSnapshot Run(DiffCase c, bool fresh = false)
     {
         PhysicalMemory ram = threadRam ??= new PhysicalMemory(HarnessLayout.GuestRamSize);
-        var bus = new PhysicalBus(ram);
-        var memory = new LinearMemory(bus);
-        var cpu = new Processor(memory, new PortSpace());
+        Processor cpu;
+        if (fresh || threadCpu is null)
+        {
+            cpu = new Processor(new LinearMemory(new PhysicalBus(ram)), new PortSpace());
+            threadCpu ??= cpu;
+        }
+        else
+        {
+            cpu = threadCpu;
+        }
+
         Load(ram, c);
+        cpu.Blocks.Clear();
+        cpu.Halted = false;
         CpuState s = cpu.State;
         Prepare(cpu, c.Gpr, c.Flags);
         string? error = null;
@@ -89,7 +106,7 @@ public static class EmulatedCpu
     /// <summary>Copies the snippet (and HLT), the data buffer and the stack window into guest RAM.</summary>
     public static void Load(PhysicalMemory ram, DiffCase c)
     {
-        ram.Span(HarnessLayout.Base, HarnessLayout.RegionSize).Clear();
+        ram.Span(HarnessLayout.SnippetAddress, HarnessLayout.CodeEnd - HarnessLayout.SnippetOffset).Clear();
         c.Code.CopyTo(ram.Span(HarnessLayout.SnippetAddress, c.Code.Length));
         ram.Span(HarnessLayout.SnippetAddress + (ulong)c.Code.Length, 1)[0] = Hlt;
         c.Data.CopyTo(ram.Span(HarnessLayout.DataAddress, HarnessLayout.DataSize));

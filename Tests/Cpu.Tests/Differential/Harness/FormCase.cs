@@ -4,7 +4,7 @@ namespace Cpu.Tests.Differential.Harness;
 
 /// <summary>
 /// One case of a generated instruction form being shaped: the operands chosen for it and the
-/// <see cref="CaseBuilder"/> holding registers and memory. Semantics hooks read and set operand values here.
+/// <see cref="CaseBuilder"/> holding registers and memory. FormSemantics hooks read and set operand values here.
 /// </summary>
 public sealed class FormCase
 {

@@ -5,7 +5,7 @@ namespace Cpu.Tests.Differential.Harness;
 /// <summary>
 /// Generates cases for one instruction form: registers and a memory operand (inside the data buffer or
 /// the stack window, through a base and an optional index register) are chosen at random, operand values
-/// come from <see cref="OperandValues"/> with edge values first, then <see cref="Semantics.Shape"/> adjusts them.
+/// come from <see cref="OperandValues"/> with edge values first, then <see cref="FormSemantics.Shape"/> adjusts them.
 /// </summary>
 public static class FormGenerator
 {
@@ -25,10 +25,10 @@ public static class FormGenerator
          Register.R12, Register.R13, Register.R14, Register.R15];
 
     /// <summary>Cases for every form of the mnemonics.</summary>
-    public static IEnumerable<DiffCase> Cases(Semantics semantics, params Mnemonic[] mnemonics) =>
+    public static IEnumerable<DiffCase> Cases(FormSemantics semantics, params Mnemonic[] mnemonics) =>
         InstructionForm.Of(mnemonics).SelectMany(f => Cases(f, semantics));
 
-    public static IEnumerable<DiffCase> Cases(InstructionForm form, Semantics semantics, int count = CasesPerForm)
+    public static IEnumerable<DiffCase> Cases(InstructionForm form, FormSemantics semantics, int count = CasesPerForm)
     {
         var rng = new Random(Seed(form));
         for (int i = 0; i < count; i++)
@@ -40,7 +40,7 @@ public static class FormGenerator
     /// <summary>A stable seed per form, so a failure reproduces whatever else ran.</summary>
     public static int Seed(InstructionForm form) => ((int)form.Code * 7919) + (form.MemoryForm ? 1 : 0);
 
-    public static DiffCase One(InstructionForm form, Semantics semantics, Random rng, int index)
+    public static DiffCase One(InstructionForm form, FormSemantics semantics, Random rng, int index)
     {
         string? lastError = null;
         for (int attempt = 0; attempt < 50; attempt++)
@@ -73,7 +73,7 @@ public static class FormGenerator
         throw new InvalidOperationException($"{form.Name}: no encodable operand choice ({lastError})");
     }
 
-    private static OperandPlan[] Plan(InstructionForm form, Semantics semantics, CaseBuilder b)
+    private static OperandPlan[] Plan(InstructionForm form, FormSemantics semantics, CaseBuilder b)
     {
         OpCodeInfo info = form.Info;
         Random rng = b.Rng;
@@ -134,7 +134,7 @@ public static class FormGenerator
         return ops;
     }
 
-    private static OperandPlan PlanMemory(CaseBuilder b, Semantics semantics, HashSet<Register> excluded, int bits, bool absolute)
+    private static OperandPlan PlanMemory(CaseBuilder b, FormSemantics semantics, HashSet<Register> excluded, int bits, bool absolute)
     {
         Random rng = b.Rng;
         int size = Math.Max(bits / 8, 1);
@@ -178,7 +178,7 @@ public static class FormGenerator
         {
             0 => 0,
             1 => rng.Next(-0x80, 0x80),
-            _ => rng.Next(-0x3000, 0x3000),
+            _ => rng.Next(-0x30000, 0x30000),
         };
         if (baseReg == Register.RSP)
         {
@@ -198,8 +198,14 @@ public static class FormGenerator
         int displSize = disp == 0 ? 0 : disp is >= -128 and <= 127 ? 1 : 4;
         return new MemoryOperandPlan
         {
-            Role = OperandRole.Memory, Bits = bits, Address = target, Base = baseReg, Index = index, Scale = scale,
-            Displacement = (ulong)disp, DisplSize = displSize,
+            Role = OperandRole.Memory,
+            Bits = bits,
+            Address = target,
+            Base = baseReg,
+            Index = index,
+            Scale = scale,
+            Displacement = (ulong)disp,
+            DisplSize = displSize,
         };
     }
 

@@ -22,14 +22,14 @@ public static class HarnessLayout
     public const int HostRspOffset = 0x188;
 
     public const int DataOffset = 0x2000;
-    public const int DataSize = 0x2000;
+    public const int DataSize = 0x1000;
 
     /// <summary>The snippet's stack: RSP starts here, with room below for pushes (and host signal frames) and above for pops.</summary>
     public const int InitialRspOffset = 0xA000;
 
     /// <summary>The part of the stack that is compared: a window around the initial RSP.</summary>
-    public const int StackWindowOffset = 0x9000;
-    public const int StackWindowSize = 0x2000;
+    public const int StackWindowOffset = 0x9800;
+    public const int StackWindowSize = 0x1000;
 
     /// <summary>Addresses tried for the region, all below 4 GiB (the emulator with paging off masks to 32 bits).</summary>
     public static readonly ulong[] CandidateBases = [0x0020_0000, 0x0040_0000, 0x0100_0000, 0x0400_0000, 0x1000_0000, 0x2000_0000];

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Cpu.Tests.Differential.Harness;
 
 /// <summary>Operand values biased to the edges where flag logic goes wrong: 0, 1, -1, the sign boundaries, the maximum.</summary>
@@ -63,7 +65,7 @@ public static class OperandValues
     {
         var b = new byte[length];
         ulong x = Random64(rng) | 1;
-        Span<ulong> words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(b.AsSpan());
+        Span<ulong> words = MemoryMarshal.Cast<byte, ulong>(b.AsSpan());
         for (int i = 0; i < words.Length; i++)
         {
             x ^= x << 13;

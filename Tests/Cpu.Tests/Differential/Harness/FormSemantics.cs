@@ -7,7 +7,7 @@ namespace Cpu.Tests.Differential.Harness;
 /// implicitly, memory alignment it needs, how to pick legal operand values, and which results the SDM
 /// leaves undefined.
 /// </summary>
-public sealed class Semantics
+public sealed class FormSemantics
 {
     /// <summary>Registers (any size; their full register is meant) that operands and addresses must not use.</summary>
     public Register[] Reserved { get; init; } = [];
@@ -24,5 +24,5 @@ public sealed class Semantics
     /// <summary>Adjusts values and masks for one case after the default random values were set.</summary>
     public Action<FormCase>? Shape { get; init; }
 
-    public static readonly Semantics Plain = new();
+    public static readonly FormSemantics Plain = new();
 }
