@@ -49,6 +49,9 @@ public sealed class Processor
     /// <summary>Exceptions, interrupts, transitions, decoded blocks, unimplemented instructions.</summary>
     public CpuCounters Counters { get; } = new();
 
+    /// <summary>MSRs, debug registers, CR8, CPUID features and the TSC source (owned by the system instructions).</summary>
+    public SystemRegisters SystemRegisters { get; } = new();
+
     /// <summary>The decoded-block cache.</summary>
     public BlockCache Blocks { get; }
 
@@ -65,7 +68,7 @@ public sealed class Processor
     /// Inhibits maskable interrupts until the instruction after the current one has retired
     /// (STI, MOV SS, POP SS: Intel SDM 6.8.3).
     /// </summary>
-    public void SetInterruptShadow() => shadowUntil = retired + 1;
+    public void SetInterruptShadow() => shadowUntil = retired + 2;
 
     /// <summary>Leaves the running block after the current instruction (state that affects decoding or interrupts changed).</summary>
     public void EndBlock() => exitBlock = true;
@@ -186,6 +189,13 @@ public sealed class Processor
 
         Instruction[] instructions = block.Instructions;
         int count = block.Count;
+
+        // Inside an interrupt shadow, stop where it ends so a pending interrupt is taken there.
+        if (shadowUntil > retired && shadowUntil < limit)
+        {
+            limit = shadowUntil;
+        }
+
         int i = 0;
         exitBlock = false;
         try

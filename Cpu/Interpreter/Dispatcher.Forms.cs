@@ -612,7 +612,7 @@ public static partial class Dispatcher
     private static void Leave(Processor cpu, ref Instruction ins)
     {
         CpuState s = cpu.State;
-        int size = ins.StackPointerIncrement;
+        int size = ins.Code == Code.Leaveq ? 8 : ins.Code == Code.Leaved ? 4 : 2;
 
         // RSP <- RBP (by stack address size), then pop RBP.
         ulong rsp = Stack.StackAddressSize(cpu) switch
@@ -629,11 +629,9 @@ public static partial class Dispatcher
     private static void Enter(Processor cpu, ref Instruction ins)
     {
         CpuState s = cpu.State;
-        int size = -ins.StackPointerIncrement;
-        int opSize = cpu.Bitness == 64 ? (ins.Code == Code.Enterw_imm16_imm8 ? 2 : 8) : (ins.Code == Code.Enterw_imm16_imm8 ? 2 : 4);
+        int opSize = ins.Code == Code.Enterq_imm16_imm8 ? 8 : ins.Code == Code.Enterd_imm16_imm8 ? 4 : 2;
         ulong allocation = ins.Immediate16;
         int level = ins.Immediate8_2nd & 31;
-        _ = size;
 
         // Build the frame in temporaries and commit only after every access succeeded.
         ulong rsp = Stack.Adjust(cpu, s.Gpr[Rsp], -opSize);
