@@ -69,6 +69,10 @@ public class ShiftRotateTests
                     {
                         c.Builder.Undefine(c.Operands[0].Register, OperandValues.Mask(width));
                     }
+                    else
+                    {
+                        c.Builder.UndefineMemory(c.Operands[0].Address, width / 8);
+                    }
                 }
 
                 break;

@@ -52,6 +52,11 @@ public sealed class CaseBuilder
         GprMask[Locate(reg).Index] &= ~bits;
     }
 
+    private readonly List<(ulong Address, int Length)> undefinedMemory = [];
+
+    /// <summary>Marks memory whose final contents are undefined (not compared).</summary>
+    public void UndefineMemory(ulong address, int length) => undefinedMemory.Add((address, length));
+
     /// <summary>Little-endian write into the data buffer or stack window at an absolute address.</summary>
     public void Write(ulong address, int size, ulong value)
     {
@@ -108,6 +113,7 @@ public sealed class CaseBuilder
         Stack = (byte[])Stack.Clone(),
         UndefinedFlags = UndefinedFlags,
         GprMask = GprMask is null ? null : (ulong[])GprMask.Clone(),
+        UndefinedMemory = [.. undefinedMemory],
     };
 
     /// <summary>Index in <see cref="Gpr"/>, bit position and width of a general register.</summary>

@@ -27,4 +27,7 @@ public sealed class DiffCase
 
     /// <summary>Per register, the bits whose final value is defined (all ones when null).</summary>
     public ulong[]? GprMask { get; init; }
+
+    /// <summary>Memory ranges (address, length) whose final contents the SDM leaves undefined.</summary>
+    public (ulong Address, int Length)[] UndefinedMemory { get; init; } = [];
 }
