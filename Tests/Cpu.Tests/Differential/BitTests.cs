@@ -96,4 +96,23 @@ public class BitTests
         HostFeatures.RequireHost(Popcnt.IsSupported, "POPCNT");
         DifferentialRunner.Check(FormGenerator.Cases(FormSemantics.Plain, Mnemonic.Popcnt));
     }
+
+    /// <summary>
+    /// The emulator runs POPCNT, LZCNT and TZCNT (the tests above), so its CPUID must say so: without the
+    /// LZCNT/BMI1 bits a guest reads F3 0F BD/BC as BSR/BSF (SDM Vol. 2A, LZCNT and TZCNT).
+    /// </summary>
+    [Fact]
+    public void EmulatorCpuidReportsTheBitCountInstructions()
+    {
+        DifferentialRunner.RequireNative();
+        var leaf1 = HostFeatures.EmulatorCpuid(1, 0);
+        var leaf7 = HostFeatures.EmulatorCpuid(7, 0);
+        var extended = HostFeatures.EmulatorCpuid(0x8000_0001, 0);
+        Assert.NotNull(leaf1);
+        Assert.NotNull(leaf7);
+        Assert.NotNull(extended);
+        Assert.True((leaf1.Value.Ecx & (1 << 23)) != 0, "CPUID.1:ECX.POPCNT[bit 23] is clear");
+        Assert.True((extended.Value.Ecx & (1 << 5)) != 0, "CPUID.80000001H:ECX.LZCNT[bit 5] is clear");
+        Assert.True((leaf7.Value.Ebx & (1 << 3)) != 0, "CPUID.(EAX=07H,ECX=0):EBX.BMI1[bit 3] is clear, yet F3 0F BC runs as TZCNT (without BMI1 it must run as BSF; with it, ANDN/BEXTR/BLS* are owed too)");
+    }
 }

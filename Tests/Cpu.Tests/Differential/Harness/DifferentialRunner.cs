@@ -34,9 +34,11 @@ public static class DifferentialRunner
         int total = 0;
         var failures = new List<string>();
         var failingForms = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var forms = new HashSet<string>(StringComparer.Ordinal);
         foreach (DiffCase c in cases)
         {
             total++;
+            forms.Add(c.Form);
             string? mismatch = RunOne(native, c);
             if (mismatch is not null)
             {
@@ -48,6 +50,7 @@ public static class DifferentialRunner
             }
         }
 
+        LogCounts(total, forms.Count, failingForms.Values.Sum());
         if (total == 0)
         {
             Assert.Fail("no cases were generated");
@@ -72,6 +75,20 @@ public static class DifferentialRunner
         }
 
         TestContext.Current.SendDiagnosticMessage($"{total} cases agree with the host CPU");
+    }
+
+    /// <summary>With DIFF_CASE_LOG set, appends "test: cases, forms, failed" to that file (for coverage reports).</summary>
+    private static void LogCounts(int total, int forms, int failed)
+    {
+        string? path = Environment.GetEnvironmentVariable("DIFF_CASE_LOG");
+        if (!string.IsNullOrEmpty(path))
+        {
+            string name = TestContext.Current.Test?.TestDisplayName ?? "?";
+            lock (RegNames)
+            {
+                File.AppendAllText(path, $"{name}\t{total}\t{forms}\t{failed}\n");
+            }
+        }
     }
 
     /// <summary>Null when both sides agree; otherwise the report of the mismatch.</summary>
