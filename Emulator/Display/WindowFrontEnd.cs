@@ -43,6 +43,7 @@ public sealed unsafe class WindowFrontEnd : IDisposable
     private bool overlayShown;
     private bool redraw = true;
     private long uploadedVersion = long.MinValue;
+    private long presentedVersion = long.MinValue;
     private CounterSnapshot? lastSnapshot;
     private CounterRates rates;
     private string titleStatus = string.Empty;
@@ -62,6 +63,15 @@ public sealed unsafe class WindowFrontEnd : IDisposable
         overlayShown = options.ShowOverlay;
         renderer = new FrameRenderer(gl);
     }
+
+    /// <summary>
+    /// Raised on the window's thread after a newly uploaded frame was drawn and swapped to the screen, with the
+    /// frame's size and version (for tests and for <c>--screenshot</c> at a guest's signal).
+    /// </summary>
+    public event Action<FrameInfo>? FramePresented;
+
+    /// <summary>Raised on the window's thread with the path of each PNG saved (host key + S, <see cref="RequestScreenshot"/>).</summary>
+    public event Action<string>? ScreenshotSaved;
 
     /// <summary>Frames drawn so far (for tests and the overlay).</summary>
     public long FramesDrawn { get; private set; }
@@ -328,15 +338,11 @@ public sealed unsafe class WindowFrontEnd : IDisposable
         (int width, int height) = renderer.FrameSize;
         foreach (string path in paths)
         {
-            // The pixels last uploaded are exactly what the window shows.
+            // The pixels last uploaded are exactly what the window shows; before the first frame there is nothing to save.
             if (width > 0)
             {
                 PngWriter.Save(path, width, height, pixels.AsSpan(0, width * height));
-                Console.Error.WriteLine("emu: screenshot saved to " + path);
-            }
-            else
-            {
-                Console.Error.WriteLine("emu: no frame to save yet, screenshot skipped");
+                ScreenshotSaved?.Invoke(path);
             }
         }
     }
@@ -393,5 +399,10 @@ public sealed unsafe class WindowFrontEnd : IDisposable
         GlfwNative.SwapBuffers(window);
         FramesDrawn++;
         redraw = false;
+        if (presentedVersion != uploadedVersion)
+        {
+            presentedVersion = uploadedVersion;
+            FramePresented?.Invoke(new FrameInfo(frameWidth, frameHeight, uploadedVersion));
+        }
     }
 }
