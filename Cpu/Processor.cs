@@ -1,8 +1,14 @@
+using System.Runtime.CompilerServices;
+using Cpu.Decode;
 using Cpu.Execution;
+using Cpu.Interpreter;
 using Cpu.State;
+using Cpu.System;
+using Iced.Intel;
 using Mmu;
 using Mmu.Interrupts;
 using Mmu.Io;
+using Mmu.Paging;
 
 namespace Cpu;
 
@@ -13,10 +19,19 @@ namespace Cpu;
 /// </summary>
 public sealed class Processor
 {
+    private volatile bool stopRequested;
+    private bool exitBlock;
+    private long retired;
+    private long shadowUntil = -1;
+    private string? tripleFaultMessage;
+    private bool tripleFault;
+
     public Processor(LinearMemory memory, PortSpace ports)
     {
         Memory = memory;
         Ports = ports;
+        Blocks = new BlockCache(memory, Counters);
+        Blocks.Invalidated += () => exitBlock = true;
     }
 
     public CpuState State { get; } = new();
@@ -29,7 +44,42 @@ public sealed class Processor
     public IInterruptController? InterruptController { get; set; }
 
     /// <summary>Instructions retired since reset.</summary>
-    public long InstructionsRetired { get; private set; }
+    public long InstructionsRetired => retired;
+
+    /// <summary>Exceptions, interrupts, transitions, decoded blocks, unimplemented instructions.</summary>
+    public CpuCounters Counters { get; } = new();
+
+    /// <summary>MSRs, debug registers, CR8, CPUID features and the TSC source (owned by the system instructions).</summary>
+    public SystemRegisters SystemRegisters { get; } = new();
+
+    /// <summary>The decoded-block cache.</summary>
+    public BlockCache Blocks { get; }
+
+    /// <summary>True after HLT until an interrupt is taken.</summary>
+    public bool Halted { get; set; }
+
+    /// <summary>Why the last triple fault happened, for the machine's message.</summary>
+    public string? TripleFaultMessage => tripleFaultMessage;
+
+    /// <summary>Decoder and addressing mode of the running code: 64 (CS.L), 32 (CS.D) or 16. Updated at block boundaries.</summary>
+    public int Bitness { get; private set; } = 16;
+
+    /// <summary>
+    /// Inhibits maskable interrupts until the instruction after the current one has retired
+    /// (STI, MOV SS, POP SS: Intel SDM 6.8.3).
+    /// </summary>
+    public void SetInterruptShadow() => shadowUntil = retired + 2;
+
+    /// <summary>Leaves the running block after the current instruction (state that affects decoding or interrupts changed).</summary>
+    public void EndBlock() => exitBlock = true;
+
+    /// <summary>Called by interrupt delivery when it cannot deliver a double fault: <see cref="Run"/> returns <see cref="StopReason.TripleFault"/>.</summary>
+    public void SignalTripleFault(string message)
+    {
+        tripleFault = true;
+        tripleFaultMessage = message;
+        exitBlock = true;
+    }
 
     /// <summary>
     /// Runs until <paramref name="maxInstructions"/> have retired or something stops the CPU.
@@ -37,11 +87,150 @@ public sealed class Processor
     /// </summary>
     public StopReason Run(long maxInstructions)
     {
-        throw new NotImplementedException("the interpreter is filed with the CPU issue");
+        long limit = retired + maxInstructions;
+        CpuState s = State;
+        while (true)
+        {
+            if (tripleFault)
+            {
+                tripleFault = false;
+                return StopReason.TripleFault;
+            }
+
+            if (stopRequested)
+            {
+                stopRequested = false;
+                return StopReason.StopRequested;
+            }
+
+            if (retired >= limit)
+            {
+                return StopReason.BudgetExhausted;
+            }
+
+            if ((s.FlagBits & Rflag.IF) != 0 && retired >= shadowUntil && InterruptController is { HasPendingInterrupt: true } pic)
+            {
+                TakeInterrupt(pic);
+                continue;
+            }
+
+            if (Halted)
+            {
+                return StopReason.Halted;
+            }
+
+            RunBlock(limit);
+        }
     }
 
     /// <summary>Asks a running <see cref="Run"/> to return at the next instruction boundary (thread-safe).</summary>
     public void RequestStop()
     {
+        stopRequested = true;
+    }
+
+    /// <summary>Raises an exception on behalf of the run loop (RIP must point at the faulting instruction).</summary>
+    public void RaiseException(int vector, uint? errorCode)
+    {
+        Counters.RecordException(vector);
+        SafeDeliver(vector, errorCode, software: false);
+    }
+
+    private void TakeInterrupt(IInterruptController pic)
+    {
+        int vector = pic.Acknowledge();
+        Halted = false;
+        Counters.RecordInterrupt(vector);
+        SafeDeliver(vector, null, software: false);
+    }
+
+    private void SafeDeliver(int vector, uint? errorCode, bool software)
+    {
+        try
+        {
+            SyncModeFromState();
+            InterruptDelivery.Deliver(this, vector, errorCode, software);
+        }
+        catch (CpuException e)
+        {
+            SignalTripleFault($"exception {e.Vector} while delivering vector {vector} at RIP 0x{State.Rip:X}");
+        }
+        catch (PageFaultException e)
+        {
+            SignalTripleFault($"page fault at 0x{e.LinearAddress:X} while delivering vector {vector} at RIP 0x{State.Rip:X}");
+        }
+
+        exitBlock = true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void SyncModeFromState()
+    {
+        ushort attributes = State.Segments[SegmentIndex.Cs].Attributes;
+        Bitness = (attributes & (1 << 13)) != 0 ? 64 : (attributes & (1 << 14)) != 0 ? 32 : 16;
+        Memory.UserMode = State.Cpl == 3 && (State.Cr0 & 1) != 0;
+        Memory.AlignmentCheck = (State.FlagBits & Rflag.AC) != 0;
+    }
+
+    private void RunBlock(long limit)
+    {
+        CpuState s = State;
+        SyncModeFromState();
+        DecodedBlock block;
+        try
+        {
+            block = Blocks.Get(s.Rip, Bitness);
+        }
+        catch (PageFaultException pf)
+        {
+            DeliverPageFault(pf);
+            return;
+        }
+
+        Instruction[] instructions = block.Instructions;
+        int count = block.Count;
+
+        // Inside an interrupt shadow, stop where it ends so a pending interrupt is taken there.
+        if (shadowUntil > retired && shadowUntil < limit)
+        {
+            limit = shadowUntil;
+        }
+
+        int i = 0;
+        exitBlock = false;
+        try
+        {
+            for (; i < count; i++)
+            {
+                ref Instruction ins = ref instructions[i];
+                s.Rip = ins.NextIP;
+                Dispatcher.Execute(this, ref ins);
+                retired++;
+                if (exitBlock || retired >= limit)
+                {
+                    break;
+                }
+            }
+        }
+        catch (PageFaultException pf)
+        {
+            s.Rip = instructions[i].IP;
+            DeliverPageFault(pf);
+        }
+        catch (CpuException e)
+        {
+            s.Rip = instructions[i].IP;
+            RaiseException(e.Vector, e.ErrorCode);
+        }
+        catch (Exception e) when (e is not EmulatorBugException)
+        {
+            throw new EmulatorBugException(instructions[i], e);
+        }
+    }
+
+    private void DeliverPageFault(PageFaultException pf)
+    {
+        State.Cr2 = pf.LinearAddress;
+        RaiseException(ExceptionVector.PageFault, pf.ErrorCode);
     }
 }

@@ -1,0 +1,200 @@
+using Cpu.Execution;
+using Iced.Intel;
+using Mmu;
+using Mmu.Paging;
+
+namespace Cpu.Decode;
+
+/// <summary>
+/// Decoded blocks by physical start address and decoder mode, with a direct-mapped lookaside in front of
+/// the dictionary. Pages holding cached code are marked in <see cref="LinearMemory"/>; a write to one
+/// invalidates all its blocks (<see cref="InvalidatePage"/>).
+/// </summary>
+public sealed class BlockCache
+{
+    /// <summary>Longest block decoded (instructions).</summary>
+    public const int MaxBlockInstructions = 64;
+
+    private const int LookasideSize = 4096;
+
+    private readonly LinearMemory memory;
+    private readonly CpuCounters counters;
+    private readonly Dictionary<ulong, DecodedBlock> blocks = new();
+    private readonly Dictionary<ulong, List<DecodedBlock>> blocksByPage = new();
+    private readonly DecodedBlock?[] lookaside = new DecodedBlock?[LookasideSize];
+    private readonly GuestCodeReader reader;
+    private readonly Decoder decoder16;
+    private readonly Decoder decoder32;
+    private readonly Decoder decoder64;
+    private readonly Instruction[] scratch = new Instruction[MaxBlockInstructions];
+
+    public BlockCache(LinearMemory memory, CpuCounters counters)
+    {
+        this.memory = memory;
+        this.counters = counters;
+        reader = new GuestCodeReader(memory);
+        decoder16 = Decoder.Create(16, reader);
+        decoder32 = Decoder.Create(32, reader);
+        decoder64 = Decoder.Create(64, reader);
+        memory.CodePageWritten += InvalidatePage;
+    }
+
+    /// <summary>Raised after blocks were invalidated (the processor leaves the running block).</summary>
+    public event Action? Invalidated;
+
+    /// <summary>Number of blocks currently cached.</summary>
+    public int Count => blocks.Count;
+
+    /// <summary>Finds or decodes the block at <paramref name="rip"/>; throws <see cref="PageFaultException"/> if its first byte cannot be fetched.</summary>
+    public DecodedBlock Get(ulong rip, int bitness)
+    {
+        ulong physical = memory.Translate(rip, AccessKind.Execute, memory.UserMode);
+        int slot = (int)((rip ^ (rip >> 12)) & (LookasideSize - 1));
+        DecodedBlock? b = lookaside[slot];
+        if (b is not null && b.LinearStart == rip && b.PhysicalStart == physical && b.Bitness == bitness && b.Valid)
+        {
+            return b;
+        }
+
+        ulong key = (physical << 2) | (uint)(bitness >> 5);
+        if (!blocks.TryGetValue(key, out b) || b.LinearStart != rip || !b.Valid)
+        {
+            b = Decode(rip, physical, bitness);
+            blocks[key] = b;
+        }
+
+        lookaside[slot] = b;
+        return b;
+    }
+
+    /// <summary>Drops every block that has code on the physical page <paramref name="physicalPage"/>.</summary>
+    public void InvalidatePage(ulong physicalPage)
+    {
+        if (!blocksByPage.Remove(physicalPage, out var list))
+        {
+            return;
+        }
+
+        foreach (var b in list)
+        {
+            if (b.Valid)
+            {
+                b.Valid = false;
+                counters.BlocksInvalidated++;
+                ulong key = (b.PhysicalStart << 2) | (uint)(b.Bitness >> 5);
+                if (blocks.TryGetValue(key, out var cached) && ReferenceEquals(cached, b))
+                {
+                    blocks.Remove(key);
+                }
+            }
+        }
+
+        memory.UnmarkCodePage(physicalPage);
+        Invalidated?.Invoke();
+    }
+
+    /// <summary>Drops all blocks (for example when the machine resets).</summary>
+    public void Clear()
+    {
+        foreach (var page in blocksByPage.Keys)
+        {
+            memory.UnmarkCodePage(page);
+        }
+
+        foreach (var b in blocks.Values)
+        {
+            b.Valid = false;
+        }
+
+        blocks.Clear();
+        blocksByPage.Clear();
+        Array.Clear(lookaside);
+    }
+
+    private DecodedBlock Decode(ulong rip, ulong physical, int bitness)
+    {
+        Decoder decoder = bitness == 64 ? decoder64 : bitness == 32 ? decoder32 : decoder16;
+        ulong pageEnd = (rip | 0xFFF) + 1;
+        reader.Address = rip;
+        reader.Fault = null;
+
+        // An instruction may cross into the next page only as the first of its block, so that every
+        // other instruction of a block lies on the block's first page.
+        reader.Limit = rip + 15;
+        decoder.IP = rip;
+        int count = 0;
+        ulong lastByte = rip;
+        while (count < MaxBlockInstructions)
+        {
+            ulong start = decoder.IP;
+            reader.Address = start;
+            reader.Limit = count == 0 ? start + 15 : pageEnd;
+            reader.Fault = null;
+            decoder.Decode(out scratch[count]);
+            ref Instruction ins = ref scratch[count];
+            if (ins.IsInvalid && decoder.LastError == DecoderError.NoMoreBytes)
+            {
+                if (count == 0)
+                {
+                    if (reader.Fault is not null)
+                    {
+                        throw reader.Fault;
+                    }
+                }
+                else
+                {
+                    break;
+                }
+            }
+
+            if (count > 0 && ins.NextIP > pageEnd)
+            {
+                break;
+            }
+
+            lastByte = ins.NextIP - 1;
+            count++;
+            if (EndsBlock(ins) || decoder.IP >= pageEnd)
+            {
+                break;
+            }
+        }
+
+        var instructions = new Instruction[count];
+        Array.Copy(scratch, instructions, count);
+        var block = new DecodedBlock(instructions, count, rip, physical, bitness);
+        ulong firstPage = physical >> 12;
+        ulong lastPage = (lastByte ^ rip) >= 4096 ? memory.Translate(lastByte, AccessKind.Execute, memory.UserMode) >> 12 : firstPage;
+        block.LastPhysicalPage = lastPage;
+        Register(block, firstPage);
+        if (lastPage != firstPage)
+        {
+            Register(block, lastPage);
+        }
+
+        counters.BlocksDecoded++;
+        return block;
+    }
+
+    private void Register(DecodedBlock block, ulong page)
+    {
+        if (!blocksByPage.TryGetValue(page, out var list))
+        {
+            list = new List<DecodedBlock>();
+            blocksByPage[page] = list;
+            memory.MarkCodePage(page);
+        }
+
+        list.Add(block);
+    }
+
+    private static bool EndsBlock(in Instruction ins)
+    {
+        if (ins.IsInvalid || ins.FlowControl != FlowControl.Next)
+        {
+            return true;
+        }
+
+        return InstructionClass.EndsBlock(ins.Mnemonic) || (ins.IsStringInstruction && (ins.HasRepPrefix || ins.HasRepnePrefix)) || InstructionClass.IsSystemMove(ins) || InstructionClass.WritesSegment(ins);
+    }
+}

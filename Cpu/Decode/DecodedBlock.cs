@@ -1,0 +1,38 @@
+using Iced.Intel;
+
+namespace Cpu.Decode;
+
+/// <summary>
+/// A decoded guest basic block: straight-line instructions that end at a control transfer, a system
+/// instruction, or the end of the page. Cached by the physical address of its first byte plus the mode
+/// that decoded it; <see cref="LinearStart"/> is kept because Iced folds RIP-relative addresses and
+/// branch targets into absolute linear addresses.
+/// </summary>
+public sealed class DecodedBlock
+{
+    public DecodedBlock(Instruction[] instructions, int count, ulong linearStart, ulong physicalStart, int bitness)
+    {
+        Instructions = instructions;
+        Count = count;
+        LinearStart = linearStart;
+        PhysicalStart = physicalStart;
+        Bitness = bitness;
+    }
+
+    public Instruction[] Instructions { get; }
+
+    public int Count { get; }
+
+    public ulong LinearStart { get; }
+
+    public ulong PhysicalStart { get; }
+
+    /// <summary>16, 32 or 64: the decoder mode.</summary>
+    public int Bitness { get; }
+
+    /// <summary>Cleared when the block's code is written; a stale block is never run again.</summary>
+    public bool Valid { get; internal set; } = true;
+
+    /// <summary>Physical page of the last byte (differs from the first page when an instruction crosses a page).</summary>
+    public ulong LastPhysicalPage { get; internal set; }
+}

@@ -1,0 +1,157 @@
+using Cpu.Execution;
+using Cpu.State;
+
+namespace Cpu.System;
+
+/// <summary>
+/// Writes to CR0, CR3, CR4, CR8 and EFER with their reserved-bit and consistency checks (Intel SDM
+/// 2.5, MOV to CR, 9.8.5 on activating IA-32e mode). Paging-relevant changes are passed to the MMU.
+/// The privilege check (CPL 0) is the caller's.
+/// </summary>
+public static class ControlRegisters
+{
+    public const ulong Cr0Pe = 1UL << 0;
+    public const ulong Cr0Et = 1UL << 4;
+    public const ulong Cr0Wp = 1UL << 16;
+    public const ulong Cr0Nw = 1UL << 29;
+    public const ulong Cr0Cd = 1UL << 30;
+    public const ulong Cr0Pg = 1UL << 31;
+
+    /// <summary>PE, MP, EM, TS, ET, NE, WP, AM, NW, CD, PG: the other bits of CR0[31:0] ignore writes.</summary>
+    public const ulong Cr0Defined = 0xE005_003F;
+
+    public const ulong Cr0Ts = 1UL << 3;
+
+    public const ulong Cr4Tsd = 1UL << 2;
+    public const ulong Cr4De = 1UL << 3;
+    public const ulong Cr4Pse = 1UL << 4;
+    public const ulong Cr4Pae = 1UL << 5;
+    public const ulong Cr4Pge = 1UL << 7;
+    public const ulong Cr4Pce = 1UL << 8;
+    public const ulong Cr4Umip = 1UL << 11;
+    public const ulong Cr4FsGsBase = 1UL << 16;
+    public const ulong Cr4Pcide = 1UL << 17;
+    public const ulong Cr4Smep = 1UL << 20;
+    public const ulong Cr4Smap = 1UL << 21;
+
+    /// <summary>The CR4 bits this processor accepts (the others are reserved and raise #GP).</summary>
+    public static ulong Cr4Supported(CpuFeatures f) =>
+        Cr4Tsd | Cr4De | Cr4Pce | Cr4Umip | Cr4FsGsBase
+        | ((f & CpuFeatures.Pse) != 0 ? Cr4Pse : 0)
+        | ((f & CpuFeatures.Pae) != 0 ? Cr4Pae : 0)
+        | ((f & CpuFeatures.Pge) != 0 ? Cr4Pge : 0)
+        | ((f & CpuFeatures.Pcid) != 0 ? Cr4Pcide : 0)
+        | ((f & CpuFeatures.Smep) != 0 ? Cr4Smep : 0)
+        | ((f & CpuFeatures.Smap) != 0 ? Cr4Smap : 0);
+
+    /// <summary>MOV to CR0. Turning paging on with EFER.LME activates IA-32e mode; turning it off leaves it.</summary>
+    public static void WriteCr0(Processor cpu, ulong value)
+    {
+        CpuState s = cpu.State;
+        Require(value >> 32 == 0);
+        ulong cr0 = (value & Cr0Defined) | (s.Cr0 & ~Cr0Defined & 0xFFFF_FFFF) | Cr0Et;
+        Require(!((cr0 & Cr0Pg) != 0 && (cr0 & Cr0Pe) == 0));
+        Require(!((cr0 & Cr0Nw) != 0 && (cr0 & Cr0Cd) == 0));
+
+        ulong efer = s.Efer;
+        bool pagingWasOn = (s.Cr0 & Cr0Pg) != 0;
+        bool pagingOn = (cr0 & Cr0Pg) != 0;
+        if (!pagingWasOn && pagingOn && (efer & ProcessorMode.EferLme) != 0)
+        {
+            // Activating IA-32e mode (SDM 9.8.5): needs PAE, and cannot happen from a 64-bit code segment.
+            Require((s.Cr4 & Cr4Pae) != 0);
+            Require((s.Segments[SegmentIndex.Cs].Attributes & SegmentAttributes.Long) == 0);
+            efer |= ProcessorMode.EferLma;
+        }
+        else if (pagingWasOn && !pagingOn)
+        {
+            Require((s.Cr4 & Cr4Pcide) == 0);
+            Require(!ProcessorMode.Is64Bit(s));
+            efer &= ~ProcessorMode.EferLma;
+        }
+
+        s.Cr0 = cr0;
+        s.Efer = efer;
+        cpu.Memory.SetPagingControls(s.Cr0, s.Cr4, s.Efer);
+    }
+
+    /// <summary>MOV to CR3: in IA-32e mode bits beyond MAXPHYADDR are reserved; with CR4.PCIDE bit 63 asks not to flush.</summary>
+    public static void WriteCr3(Processor cpu, ulong value)
+    {
+        CpuState s = cpu.State;
+        bool pcide = (s.Cr4 & Cr4Pcide) != 0;
+        ulong address = pcide ? value & ~(1UL << 63) : value;
+        if (ProcessorMode.IsLongModeActive(s))
+        {
+            Require(address >> CpuIdentification.PhysicalAddressBits == 0);
+        }
+        else
+        {
+            value &= 0xFFFF_FFFF;
+            address &= 0xFFFF_FFFF;
+        }
+
+        s.Cr3 = address;
+        cpu.Memory.LoadCr3(value);
+    }
+
+    /// <summary>MOV to CR4.</summary>
+    public static void WriteCr4(Processor cpu, ulong value)
+    {
+        CpuState s = cpu.State;
+        Require((value & ~Cr4Supported(cpu.SystemRegisters.Features)) == 0);
+        bool lma = ProcessorMode.IsLongModeActive(s);
+        if (lma)
+        {
+            Require((value & Cr4Pae) != 0);
+        }
+
+        if ((value & Cr4Pcide) != 0 && (s.Cr4 & Cr4Pcide) == 0)
+        {
+            Require(lma && (s.Cr3 & 0xFFF) == 0);
+        }
+
+        s.Cr4 = value;
+        cpu.Memory.SetPagingControls(s.Cr0, s.Cr4, s.Efer);
+    }
+
+    /// <summary>WRMSR to IA32_EFER: SCE, LME, NXE; LMA is read-only; LME cannot change while paging is on.</summary>
+    public static void WriteEfer(Processor cpu, ulong value)
+    {
+        CpuState s = cpu.State;
+        ulong writable = ProcessorMode.EferSce | ProcessorMode.EferLme
+            | ((cpu.SystemRegisters.Features & CpuFeatures.Nx) != 0 ? ProcessorMode.EferNxe : 0);
+        Require((value & ~(writable | ProcessorMode.EferLma)) == 0);
+        if ((s.Cr0 & Cr0Pg) != 0)
+        {
+            Require(((value ^ s.Efer) & ProcessorMode.EferLme) == 0);
+        }
+
+        s.Efer = (value & writable) | (s.Efer & ProcessorMode.EferLma);
+        cpu.Memory.SetPagingControls(s.Cr0, s.Cr4, s.Efer);
+    }
+
+    /// <summary>CR8 reads the local APIC's task-priority class (SDM 10.8.6.1).</summary>
+    public static ulong ReadCr8(Processor cpu) =>
+        cpu.InterruptController is { } apic ? apic.TaskPriority & 0xF : cpu.SystemRegisters.Cr8;
+
+    /// <summary>MOV to CR8: bits 63:4 are reserved.</summary>
+    public static void WriteCr8(Processor cpu, ulong value)
+    {
+        Require(value >> 4 == 0);
+        if (cpu.InterruptController is { } apic)
+        {
+            apic.TaskPriority = value;
+        }
+
+        cpu.SystemRegisters.Cr8 = value;
+    }
+
+    private static void Require(bool valid)
+    {
+        if (!valid)
+        {
+            throw CpuException.GeneralProtection(0);
+        }
+    }
+}

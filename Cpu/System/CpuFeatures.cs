@@ -1,0 +1,44 @@
+namespace Cpu.System;
+
+/// <summary>
+/// Optional features CPUID reports and the control-register checks accept. Only what is implemented is
+/// reported (issue 3: an honest feature set); the paging ones follow what the MMU's walker implements.
+/// </summary>
+[Flags]
+public enum CpuFeatures
+{
+    None = 0,
+
+    /// <summary>4 MiB pages with 32-bit paging (CR4.PSE).</summary>
+    Pse = 1 << 0,
+
+    /// <summary>Physical-address extension (CR4.PAE), needed for long mode.</summary>
+    Pae = 1 << 1,
+
+    /// <summary>Global pages (CR4.PGE).</summary>
+    Pge = 1 << 2,
+
+    /// <summary>The page-attribute table (IA32_PAT and the PAT bit).</summary>
+    Pat = 1 << 3,
+
+    /// <summary>Execute-disable (EFER.NXE).</summary>
+    Nx = 1 << 4,
+
+    /// <summary>1 GiB pages in 4-level paging.</summary>
+    Pages1G = 1 << 5,
+
+    /// <summary>Process-context identifiers (CR4.PCIDE).</summary>
+    Pcid = 1 << 6,
+
+    /// <summary>The INVPCID instruction.</summary>
+    Invpcid = 1 << 7,
+
+    /// <summary>Supervisor-mode execution prevention (CR4.SMEP).</summary>
+    Smep = 1 << 8,
+
+    /// <summary>Supervisor-mode access prevention (CR4.SMAP, STAC/CLAC).</summary>
+    Smap = 1 << 9,
+
+    /// <summary>The paging features DESIGN.md section 4 gives the walker.</summary>
+    Paging = Pse | Pae | Pge | Pat | Nx | Pages1G | Pcid | Invpcid,
+}

@@ -1,0 +1,111 @@
+using System.Text;
+
+namespace Cpu.System;
+
+/// <summary>
+/// CPUID (Intel SDM Vol. 2A, CPUID): an honest leaf set that reports only what this processor implements.
+/// No x87, MMX or SSE (Mica is built without them); no SYSENTER, MTRRs or machine checks.
+/// </summary>
+public static class CpuIdentification
+{
+    /// <summary>MAXPHYADDR: physical addresses have 40 bits.</summary>
+    public const int PhysicalAddressBits = 40;
+
+    /// <summary>Linear addresses have 48 bits (4-level paging).</summary>
+    public const int LinearAddressBits = 48;
+
+    public const string Vendor = "GenuineIntel";
+
+    public const string Brand = "emu x86-64 interpreter";
+
+    private const uint MaxBasicLeaf = 0xA;
+    private const uint MaxExtendedLeaf = 0x8000_0008;
+
+    /// <summary>Family 6, model 0, stepping 0: no real model, so guests apply no model-specific quirks.</summary>
+    private const uint Signature = 6 << 8;
+
+    /// <summary>The four registers CPUID returns for <paramref name="leaf"/> (EAX) and <paramref name="subleaf"/> (ECX).</summary>
+    public static (uint Eax, uint Ebx, uint Ecx, uint Edx) Query(CpuFeatures f, uint leaf, uint subleaf)
+    {
+        if ((leaf < 0x8000_0000 && leaf > MaxBasicLeaf) || leaf > MaxExtendedLeaf)
+        {
+            // Out-of-range leaves return the highest basic leaf (SDM CPUID, "invalid input").
+            leaf = MaxBasicLeaf;
+        }
+
+        switch (leaf)
+        {
+            case 0:
+                return (MaxBasicLeaf, Chars(Vendor, 0), Chars(Vendor, 8), Chars(Vendor, 4));
+            case 1:
+                {
+                    uint ecx = Bit(13) /* CMPXCHG16B */ | Bit(23) /* POPCNT */
+                        | Has(f, CpuFeatures.Pcid, 17);
+                    uint edx = Bit(2) /* DE */ | Bit(4) /* TSC */ | Bit(5) /* MSR */ | Bit(8) /* CX8 */
+                        | Bit(9) /* APIC */ | Bit(15) /* CMOV */
+                        | Has(f, CpuFeatures.Pse, 3) | Has(f, CpuFeatures.Pae, 6) | Has(f, CpuFeatures.Pge, 13)
+                        | Has(f, CpuFeatures.Pat, 16);
+
+                    // EBX: APIC ID 0, one logical processor.
+                    return (Signature, 1 << 16, ecx, edx);
+                }
+
+            case 7:
+                {
+                    if (subleaf != 0)
+                    {
+                        return (0, 0, 0, 0);
+                    }
+
+                    uint ebx = Bit(0) /* FSGSBASE */ | Has(f, CpuFeatures.Smep, 7) | Has(f, CpuFeatures.Invpcid, 10)
+                        | Has(f, CpuFeatures.Smap, 20);
+                    return (0, ebx, Bit(2) /* UMIP */, 0);
+                }
+
+            case 0xA:
+                // Architectural performance monitoring version 2: no general-purpose counters, one
+                // fixed counter (instructions retired) of 48 bits.
+                return (2, 0, 0, 1 | (ModelSpecificRegisters.CounterWidth << 5));
+            case 0x8000_0000:
+                return (MaxExtendedLeaf, 0, 0, 0);
+            case 0x8000_0001:
+                {
+                    uint ecx = Bit(0) /* LAHF/SAHF in 64-bit mode */ | Bit(5) /* LZCNT */;
+                    uint edx = Bit(11) /* SYSCALL */ | Bit(27) /* RDTSCP */ | Bit(29) /* LM */
+                        | Has(f, CpuFeatures.Nx, 20) | Has(f, CpuFeatures.Pages1G, 26);
+                    return (0, 0, ecx, edx);
+                }
+
+            case 0x8000_0002:
+            case 0x8000_0003:
+            case 0x8000_0004:
+                {
+                    int at = (int)(leaf - 0x8000_0002) * 16;
+                    return (Chars(Brand, at), Chars(Brand, at + 4), Chars(Brand, at + 8), Chars(Brand, at + 12));
+                }
+
+            case 0x8000_0008:
+                return (PhysicalAddressBits | (LinearAddressBits << 8), 0, 0, 0);
+            default:
+                return (0, 0, 0, 0);
+        }
+    }
+
+    private static uint Bit(int n) => 1u << n;
+
+    private static uint Has(CpuFeatures f, CpuFeatures feature, int bit) => (f & feature) != 0 ? 1u << bit : 0;
+
+    /// <summary>Four ASCII characters of <paramref name="text"/> from <paramref name="at"/>, little-endian, NUL-padded.</summary>
+    private static uint Chars(string text, int at)
+    {
+        byte[] bytes = Encoding.ASCII.GetBytes(text);
+        uint value = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            uint b = at + i < bytes.Length ? bytes[at + i] : 0u;
+            value |= b << (8 * i);
+        }
+
+        return value;
+    }
+}

@@ -1,0 +1,24 @@
+namespace Cpu.System;
+
+/// <summary>Indices of the model-specific registers the processor implements (Intel SDM Vol. 4).</summary>
+public static class MsrIndex
+{
+    public const uint Tsc = 0x10;
+    public const uint ApicBase = 0x1B;
+    public const uint MiscEnable = 0x1A0;
+    public const uint Pat = 0x277;
+    public const uint FixedCounter0 = 0x309;
+    public const uint FixedCounterControl = 0x38D;
+    public const uint PerfGlobalStatus = 0x38E;
+    public const uint PerfGlobalControl = 0x38F;
+    public const uint PerfGlobalOverflowControl = 0x390;
+    public const uint Efer = 0xC000_0080;
+    public const uint Star = 0xC000_0081;
+    public const uint Lstar = 0xC000_0082;
+    public const uint Cstar = 0xC000_0083;
+    public const uint Fmask = 0xC000_0084;
+    public const uint FsBase = 0xC000_0100;
+    public const uint GsBase = 0xC000_0101;
+    public const uint KernelGsBase = 0xC000_0102;
+    public const uint TscAux = 0xC000_0103;
+}

@@ -1,0 +1,26 @@
+namespace Cpu.System;
+
+/// <summary>
+/// The system state of a processor beyond <see cref="State.CpuState"/>: the MSR file, the debug
+/// registers, the time source of the TSC and the optional features reported by CPUID.
+/// </summary>
+public sealed class SystemRegisters
+{
+    /// <summary>The model-specific registers.</summary>
+    public ModelSpecificRegisters Msr { get; } = new();
+
+    /// <summary>DR0-DR7 (DR4/DR5 alias DR6/DR7). Stored only: no breakpoints are taken.</summary>
+    public readonly ulong[] Debug = [0, 0, 0, 0, 0, 0, 0xFFFF_0FF0, 0x400];
+
+    /// <summary>CR8 when no interrupt controller is attached.</summary>
+    public ulong Cr8;
+
+    /// <summary>Optional features reported by CPUID and accepted in CR4/EFER.</summary>
+    public CpuFeatures Features { get; set; } = CpuFeatures.Paging;
+
+    /// <summary>
+    /// The time-stamp counter's source, set by the machine (its virtual clock). When null, the TSC counts
+    /// retired instructions.
+    /// </summary>
+    public Func<ulong>? TimeSource { get; set; }
+}
