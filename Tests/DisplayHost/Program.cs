@@ -11,7 +11,8 @@ namespace DisplayHost;
 /// new frame reached the screen, "SCANCODES hex", "PAUSED yes|no", "RESET", "POWEROFF", "SHOT PATH",
 /// "EXIT reason". Exit status: 0 when closed by "close", 4 when the user closed the window, 3 when no
 /// window could open (with "NOWINDOW reason").
-/// Usage: DisplayHost [--pattern W H] [--window W H] [--integer] [--overlay] [--console].
+/// Usage: DisplayHost [--pattern W H] [--window W H] [--integer] [--overlay] [--console], or
+/// DisplayHost --kernel FILE [--window W H] to run a guest kernel in the window (see <see cref="MachineHost"/>).
 /// </summary>
 internal static class Program
 {
@@ -24,6 +25,7 @@ internal static class Program
         bool integer = false;
         bool overlay = false;
         bool console = false;
+        string? kernel = null;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -45,13 +47,20 @@ internal static class Program
                 case "--console":
                     console = true;
                     break;
+                case "--kernel":
+                    kernel = args[++i];
+                    break;
                 default:
                     Console.Error.WriteLine("DisplayHost: unknown argument " + args[i]);
                     return 2;
             }
         }
 
-        Console.Out.Flush();
+        if (kernel is not null)
+        {
+            return MachineHost.Run(kernel, windowWidth, windowHeight);
+        }
+
         var pattern = new TestPatternSource(console ? 0 : patternWidth, console ? 0 : patternHeight);
         var serial = new SerialConsoleScreen();
         var frames = new ConsoleUntilGraphicsSource(serial, pattern);

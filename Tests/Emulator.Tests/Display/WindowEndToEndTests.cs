@@ -96,6 +96,26 @@ public class WindowEndToEndTests
         Assert.Equal(0, host.WaitForExit());
     }
 
+    [Fact]
+    public void AGuestsSerialOutputAppearsInTheWindow()
+    {
+        string kernel = RepoPaths.GuestImage("tests/hello.elf");
+        Assert.True(File.Exists(kernel), "guest image missing: " + kernel);
+        using XvfbServer x = XvfbServer.Start(ScreenWidth, ScreenHeight);
+        using var host = DisplayHostProcess.Start(x.Display, "--kernel", kernel, "--window", "640", "400");
+        Assert.Equal("STOPPED DebugExit", host.WaitFor("STOPPED"));
+
+        var expected = new Emulator.Display.Text.SerialConsoleScreen();
+        expected.Write("TEST hello: PASS\n"u8);
+        uint[] pixels = new uint[640 * 400];
+        Assert.True(expected.TryCopyTo(pixels, out _));
+        AssertScreenShows(x.Display, new Rect(0, 0, 640, 400), pixels, 640, 400, host);
+
+        host.Send("close");
+        Assert.Equal("EXIT MachineStopped DebugExit", host.WaitFor("EXIT"));
+        Assert.Equal(0, host.WaitForExit());
+    }
+
     /// <summary>Runs xdotool against the test's X server; with no window manager, keys go to the window under the pointer.</summary>
     private static void Xdotool(string xdotool, string display, params string[] args)
     {
