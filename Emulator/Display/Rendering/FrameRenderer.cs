@@ -5,7 +5,7 @@ namespace Emulator.Display.Rendering;
 
 /// <summary>
 /// Draws the guest frame as a texture on a full-screen quad through OpenGL 3.3 core, and optionally the
-/// overlay as a second texture in the top-left corner. The frame texture is re-created when the guest's
+/// overlay as a second texture in the top-right corner. The frame texture is re-created when the guest's
 /// mode changes size and otherwise updated in place with the 32 bpp BGRX pixels as they are (no conversion:
 /// the texture is uploaded as BGRA bytes and the shader ignores alpha). Use on the GL context's thread only.
 /// </summary>
@@ -99,7 +99,9 @@ internal sealed unsafe class FrameRenderer : IDisposable
 
         if (overlay && overlayWidth > 0)
         {
-            SetViewport(windowHeight, new Viewport(0, 0, overlayWidth * overlayScale, overlayHeight * overlayScale));
+            // Top right: the console's text starts at the top left.
+            int width = overlayWidth * overlayScale;
+            SetViewport(windowHeight, new Viewport(Math.Max(0, windowWidth - width), 0, width, overlayHeight * overlayScale));
             gl.BindTexture(TextureTarget.Texture2D, overlayTexture);
             gl.DrawArrays(PrimitiveType.TriangleStrip, 0, 4);
         }
