@@ -50,6 +50,15 @@ static void parse_rc(void) {
     }
 }
 
+/* Whether the grant text holds the word w (or, for "for=", any word starting so). */
+static bool has_word(const char *text, const char *w) {
+    char g[48];
+    for (const char *s = word(text, g, sizeof g); g[0]; s = word(s, g, sizeof g))
+        if (!strcmp(g, w) || (!strcmp(w, "for=") && !strncmp(g, "for=", 4)))
+            return true;
+    return false;
+}
+
 /* Starts NAME suspended, hands it the grants in the text, then lets it run. */
 static int launch(const struct entry *e, const char *arg) {
     long pid = spawn(e->name, arg, SPAWN_SUSPENDED);
@@ -179,9 +188,18 @@ int main(const char *cmdline, unsigned long initfs, unsigned long initfs_size) {
     scheme_register("initfs");
     printf("mica: system ready\n");
     const char *want = test[0] ? "test" : "shell";
+    /* "test PROG for=NAME" runs PROG for test=NAME; a test line without for= takes the rest */
+    char tag[48];
+    snprintf(tag, sizeof tag, "for=%s", test);
+    int chosen = -1;
     for (int i = 0; i < nentries; i++)
-        if (!strcmp(entries[i].kind, want))
-            launch(&entries[i], test);
+        if (!strcmp(entries[i].kind, want) && (test[0] ? has_word(entries[i].grants, tag) : true))
+            chosen = i;
+    for (int i = 0; i < nentries && chosen < 0; i++)
+        if (!strcmp(entries[i].kind, want) && !has_word(entries[i].grants, "for="))
+            chosen = i;
+    if (chosen >= 0)
+        launch(&entries[chosen], test);
     serve();
     return 0;
 }
