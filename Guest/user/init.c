@@ -5,7 +5,7 @@
 static const char *tar;
 static size_t tar_size;
 
-struct entry { char kind[8], name[16], grants[96]; };
+struct entry { char kind[12], name[16], grants[200]; };
 static struct entry entries[16];
 static int nentries;
 
@@ -178,9 +178,25 @@ int main(const char *cmdline, unsigned long initfs, unsigned long initfs_size) {
     if (t)
         word(t + 5, test, sizeof test);
     parse_rc();
+    /* With a "supervisor" line, the supervisor starts the drivers (and restarts them): it gets
+     * their grants and their lines as its argument. */
+    static struct entry sup;
+    static char list[256];
     for (int i = 0; i < nentries; i++)
-        if (!strcmp(entries[i].kind, "driver"))
-            launch(&entries[i], "");
+        if (!strcmp(entries[i].kind, "supervisor"))
+            sup = entries[i];
+    for (int i = 0; i < nentries; i++)
+        if (!strcmp(entries[i].kind, "driver")) {
+            if (!sup.name[0]) {
+                launch(&entries[i], "");
+                continue;
+            }
+            size_t n = strlen(list), g = strlen(sup.grants);
+            snprintf(list + n, sizeof list - n, "%s%s %s", n ? ";" : "", entries[i].name, entries[i].grants);
+            snprintf(sup.grants + g, sizeof sup.grants - g, " %s", entries[i].grants);
+        }
+    if (sup.name[0])
+        launch(&sup, list);
     for (int i = 0; i < 5000 && !stdio_open(); i++)
         sleep_ms(1);
     if (stdout_fd < 0)

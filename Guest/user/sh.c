@@ -63,8 +63,12 @@ int main(const char *arg, unsigned long a2, unsigned long a3) {
     char line[128];
     for (;;) {
         printf("mica> ");
-        if (getline(line, sizeof line) < 0)
-            return 1;
+        if (getline(line, sizeof line) < 0) {   /* serial: went away: wait for its restart */
+            if (!stdio_reopen(5000))
+                return 1;
+            in = stdout_fd;
+            continue;
+        }
         char *rest = strchr(line, ' ');
         if (rest)
             *rest++ = 0;
@@ -100,7 +104,13 @@ int main(const char *arg, unsigned long a2, unsigned long a3) {
                 printf("run: %s: not found\n", rest);
             else if (wait(pid, &status, 0) > 0 && status)
                 printf("[%ld exited with status %x]\n", pid, status);
-        } else
-            printf("%s: unknown command (try help)\n", line);
+        } else {   /* a program in the initfs, e.g. drvctl */
+            long pid = spawn(line, rest, 0);
+            int status = 0;
+            if (pid < 0)
+                printf("%s: unknown command (try help)\n", line);
+            else if (wait(pid, &status, 0) > 0 && status)
+                printf("[%ld exited with status %x]\n", pid, status);
+        }
     }
 }
