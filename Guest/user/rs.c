@@ -74,6 +74,18 @@ static long launch(struct driver *d) {
             r = grant_mem(pid, a, b);
         else if (!strncmp(g, "prio=", 5))
             r = set_prio(pid, a);
+        else if (!strncmp(g, "pci=", 4)) {   /* pcid passes on the device's BARs and IRQ */
+            char url[64];
+            snprintf(url, sizeof url, "pci:grant %s %d", v + 1, (int)pid);
+            r = -ENODEV;
+            for (int i = 0; i < 3000 && r < 0; i++)
+                if ((r = open(url)) >= 0)
+                    close(r);
+                else if (r == -ENODEV)
+                    sleep_ms(1);
+                else
+                    break;
+        }
         if (r < 0)
             say("[rs] grant %s to %s failed: %d\n", g, d->name, (int)r);
     }
