@@ -3,6 +3,7 @@
 #include "mica.h"
 
 int main(const char *arg, unsigned long a2, unsigned long a3) {
+    console_mirror = true;   /* run from the shell: answer on its display too */
     char url[128];
     snprintf(url, sizeof url, "rs:%s", arg[0] ? arg : "list");
     long fd = open(url);
