@@ -52,6 +52,7 @@ static void writer(void *arg) {
                 break;
         }
         lines_sent = seq + 1;
+        sleep_ms(1);   /* a steady stream, not a flood of COM1 */
     }
     writer_done = true;
 }

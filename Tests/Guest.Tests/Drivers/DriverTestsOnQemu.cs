@@ -70,6 +70,66 @@ public partial class DriverTestsOnQemu
         }
     }
 
+    [Fact]
+    public void ConsoleTextIsDrawnInTheFramebuffer()
+    {
+        ProcessResult r = Run("test=display");
+        AssertPassed(r, "display");
+        Assert.Contains("[pcid] ready", r.StandardOutput);
+        Assert.Contains("[fbd] ready", r.StandardOutput);
+    }
+
+    [Fact]
+    public async Task KeysSentThroughTheMonitorReachInput()
+    {
+        string socket = Path.Combine(Path.GetTempPath(), $"mica-kbd-{Environment.ProcessId}-{Guid.NewGuid():N}.sock");
+        using var done = new CancellationTokenSource();
+        // The keys are typed again and again until QEMU exits: those that arrive before ps2d is up
+        // are dropped, and the guest waits for a whole line "mica".
+        Task typist = Task.Run(() => TypeUntilCancelled(socket, done.Token), TestContext.Current.CancellationToken);
+        ProcessResult r;
+        try
+        {
+            r = Run("test=keyboard expect=mica", ["-monitor", $"unix:{socket},server,nowait"]);
+        }
+        finally
+        {
+            done.Cancel();
+            await typist.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+            File.Delete(socket);
+        }
+
+        AssertPassed(r, "keyboard");
+        Assert.Contains("keyboard: got 'mica'", r.StandardOutput);
+    }
+
+    private static void TypeUntilCancelled(string socketPath, CancellationToken token)
+    {
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                using var s = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream,
+                    System.Net.Sockets.ProtocolType.Unspecified);
+                s.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(socketPath));
+                while (!token.IsCancellationRequested)
+                {
+                    foreach (string key in new[] { "m", "i", "c", "a", "ret" })
+                    {
+                        s.Send(System.Text.Encoding.ASCII.GetBytes($"sendkey {key}\n"));
+                        token.WaitHandle.WaitOne(50);
+                    }
+
+                    token.WaitHandle.WaitOne(300);
+                }
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                token.WaitHandle.WaitOne(100); // QEMU has not made the socket yet, or has gone
+            }
+        }
+    }
+
     [GeneratedRegex(@"<SEQ (\d+)>")]
     private static partial Regex SequenceLine();
 }
