@@ -83,6 +83,9 @@ static void answer_waiters(char *buf) {
 }
 
 int main(const char *arg, unsigned long a2, unsigned long a3) {
+    /* keys typed now must not be taken for the configuration byte: keyboard port off meanwhile */
+    if (wait_write())
+        outb(STATUS, 0xAD);
     service();   /* drop what is pending */
     uint8_t cfg = 0;
     if (wait_write()) {
