@@ -78,6 +78,9 @@ public sealed class LocalApic : IMmioDevice, IInterruptController
     /// <summary>Inter-processor interrupts sent (to itself).</summary>
     public long IpisSent { get; private set; }
 
+    /// <summary>The processor's TSC (what RDTSC returns), for TSC-deadline mode; the virtual clock's TSC by default.</summary>
+    public Func<ulong>? TscSource { get; set; }
+
     /// <summary>The 8259 pair behind LINT0.</summary>
     public void ConnectExtInt(IExternalInterruptSource source) => extInt = source;
 
@@ -496,7 +499,8 @@ public sealed class LocalApic : IMmioDevice, IInterruptController
                 return;
             }
 
-            long ns = (long)tscDeadline - (long)(clock.ReadTsc() - (ulong)clock.NowNs);
+            ulong tsc = TscSource?.Invoke() ?? clock.ReadTsc();
+            long ns = clock.NowNs + (long)(tscDeadline - tsc);
             timer.Arm(ns);
             return;
         }

@@ -61,6 +61,7 @@ public sealed class Machine : IDisposable
         LocalApic.ConnectExtInt(Pic);
         Processor.InterruptController = LocalApic;
         Processor.SystemRegisters.TimeSource = () => (ulong)Clock.NowNs; // RDTSC: 1 GHz on the virtual clock
+        LocalApic.TscSource = () => Processor.SystemRegisters.Msr.ReadTsc(Processor); // TSC-deadline compares with what RDTSC returns
         Irqs = new IsaInterruptRouter(Pic.Line, IoApic.Line);
 
         ISerialSink sink = configuration.SerialOutput ?? NullSerialSink.Instance;
@@ -224,7 +225,30 @@ public sealed class Machine : IDisposable
         UnclaimedPortWrites = Ports.UnclaimedWrites,
         UnmappedMemoryReads = Bus.UnmappedReads,
         UnmappedMemoryWrites = Bus.UnmappedWrites,
+        TransitionsByKind = [.. Enum.GetValues<TransitionKind>().Select(k => new KeyValuePair<string, long>(k.ToString(), Processor.Counters.Transitions(k)))],
+        Exceptions = Sum(Processor.Counters.ExceptionsByVector),
+        BlocksDecoded = Processor.Counters.BlocksDecoded,
+        BlocksInvalidated = Processor.Counters.BlocksInvalidated,
+        Cr3Writes = Memory.Counters.Cr3WritesWithFlush + Memory.Counters.Cr3WritesWithoutFlush,
+        TlbHits = Memory.Counters.TlbHits,
+        TlbMisses = Memory.Counters.TlbMisses,
+        PageWalks = Memory.Counters.PageWalks,
+        PageFaults = Memory.Counters.PageFaults,
+        TlbFullFlushes = Memory.Counters.FullFlushes + Memory.Counters.NonGlobalFlushes,
+        TlbPcidFlushes = Memory.Counters.PcidFlushes,
+        TlbPageFlushes = Memory.Counters.PageFlushes,
     };
+
+    private static long Sum(ReadOnlySpan<long> values)
+    {
+        long total = 0;
+        foreach (long v in values)
+        {
+            total += v;
+        }
+
+        return total;
+    }
 
     public void Dispose()
     {

@@ -56,6 +56,34 @@ public sealed record MachineCounters
 
     public long UnmappedMemoryWrites { get; init; }
 
+    // ---- the CPU's and the MMU's counters (DESIGN.md section 8) ----
+
+    /// <summary>Privilege transitions by kind (SYSCALL, SYSRET, interrupt, exception, INT n and IRET to user, ...).</summary>
+    public IReadOnlyList<KeyValuePair<string, long>> TransitionsByKind { get; init; } = [];
+
+    /// <summary>Exceptions raised by guest instructions (all vectors).</summary>
+    public long Exceptions { get; init; }
+
+    public long BlocksDecoded { get; init; }
+
+    public long BlocksInvalidated { get; init; }
+
+    public long Cr3Writes { get; init; }
+
+    public long TlbHits { get; init; }
+
+    public long TlbMisses { get; init; }
+
+    public long PageWalks { get; init; }
+
+    public long PageFaults { get; init; }
+
+    public long TlbFullFlushes { get; init; }
+
+    public long TlbPcidFlushes { get; init; }
+
+    public long TlbPageFlushes { get; init; }
+
     /// <summary>The counters without host time (equal between two deterministic runs of the same input).</summary>
     public MachineCounters WithoutHostTiming() => this with { HostSeconds = 0 };
 
@@ -84,6 +112,22 @@ public sealed record MachineCounters
         Line("unclaimed port writes:", UnclaimedPortWrites);
         Line("unmapped memory reads:", UnmappedMemoryReads);
         Line("unmapped memory writes:", UnmappedMemoryWrites);
+        foreach (KeyValuePair<string, long> t in TransitionsByKind)
+        {
+            Line("transitions " + t.Key + ":", t.Value);
+        }
+
+        Line("exceptions:", Exceptions);
+        Line("blocks decoded:", BlocksDecoded);
+        Line("blocks invalidated:", BlocksInvalidated);
+        Line("cr3 writes:", Cr3Writes);
+        Line("tlb hits:", TlbHits);
+        Line("tlb misses:", TlbMisses);
+        Line("page walks:", PageWalks);
+        Line("page faults:", PageFaults);
+        Line("tlb flushes full:", TlbFullFlushes);
+        Line("tlb flushes pcid:", TlbPcidFlushes);
+        Line("tlb flushes page:", TlbPageFlushes);
         return sb.ToString();
     }
 
