@@ -240,6 +240,21 @@ public static partial class Dispatcher
             case Mnemonic.Lzcnt:
                 Operands.WriteRegister(s, ins.Op0Register, BitOps.Lzcnt(s, Operands.ReadOperand(cpu, ins, 1), Operands.OperandSize(ins, 0)));
                 break;
+            case Mnemonic.Andn:
+                Operands.WriteRegister(s, ins.Op0Register, BitOps.Andn(s, Operands.ReadOperand(cpu, ins, 1), Operands.ReadOperand(cpu, ins, 2), Operands.OperandSize(ins, 0)));
+                break;
+            case Mnemonic.Bextr:
+                Operands.WriteRegister(s, ins.Op0Register, BitOps.Bextr(s, Operands.ReadOperand(cpu, ins, 1), Operands.ReadOperand(cpu, ins, 2), Operands.OperandSize(ins, 0)));
+                break;
+            case Mnemonic.Blsi:
+                Operands.WriteRegister(s, ins.Op0Register, BitOps.Blsi(s, Operands.ReadOperand(cpu, ins, 1), Operands.OperandSize(ins, 0)));
+                break;
+            case Mnemonic.Blsmsk:
+                Operands.WriteRegister(s, ins.Op0Register, BitOps.Blsmsk(s, Operands.ReadOperand(cpu, ins, 1), Operands.OperandSize(ins, 0)));
+                break;
+            case Mnemonic.Blsr:
+                Operands.WriteRegister(s, ins.Op0Register, BitOps.Blsr(s, Operands.ReadOperand(cpu, ins, 1), Operands.OperandSize(ins, 0)));
+                break;
             case Mnemonic.Popcnt:
                 Operands.WriteRegister(s, ins.Op0Register, BitOps.Popcnt(s, Operands.ReadOperand(cpu, ins, 1), Operands.OperandSize(ins, 0)));
                 break;

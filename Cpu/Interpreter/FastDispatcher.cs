@@ -69,7 +69,8 @@ public static class FastDispatcher
 
             case FastKind.Lea:
                 {
-                    ulong v = Address(g, ref op);
+                    // LEA computes an offset and never touches memory: no canonical check (SDM Vol. 2A, LEA).
+                    ulong v = EffectiveAddress(g, ref op);
                     g[op.Dst] = op.Size == 8 ? v : (uint)v;
                     break;
                 }
@@ -164,6 +165,18 @@ public static class FastDispatcher
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Address(ulong[] g, ref FastOp op)
     {
+        ulong ea = EffectiveAddress(g, ref op);
+        if (!Operands.IsCanonical(ea))
+        {
+            throw op.Base is 4 or 5 ? Execution.CpuException.StackFault() : Execution.CpuException.GeneralProtection();
+        }
+
+        return ea;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong EffectiveAddress(ulong[] g, ref FastOp op)
+    {
         ulong ea = op.Imm;
         if (op.Base != FastOp.NoRegister)
         {
@@ -173,11 +186,6 @@ public static class FastDispatcher
         if (op.Index != FastOp.NoRegister)
         {
             ea += g[op.Index] << op.Scale;
-        }
-
-        if (!Operands.IsCanonical(ea))
-        {
-            throw Execution.CpuException.GeneralProtection();
         }
 
         return ea;

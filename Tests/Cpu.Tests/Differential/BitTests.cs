@@ -6,7 +6,7 @@ namespace Cpu.Tests.Differential;
 
 /// <summary>
 /// BT/BTS/BTR/BTC (register and immediate offsets; a register offset into a memory bit string reaches
-/// beyond the operand), BSF/BSR, TZCNT/LZCNT, POPCNT, with the SDM's undefined flags masked.
+/// beyond the operand), BSF/BSR, TZCNT/LZCNT, POPCNT, the BMI1 group (ANDN/BEXTR/BLSI/BLSMSK/BLSR), with the SDM's undefined flags masked.
 /// </summary>
 public class BitTests
 {
@@ -81,6 +81,50 @@ public class BitTests
     {
         HostFeatures.RequireHost(Bmi1.IsSupported, "TZCNT (BMI1)");
         DifferentialRunner.Check(FormGenerator.Cases(Count, Mnemonic.Tzcnt));
+    }
+
+    /// <summary>ANDN/BLSI/BLSMSK/BLSR leave AF and PF undefined (SDM Vol. 2A).</summary>
+    private static readonly FormSemantics Bmi1Logic = new()
+    {
+        UndefinedFlags = FlagBits.AF | FlagBits.PF,
+        Shape = c =>
+        {
+            if (c.Rng.Next(8) == 0)
+            {
+                c.Set(c.Operands.Length - 1, 0);
+            }
+        },
+    };
+
+    /// <summary>BEXTR leaves AF, SF and PF undefined; the control operand gets small start/length fields most of the time.</summary>
+    private static readonly FormSemantics Bextr = new()
+    {
+        UndefinedFlags = FlagBits.AF | FlagBits.SF | FlagBits.PF,
+        Shape = c =>
+        {
+            if (c.Rng.Next(4) != 0)
+            {
+                c.Set(2, (ulong)((c.Rng.Next(72) << 8) | c.Rng.Next(72)));
+            }
+        },
+    };
+
+    [Theory]
+    [InlineData(Mnemonic.Andn)]
+    [InlineData(Mnemonic.Blsi)]
+    [InlineData(Mnemonic.Blsmsk)]
+    [InlineData(Mnemonic.Blsr)]
+    public void Bmi1LogicMatchesTheHost(Mnemonic mnemonic)
+    {
+        HostFeatures.RequireHost(Bmi1.IsSupported, "BMI1");
+        DifferentialRunner.Check(FormGenerator.Cases(Bmi1Logic, mnemonic));
+    }
+
+    [Fact]
+    public void BextrMatchesTheHost()
+    {
+        HostFeatures.RequireHost(Bmi1.IsSupported, "BMI1");
+        DifferentialRunner.Check(FormGenerator.Cases(Bextr, Mnemonic.Bextr));
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed record InstructionForm(Code Code, bool MemoryForm)
 
     public override string ToString() => Name;
 
-    /// <summary>Every legacy encoding of the mnemonics valid in 64-bit mode whose operands the generator understands, in both r/m variants.</summary>
+    /// <summary>Every legacy or VEX (general-register) encoding of the mnemonics valid in 64-bit mode whose operands the generator understands, in both r/m variants.</summary>
     public static IEnumerable<InstructionForm> Of(params Mnemonic[] mnemonics)
     {
         var wanted = new HashSet<Mnemonic>(mnemonics);
@@ -37,7 +37,7 @@ public sealed record InstructionForm(Code Code, bool MemoryForm)
             }
 
             OpCodeInfo info = code.ToOpCode();
-            if (info.Encoding != EncodingKind.Legacy || !info.Mode64 || !info.IsInstruction)
+            if (info.Encoding is not (EncodingKind.Legacy or EncodingKind.VEX) || !info.Mode64 || !info.IsInstruction)
             {
                 continue;
             }
@@ -81,6 +81,7 @@ public sealed record InstructionForm(Code Code, bool MemoryForm)
         OpCodeOperandKind.mem or OpCodeOperandKind.mem_offs => true,
         OpCodeOperandKind.r8_reg or OpCodeOperandKind.r16_reg or OpCodeOperandKind.r32_reg or OpCodeOperandKind.r64_reg => true,
         OpCodeOperandKind.r8_opcode or OpCodeOperandKind.r16_opcode or OpCodeOperandKind.r32_opcode or OpCodeOperandKind.r64_opcode => true,
+        OpCodeOperandKind.r32_vvvv or OpCodeOperandKind.r64_vvvv => true,
         OpCodeOperandKind.imm8 or OpCodeOperandKind.imm16 or OpCodeOperandKind.imm32 or OpCodeOperandKind.imm64 => true,
         OpCodeOperandKind.imm8sex16 or OpCodeOperandKind.imm8sex32 or OpCodeOperandKind.imm8sex64 or OpCodeOperandKind.imm32sex64 => true,
         OpCodeOperandKind.imm8_const_1 => true,
