@@ -176,7 +176,7 @@ long syscall_table(struct frame *f) {
         schedule();
         return 0;
     case SYS_SLEEP:
-        sleep_until(ticks + (a < (1ul << 40) ? a : 1ul << 40) * HZ / 1000 + 1);
+        sleep_until(clock_ns() + (a < (1ul << 40) ? a : 1ul << 40) * 1000000);
         return 0;
     case SYS_CLOCK: return clock_ns();
     case SYS_KLOG: {
