@@ -59,6 +59,7 @@ public static class FormGenerator
             builder.UndefinedFlags = semantics.UndefinedFlags;
             semantics.Shape?.Invoke(fc);
             Instruction ins = ToInstruction(form, ops);
+            ins.HasLockPrefix = semantics.Lock && form.MemoryForm && form.Info.CanUseLockPrefix;
             var writer = new BytesWriter();
             Encoder encoder = Encoder.Create(64, writer);
             if (encoder.TryEncode(ins, HarnessLayout.SnippetAddress, out _, out string? error))
