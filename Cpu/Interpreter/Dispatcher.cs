@@ -220,11 +220,20 @@ public static partial class Dispatcher
                 BitTest(cpu, ref ins);
                 break;
             case Mnemonic.Bsf:
-                Operands.WriteRegister(s, ins.Op0Register, BitOps.Bsf(s, Operands.ReadOperand(cpu, ins, 1), Operands.ReadRegister(s, ins.Op0Register), Operands.OperandSize(ins, 0)));
-                break;
             case Mnemonic.Bsr:
-                Operands.WriteRegister(s, ins.Op0Register, BitOps.Bsr(s, Operands.ReadOperand(cpu, ins, 1), Operands.ReadRegister(s, ins.Op0Register), Operands.OperandSize(ins, 0)));
-                break;
+                {
+                    // A zero source leaves the whole destination register unwritten (no zero-extension), as Intel processors do.
+                    int size = Operands.OperandSize(ins, 0);
+                    ulong src = Operands.ReadOperand(cpu, ins, 1);
+                    ulong dest = Operands.ReadRegister(s, ins.Op0Register);
+                    ulong r = ins.Mnemonic == Mnemonic.Bsf ? BitOps.Bsf(s, src, dest, size) : BitOps.Bsr(s, src, dest, size);
+                    if ((src & Operands.SizeMask(size)) != 0)
+                    {
+                        Operands.WriteRegister(s, ins.Op0Register, r);
+                    }
+
+                    break;
+                }
             case Mnemonic.Tzcnt:
                 Operands.WriteRegister(s, ins.Op0Register, BitOps.Tzcnt(s, Operands.ReadOperand(cpu, ins, 1), Operands.OperandSize(ins, 0)));
                 break;
