@@ -14,24 +14,7 @@ public class BitTests
     {
         UndefinedFlags = FlagBits.OF | FlagBits.SF | FlagBits.AF | FlagBits.PF,
         MemoryMargin = 700,
-        Shape = c =>
-        {
-            OperandPlan offset = c.Operands[1];
-            if (c.Operands[0].Role == OperandRole.Memory && offset.Role == OperandRole.Register)
-            {
-                // Any bit within +-512 bytes of the operand: negative offsets address below it.
-                long bit = c.Rng.Next(3) == 0 ? c.Rng.Next(-4096, 4096) : c.Rng.Next(-64, 128);
-                c.Set(1, (ulong)bit);
-            }
-            else if (offset.Role == OperandRole.Immediate && c.Rng.Next(2) == 0)
-            {
-                c.Set(1, (ulong)c.Rng.Next(256));
-            }
-            else if (offset.Role == OperandRole.Register && c.Rng.Next(2) == 0)
-            {
-                c.Set(1, (ulong)c.Rng.Next(256));
-            }
-        },
+        Shape = ShapeBitOffset,
     };
 
     /// <summary>BSF/BSR: only ZF is defined, and the destination is undefined for a zero source.</summary>
@@ -158,5 +141,25 @@ public class BitTests
         Assert.True((leaf1.Value.Ecx & (1 << 23)) != 0, "CPUID.1:ECX.POPCNT[bit 23] is clear");
         Assert.True((extended.Value.Ecx & (1 << 5)) != 0, "CPUID.80000001H:ECX.LZCNT[bit 5] is clear");
         Assert.True((leaf7.Value.Ebx & (1 << 3)) != 0, "CPUID.(EAX=07H,ECX=0):EBX.BMI1[bit 3] is clear, yet F3 0F BC runs as TZCNT (without BMI1 it must run as BSF; with it, ANDN/BEXTR/BLS* are owed too)");
+    }
+
+    /// <summary>Keeps a register bit offset into a memory bit string within +-512 bytes of the operand (the buffer margin).</summary>
+    internal static void ShapeBitOffset(FormCase c)
+    {
+        OperandPlan offset = c.Operands[1];
+        if (c.Operands[0].Role == OperandRole.Memory && offset.Role == OperandRole.Register)
+        {
+            // Any bit within +-512 bytes of the operand: negative offsets address below it.
+            long bit = c.Rng.Next(3) == 0 ? c.Rng.Next(-4096, 4096) : c.Rng.Next(-64, 128);
+            c.Set(1, (ulong)bit);
+        }
+        else if (offset.Role == OperandRole.Immediate && c.Rng.Next(2) == 0)
+        {
+            c.Set(1, (ulong)c.Rng.Next(256));
+        }
+        else if (offset.Role == OperandRole.Register && c.Rng.Next(2) == 0)
+        {
+            c.Set(1, (ulong)c.Rng.Next(256));
+        }
     }
 }

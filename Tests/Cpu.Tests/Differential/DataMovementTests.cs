@@ -94,12 +94,12 @@ public class DataMovementTests
                 var m = (MemoryOperandPlan)c.Operands[1];
                 if (m.Base != Register.RSP && m.Base != Register.None && c.Rng.Next(2) == 0)
                 {
-                    c.Builder.SetReg(m.Base, OperandValues.Next(c.Rng, 64));
+                    c.Builder.SetReg(FormGenerator.Full(m.Base), OperandValues.Next(c.Rng, 64));
                 }
 
                 if (m.Index != Register.None && c.Rng.Next(2) == 0)
                 {
-                    c.Builder.SetReg(m.Index, OperandValues.Next(c.Rng, 64));
+                    c.Builder.SetReg(FormGenerator.Full(m.Index), OperandValues.Next(c.Rng, 64));
                 }
             },
         }, Mnemonic.Lea));

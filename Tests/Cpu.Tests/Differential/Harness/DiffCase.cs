@@ -30,4 +30,18 @@ public sealed class DiffCase
 
     /// <summary>Memory ranges (address, length) whose final contents the SDM leaves undefined.</summary>
     public (ulong Address, int Length)[] UndefinedMemory { get; init; } = [];
+
+    /// <summary>The same case under another form name.</summary>
+    public DiffCase WithForm(string form) => new()
+    {
+        Form = form,
+        Code = Code,
+        Gpr = Gpr,
+        Flags = Flags,
+        Data = Data,
+        Stack = Stack,
+        UndefinedFlags = UndefinedFlags,
+        GprMask = GprMask,
+        UndefinedMemory = UndefinedMemory,
+    };
 }

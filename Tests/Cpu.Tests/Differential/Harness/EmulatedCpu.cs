@@ -64,7 +64,7 @@ public static class EmulatedCpu
             StopReason stop = cpu.Run(InstructionBudget);
             if (stop != StopReason.Halted)
             {
-                error = $"Run returned {stop} instead of Halted";
+                error = $"Run returned {stop} instead of Halted" + (cpu.TripleFaultMessage is { } why ? $" ({why})" : "");
             }
         }
         catch (Exception e)

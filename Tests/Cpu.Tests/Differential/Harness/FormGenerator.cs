@@ -59,6 +59,7 @@ public static class FormGenerator
             builder.UndefinedFlags = semantics.UndefinedFlags;
             semantics.Shape?.Invoke(fc);
             Instruction ins = ToInstruction(form, ops);
+            ins.HasLockPrefix = semantics.Lock && form.MemoryForm && form.Info.CanUseLockPrefix;
             var writer = new BytesWriter();
             Encoder encoder = Encoder.Create(64, writer);
             if (encoder.TryEncode(ins, HarnessLayout.SnippetAddress, out _, out string? error))
@@ -180,16 +181,26 @@ public static class FormGenerator
             1 => rng.Next(-0x80, 0x80),
             _ => rng.Next(-0x30000, 0x30000),
         };
+        // Sometimes 32-bit addressing (67h): the upper halves of base and index must then be ignored.
+        bool address32 = baseReg != Register.RSP && rng.Next(6) == 0;
         if (baseReg == Register.RSP)
         {
             disp = (long)(target - HarnessLayout.InitialRsp);
         }
         else
         {
-            b.SetReg(baseReg, target - (ulong)disp - (ulong)(indexValue * scale));
+            ulong baseValue = target - (ulong)disp - (ulong)(indexValue * scale);
+            ulong indexBits = (ulong)indexValue;
+            if (address32)
+            {
+                baseValue = (baseValue & 0xFFFF_FFFF) | (OperandValues.Random64(rng) << 32);
+                indexBits = (indexBits & 0xFFFF_FFFF) | (OperandValues.Random64(rng) << 32);
+            }
+
+            b.SetReg(baseReg, baseValue);
             if (index != Register.None)
             {
-                b.SetReg(index, (ulong)indexValue);
+                b.SetReg(index, indexBits);
                 excluded.Add(index);
             }
         }
@@ -201,10 +212,10 @@ public static class FormGenerator
             Role = OperandRole.Memory,
             Bits = bits,
             Address = target,
-            Base = baseReg,
-            Index = index,
+            Base = address32 ? Register.EAX + (baseReg - Register.RAX) : baseReg,
+            Index = address32 && index != Register.None ? Register.EAX + (index - Register.RAX) : index,
             Scale = scale,
-            Displacement = (ulong)disp,
+            Displacement = address32 ? (uint)disp : (ulong)disp,
             DisplSize = displSize,
         };
     }

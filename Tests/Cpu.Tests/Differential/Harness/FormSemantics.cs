@@ -21,6 +21,9 @@ public sealed class FormSemantics
     /// <summary>Status flags the SDM leaves undefined for every case of the family.</summary>
     public ulong UndefinedFlags { get; init; }
 
+    /// <summary>Adds a LOCK prefix (memory forms that allow it only).</summary>
+    public bool Lock { get; init; }
+
     /// <summary>Adjusts values and masks for one case after the default random values were set.</summary>
     public Action<FormCase>? Shape { get; init; }
 
