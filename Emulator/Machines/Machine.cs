@@ -309,9 +309,13 @@ public sealed class Machine : IDisposable
             }
 
             inRun = true;
+            long startInstructions = Processor.InstructionsRetired;
+            long startTicks = Stopwatch.GetTimestamp();
             try
             {
                 reason = Processor.Run(budget);
+                Clock.NoteRealtimeRun(Processor.InstructionsRetired - startInstructions,
+                    (long)((Stopwatch.GetTimestamp() - startTicks) * (1_000_000_000.0 / Stopwatch.Frequency)));
             }
             catch (NotImplementedException)
             {
