@@ -1,3 +1,4 @@
+using Cpu.System;
 using System.Diagnostics;
 using Cpu;
 using Cpu.Execution;
@@ -62,6 +63,8 @@ public sealed class Machine : IDisposable
         Processor.InterruptController = LocalApic;
         Processor.SystemRegisters.TimeSource = () => (ulong)Clock.NowNs; // RDTSC: 1 GHz on the virtual clock
         LocalApic.TscSource = () => Processor.SystemRegisters.Msr.ReadTsc(Processor); // TSC-deadline compares with what RDTSC returns
+        Processor.SystemRegisters.TscDeadline = new TscDeadlineRegister(LocalApic.ReadTscDeadline, LocalApic.WriteTscDeadline);
+        Processor.SystemRegisters.Features |= CpuFeatures.TscDeadline;
         Irqs = new IsaInterruptRouter(Pic.Line, IoApic.Line);
 
         ISerialSink sink = configuration.SerialOutput ?? NullSerialSink.Instance;
