@@ -1,8 +1,8 @@
-using Cpu.System;
 using System.Diagnostics;
 using Cpu;
 using Cpu.Execution;
 using Cpu.State;
+using Cpu.System;
 using Devices.Apic;
 using Devices.Debug;
 using Devices.Display;
