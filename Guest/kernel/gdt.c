@@ -69,21 +69,26 @@ static void set_ports(struct proc *p, bool allow) {
 /* Called on every switch to a process. A process without ports gets an I/O bitmap offset past
  * the TSS limit: every port faults (SDM 1, 19.5.2) and the bitmap stays as it is. Otherwise
  * only the ranges that change are touched. */
-void tss_load_io(struct proc *p) {
-    if (p && !p->nio) {
-        tss.iomap_base = 0xFFFF;
-        return;
-    }
-    tss.iomap_base = offsetof(struct tss, iomap);
-    if (p == io_owner)
-        return;
-    if (io_owner && io_owner->nio)
-        set_ports(io_owner, false);
+static void set_owner(struct proc *p) {
+    set_ports(io_owner, false);
     io_owner = p;
     set_ports(p, true);
 }
 
+void tss_load_io(struct proc *p) {
+    if (!p->nio) {
+        tss.iomap_base = 0xFFFF;
+        return;
+    }
+    tss.iomap_base = offsetof(struct tss, iomap);
+    if (p != io_owner)
+        set_owner(p);
+}
+
+/* p's ports changed or p is going away: nobody's ports are open until the next switch. */
 void tss_forget_io(struct proc *p) {
-    if (io_owner == p)
-        tss_load_io(NULL);
+    if (io_owner == p) {
+        tss.iomap_base = offsetof(struct tss, iomap);
+        set_owner(NULL);
+    }
 }

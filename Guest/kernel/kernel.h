@@ -68,8 +68,7 @@ struct proc {
     int pid, state, parent, status;
     char name[16];
     u64 *pml4;
-    u16 pcid;
-    bool pcid_fresh;
+    u64 cr3;                      /* PML4 | PCID; bit 63 (keep the PCID's TLB entries) once loaded */
     int nthreads;
     struct thread *main;
     struct { u32 base, n; } io[8];

@@ -40,7 +40,8 @@ static long deliver(struct frame *f, long r) {
 
 /* Stages the words and checks the buffer of an IPC system call. */
 static long stage(struct frame *f, u32 slen, u32 cap) {
-    if (slen > IPC_MAX || cap > IPC_MAX || !urange(f->r9, slen) || !urange(f->r9, cap))
+    u32 n = slen > cap ? slen : cap;   /* one check covers both ranges */
+    if (n > IPC_MAX || f->r9 > USER_TOP - n)
         return -EFAULT;
     cur->out[0] = f->rsi, cur->out[1] = f->rdx, cur->out[2] = f->r10, cur->out[3] = f->r8;
     cur->icap = cap;
