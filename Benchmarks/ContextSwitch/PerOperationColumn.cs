@@ -9,33 +9,37 @@ namespace Benchmarks.ContextSwitch;
 /// <summary>
 /// A per-guest-operation figure: (value at the larger iteration count - value at the smaller) /
 /// (difference of the counts), shown on the larger count's row. The value is the run's median host
-/// time (<see cref="HostNanoseconds"/>) or one of the emulator's counters.
+/// time, its median process CPU time or one of the emulator's counters.
 /// </summary>
 public sealed class PerOperationColumn : IColumn
 {
-    private readonly Func<MachineCounters, double>? counter;
+    private readonly Func<Summary, BenchmarkCase, GuestRuns.Run, double?> value;
     private readonly string format;
 
-    private PerOperationColumn(string name, string legend, Func<MachineCounters, double>? counter, string format)
+    private PerOperationColumn(string name, string legend, Func<Summary, BenchmarkCase, GuestRuns.Run, double?> value, string format)
     {
         ColumnName = name;
         Legend = legend;
-        this.counter = counter;
+        this.value = value;
         this.format = format;
     }
 
-    public static PerOperationColumn HostNanoseconds { get; } =
-        new("host ns/op", "Host nanoseconds per guest operation (difference of the median run times)", null, "F1");
+    private static PerOperationColumn Counter(string name, string legend, Func<MachineCounters, double> counter) =>
+        new(name, legend, (_, _, run) => counter(run.Counters), "F2");
 
     public static IColumn[] All { get; } =
     [
-        HostNanoseconds,
-        new PerOperationColumn("instr/op", "Guest instructions retired per operation", c => c.InstructionsRetired, "F1"),
-        new PerOperationColumn("CR3 wr/op", "CR3 writes per operation", c => c.Cr3Writes, "F2"),
-        new PerOperationColumn("TLB flush/op", "TLB flushes (full, by PCID, single page) per operation", c => c.TlbFullFlushes + c.TlbPcidFlushes + c.TlbPageFlushes, "F2"),
-        new PerOperationColumn("TLB miss/op", "TLB misses per operation", c => c.TlbMisses, "F2"),
-        new PerOperationColumn("transitions/op", "User/kernel transitions (all kinds) per operation", c => c.TransitionsByKind.Sum(t => t.Value), "F2"),
-        new PerOperationColumn("guest BENCH line", "What ipcbench printed (RDTSC cycles and RDPMC instructions per operation, measured by the guest)", null, string.Empty),
+        new PerOperationColumn("host ns/op", "Host wall nanoseconds per guest operation (difference of the median run times)",
+            (summary, benchmarkCase, _) => summary[benchmarkCase]?.ResultStatistics?.Median, "F1"),
+        new PerOperationColumn("host CPU ns/op", "Host CPU nanoseconds (process user + system) per guest operation (difference of the median CPU times)",
+            (_, _, run) => run.MedianCpuNanoseconds, "F1"),
+        Counter("instr/op", "Guest instructions retired per operation", c => c.InstructionsRetired),
+        Counter("CR3 wr/op", "CR3 writes per operation", c => c.Cr3Writes),
+        Counter("TLB flush/op", "TLB flushes (full, by PCID, single page) per operation", c => c.TlbFullFlushes + c.TlbPcidFlushes + c.TlbPageFlushes),
+        Counter("TLB miss/op", "TLB misses per operation", c => c.TlbMisses),
+        Counter("transitions/op", "User/kernel transitions (all kinds) per operation", c => c.TransitionsByKind.Sum(t => t.Value)),
+        new PerOperationColumn("guest BENCH line", "What ipcbench printed (RDTSC cycles and RDPMC instructions per operation, measured by the guest)",
+            (_, _, _) => null, string.Empty),
     ];
 
     public string Id => "PerOperation." + ColumnName;
@@ -66,7 +70,7 @@ public sealed class PerOperationColumn : IColumn
         int iterations = (int)benchmarkCase.Parameters["Iterations"];
         if (format.Length == 0)
         {
-            return GuestRuns.TryGet(benchCase, iterations, out _, out string line) ? line : "-";
+            return GuestRuns.Get(benchCase, iterations)?.BenchLine ?? "-";
         }
 
         if (iterations != ContextSwitchBenchmark.ManyIterations)
@@ -74,10 +78,10 @@ public sealed class PerOperationColumn : IColumn
             return "-";
         }
 
-        double? many = Value(summary, benchmarkCase, benchCase, ContextSwitchBenchmark.ManyIterations);
+        double? many = Value(summary, benchmarkCase, ContextSwitchBenchmark.ManyIterations);
         BenchmarkCase? fewCase = summary.BenchmarksCases.FirstOrDefault(b =>
             (string)b.Parameters["Case"] == benchCase && (int)b.Parameters["Iterations"] == ContextSwitchBenchmark.FewIterations);
-        double? few = fewCase is null ? null : Value(summary, fewCase, benchCase, ContextSwitchBenchmark.FewIterations);
+        double? few = fewCase is null ? null : Value(summary, fewCase, ContextSwitchBenchmark.FewIterations);
         if (many is null || few is null)
         {
             return "?";
@@ -87,13 +91,9 @@ public sealed class PerOperationColumn : IColumn
         return perOp.ToString(format, CultureInfo.InvariantCulture);
     }
 
-    private double? Value(Summary summary, BenchmarkCase benchmarkCase, string benchCase, int iterations)
+    private double? Value(Summary summary, BenchmarkCase benchmarkCase, int iterations)
     {
-        if (counter is null)
-        {
-            return summary[benchmarkCase]?.ResultStatistics?.Median;
-        }
-
-        return GuestRuns.TryGet(benchCase, iterations, out MachineCounters counters, out _) ? counter(counters) : null;
+        GuestRuns.Run? run = GuestRuns.Get((string)benchmarkCase.Parameters["Case"], iterations);
+        return run is null ? null : value(summary, benchmarkCase, run);
     }
 }

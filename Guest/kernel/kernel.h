@@ -147,6 +147,7 @@ void ready(struct thread *t);
 void block(int state);
 void schedule(void);
 void sched_switch(struct thread *next);
+void ipc_switch(struct thread *next);
 void sched_tail(void);
 void sched_tick(void);
 void preempt_check(void);

@@ -78,7 +78,7 @@ long syscall_ipc(struct frame *f) {
         }
         if (c && !cur->notes && !cur->senders.head) {
             cur->state = T_RECV;   /* straight back to the caller */
-            sched_switch(c);
+            ipc_switch(c);
             r = cur->status;
         } else {
             if (c)
