@@ -168,8 +168,19 @@ public sealed class Processor
     {
         ushort attributes = State.Segments[SegmentIndex.Cs].Attributes;
         Bitness = (attributes & (1 << 13)) != 0 ? 64 : (attributes & (1 << 14)) != 0 ? 32 : 16;
-        Memory.UserMode = State.Cpl == 3 && (State.Cr0 & 1) != 0;
-        Memory.AlignmentCheck = (State.FlagBits & Rflag.AC) != 0;
+
+        // The setters reselect the TLB context: only call them on a change (this runs once per block).
+        bool user = State.Cpl == 3 && (State.Cr0 & 1) != 0;
+        if (Memory.UserMode != user)
+        {
+            Memory.UserMode = user;
+        }
+
+        bool alignmentCheck = (State.FlagBits & Rflag.AC) != 0;
+        if (Memory.AlignmentCheck != alignmentCheck)
+        {
+            Memory.AlignmentCheck = alignmentCheck;
+        }
     }
 
     private void RunBlock(long limit)
@@ -198,23 +209,29 @@ public sealed class Processor
         }
 
         int i = 0;
+        int fastStart = -1;
         exitBlock = false;
         try
         {
-            for (; i < count; i++)
+            while (i < count)
             {
                 ref FastOp op = ref ops[i];
-                s.Rip = op.NextIp;
                 if (op.Kind == FastKind.Generic)
                 {
+                    s.Rip = op.NextIp;
                     Dispatcher.Execute(this, ref instructions[i]);
+                    retired++;
+                    i++;
                 }
                 else
                 {
-                    FastDispatcher.Execute(this, s, ref op);
+                    // A run of pre-decoded forms; the retired count is brought up to date after it (or at its fault).
+                    fastStart = i;
+                    FastDispatcher.Run(this, s, ops, ref i, (int)Math.Min(count, i + (limit - retired)), ref exitBlock);
+                    retired += i - fastStart;
+                    fastStart = -1;
                 }
 
-                retired++;
                 if (exitBlock || retired >= limit)
                 {
                     break;
@@ -223,17 +240,28 @@ public sealed class Processor
         }
         catch (PageFaultException pf)
         {
+            RetireFastRun(i, fastStart);
             s.Rip = instructions[i].IP;
             DeliverPageFault(pf);
         }
         catch (CpuException e)
         {
+            RetireFastRun(i, fastStart);
             s.Rip = instructions[i].IP;
             RaiseException(e.Vector, e.ErrorCode);
         }
         catch (Exception e) when (e is not EmulatorBugException)
         {
             throw new EmulatorBugException(instructions[i], e);
+        }
+    }
+
+    /// <summary>Counts the pre-decoded instructions that retired before the one at <paramref name="faulting"/> faulted.</summary>
+    private void RetireFastRun(int faulting, int fastStart)
+    {
+        if (fastStart >= 0)
+        {
+            retired += faulting - fastStart;
         }
     }
 

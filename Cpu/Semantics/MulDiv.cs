@@ -133,7 +133,9 @@ public static class MulDiv
             overflow = p != Operands.SignExtend(r, size);
         }
 
-        s.SetArithmeticFlags((overflow ? Rflag.CF | Rflag.OF : 0) | Alu.SignZeroParity(r, size));
+        // Lazy: CF=OF=overflow; SF ZF PF (undefined, SDM Vol. 2A IMUL) from the result when read, AF clear.
+        s.LazyCarry = overflow ? 1UL : 0UL;
+        s.SetLazy(FlagOp.Mul, 0, 0, r, size);
         return r;
     }
 
