@@ -26,6 +26,13 @@ public sealed class Processor
     private string? tripleFaultMessage;
     private bool tripleFault;
 
+    /// <summary>
+    /// The block that last ran to its end through pre-decoded forms only, or null. Nothing such a block
+    /// does changes the mode, the paging controls or the TLB, so its successor may run without a new
+    /// translation of RIP (the TLB could have kept the old one just the same; a code write still clears Valid).
+    /// </summary>
+    private DecodedBlock? cleanLast;
+
     public Processor(LinearMemory memory, PortSpace ports)
     {
         Memory = memory;
@@ -89,6 +96,9 @@ public sealed class Processor
     {
         long limit = retired + maxInstructions;
         CpuState s = State;
+
+        // The state may have been changed from outside since the last run.
+        cleanLast = null;
         while (true)
         {
             if (tripleFault)
@@ -146,6 +156,7 @@ public sealed class Processor
 
     private void SafeDeliver(int vector, uint? errorCode, bool software)
     {
+        cleanLast = null;
         try
         {
             SyncModeFromState();
@@ -186,16 +197,29 @@ public sealed class Processor
     private void RunBlock(long limit)
     {
         CpuState s = State;
-        SyncModeFromState();
         DecodedBlock block;
-        try
+        DecodedBlock? previous = cleanLast;
+        if (previous?.Successor is { } next && next.LinearStart == s.Rip && next.Valid)
         {
-            block = Blocks.Get(s.Rip, Bitness);
+            block = next;
         }
-        catch (PageFaultException pf)
+        else
         {
-            DeliverPageFault(pf);
-            return;
+            SyncModeFromState();
+            try
+            {
+                block = Blocks.Get(s.Rip, Bitness);
+            }
+            catch (PageFaultException pf)
+            {
+                DeliverPageFault(pf);
+                return;
+            }
+
+            if (previous is not null && previous.Successor != block)
+            {
+                previous.Successor = block;
+            }
         }
 
         Instruction[] instructions = block.Instructions;
@@ -210,6 +234,7 @@ public sealed class Processor
 
         int i = 0;
         int fastStart = -1;
+        int fastDone = 0;
         exitBlock = false;
         try
         {
@@ -229,6 +254,7 @@ public sealed class Processor
                     fastStart = i;
                     FastDispatcher.Run(this, s, ops, ref i, (int)Math.Min(count, i + (limit - retired)), ref exitBlock);
                     retired += i - fastStart;
+                    fastDone += i - fastStart;
                     fastStart = -1;
                 }
 
@@ -236,6 +262,20 @@ public sealed class Processor
                 {
                     break;
                 }
+            }
+
+            // A reference store costs a GC write barrier: a loop leaves the field unchanged. (A fault clears
+            // it in SafeDeliver.)
+            if (fastDone == count && !exitBlock)
+            {
+                if (cleanLast != block)
+                {
+                    cleanLast = block;
+                }
+            }
+            else
+            {
+                cleanLast = null;
             }
         }
         catch (PageFaultException pf)

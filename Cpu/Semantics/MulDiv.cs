@@ -122,9 +122,10 @@ public static class MulDiv
         bool overflow;
         if (size == 8)
         {
-            long hi = Math.BigMul((long)a, (long)b, out long low);
-            r = (ulong)low;
-            overflow = hi != (low >> 63);
+            // The Int128 form keeps both halves in registers (the out-parameter form goes through the stack).
+            Int128 p = Math.BigMul((long)a, (long)b);
+            r = (ulong)p;
+            overflow = (long)(p >> 64) != ((long)r >> 63);
         }
         else
         {
