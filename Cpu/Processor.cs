@@ -26,6 +26,13 @@ public sealed class Processor
     private string? tripleFaultMessage;
     private bool tripleFault;
 
+    /// <summary>
+    /// The block that last ran to its end through pre-decoded forms only, or null. Nothing such a block
+    /// does changes the mode, the paging controls or the TLB, so its successor may run without a new
+    /// translation of RIP (the TLB could have kept the old one just the same; a code write still clears Valid).
+    /// </summary>
+    private DecodedBlock? cleanLast;
+
     public Processor(LinearMemory memory, PortSpace ports)
     {
         Memory = memory;
@@ -89,6 +96,9 @@ public sealed class Processor
     {
         long limit = retired + maxInstructions;
         CpuState s = State;
+
+        // The state may have been changed from outside since the last run.
+        cleanLast = null;
         while (true)
         {
             if (tripleFault)
@@ -146,6 +156,7 @@ public sealed class Processor
 
     private void SafeDeliver(int vector, uint? errorCode, bool software)
     {
+        cleanLast = null;
         try
         {
             SyncModeFromState();
@@ -168,23 +179,47 @@ public sealed class Processor
     {
         ushort attributes = State.Segments[SegmentIndex.Cs].Attributes;
         Bitness = (attributes & (1 << 13)) != 0 ? 64 : (attributes & (1 << 14)) != 0 ? 32 : 16;
-        Memory.UserMode = State.Cpl == 3 && (State.Cr0 & 1) != 0;
-        Memory.AlignmentCheck = (State.FlagBits & Rflag.AC) != 0;
+
+        // The setters reselect the TLB context: only call them on a change (this runs once per block).
+        bool user = State.Cpl == 3 && (State.Cr0 & 1) != 0;
+        if (Memory.UserMode != user)
+        {
+            Memory.UserMode = user;
+        }
+
+        bool alignmentCheck = (State.FlagBits & Rflag.AC) != 0;
+        if (Memory.AlignmentCheck != alignmentCheck)
+        {
+            Memory.AlignmentCheck = alignmentCheck;
+        }
     }
 
     private void RunBlock(long limit)
     {
         CpuState s = State;
-        SyncModeFromState();
         DecodedBlock block;
-        try
+        DecodedBlock? previous = cleanLast;
+        if (previous?.Successor is { } next && next.LinearStart == s.Rip && next.Valid)
         {
-            block = Blocks.Get(s.Rip, Bitness);
+            block = next;
         }
-        catch (PageFaultException pf)
+        else
         {
-            DeliverPageFault(pf);
-            return;
+            SyncModeFromState();
+            try
+            {
+                block = Blocks.Get(s.Rip, Bitness);
+            }
+            catch (PageFaultException pf)
+            {
+                DeliverPageFault(pf);
+                return;
+            }
+
+            if (previous is not null && previous.Successor != block)
+            {
+                previous.Successor = block;
+            }
         }
 
         Instruction[] instructions = block.Instructions;
@@ -198,42 +233,75 @@ public sealed class Processor
         }
 
         int i = 0;
+        int fastStart = -1;
+        int fastDone = 0;
         exitBlock = false;
         try
         {
-            for (; i < count; i++)
+            while (i < count)
             {
                 ref FastOp op = ref ops[i];
-                s.Rip = op.NextIp;
                 if (op.Kind == FastKind.Generic)
                 {
+                    s.Rip = op.NextIp;
                     Dispatcher.Execute(this, ref instructions[i]);
+                    retired++;
+                    i++;
                 }
                 else
                 {
-                    FastDispatcher.Execute(this, s, ref op);
+                    // A run of pre-decoded forms; the retired count is brought up to date after it (or at its fault).
+                    fastStart = i;
+                    FastDispatcher.Run(this, s, ops, ref i, (int)Math.Min(count, i + (limit - retired)), ref exitBlock);
+                    retired += i - fastStart;
+                    fastDone += i - fastStart;
+                    fastStart = -1;
                 }
 
-                retired++;
                 if (exitBlock || retired >= limit)
                 {
                     break;
                 }
             }
+
+            // A reference store costs a GC write barrier: a loop leaves the field unchanged. (A fault clears
+            // it in SafeDeliver.)
+            if (fastDone == count && !exitBlock)
+            {
+                if (cleanLast != block)
+                {
+                    cleanLast = block;
+                }
+            }
+            else
+            {
+                cleanLast = null;
+            }
         }
         catch (PageFaultException pf)
         {
+            RetireFastRun(i, fastStart);
             s.Rip = instructions[i].IP;
             DeliverPageFault(pf);
         }
         catch (CpuException e)
         {
+            RetireFastRun(i, fastStart);
             s.Rip = instructions[i].IP;
             RaiseException(e.Vector, e.ErrorCode);
         }
         catch (Exception e) when (e is not EmulatorBugException)
         {
             throw new EmulatorBugException(instructions[i], e);
+        }
+    }
+
+    /// <summary>Counts the pre-decoded instructions that retired before the one at <paramref name="faulting"/> faulted.</summary>
+    private void RetireFastRun(int faulting, int fastStart)
+    {
+        if (fastStart >= 0)
+        {
+            retired += faulting - fastStart;
         }
     }
 

@@ -27,6 +27,7 @@ public sealed class BlockCache
     private readonly Decoder decoder32;
     private readonly Decoder decoder64;
     private readonly Instruction[] scratch = new Instruction[MaxBlockInstructions];
+    private DecodedBlock? last;
 
     public BlockCache(LinearMemory memory, CpuCounters counters)
     {
@@ -49,10 +50,19 @@ public sealed class BlockCache
     public DecodedBlock Get(ulong rip, int bitness)
     {
         ulong physical = memory.Translate(rip, AccessKind.Execute, memory.UserMode);
-        int slot = (int)((rip ^ (rip >> 12)) & (LookasideSize - 1));
-        DecodedBlock? b = lookaside[slot];
+
+        // A loop runs the same block again: check the last one before the lookaside.
+        DecodedBlock? b = last;
         if (b is not null && b.LinearStart == rip && b.PhysicalStart == physical && b.Bitness == bitness && b.Valid)
         {
+            return b;
+        }
+
+        int slot = (int)((rip ^ (rip >> 12)) & (LookasideSize - 1));
+        b = lookaside[slot];
+        if (b is not null && b.LinearStart == rip && b.PhysicalStart == physical && b.Bitness == bitness && b.Valid)
+        {
+            last = b;
             return b;
         }
 
@@ -64,6 +74,7 @@ public sealed class BlockCache
         }
 
         lookaside[slot] = b;
+        last = b;
         return b;
     }
 
@@ -109,6 +120,7 @@ public sealed class BlockCache
         blocks.Clear();
         blocksByPage.Clear();
         Array.Clear(lookaside);
+        last = null;
     }
 
     private DecodedBlock Decode(ulong rip, ulong physical, int bitness)
@@ -167,6 +179,8 @@ public sealed class BlockCache
         {
             ops[i] = FastOpBuilder.Build(instructions[i], bitness);
         }
+
+        FastOpBuilder.Fuse(ops, count);
 
         var block = new DecodedBlock(instructions, ops, count, rip, physical, bitness);
         ulong firstPage = physical >> 12;

@@ -37,6 +37,9 @@ public sealed class DecodedBlock
     /// <summary>Cleared when the block's code is written; a stale block is never run again.</summary>
     public bool Valid { get; internal set; } = true;
 
+    /// <summary>The block that ran after this one last time (a hint: whoever follows it checks it still applies).</summary>
+    public DecodedBlock? Successor { get; internal set; }
+
     /// <summary>Physical page of the last byte (differs from the first page when an instruction crosses a page).</summary>
     public ulong LastPhysicalPage { get; internal set; }
 }

@@ -74,4 +74,73 @@ public enum FastKind : byte
 
     /// <summary>POP r64 in 64-bit mode.</summary>
     PopReg64,
+
+    // The common ALU operations each have their own kinds, so the dispatcher branches once per instruction.
+
+    /// <summary>ADD register, register (32/64-bit).</summary>
+    AddRegReg,
+
+    /// <summary>SUB register, register (32/64-bit).</summary>
+    SubRegReg,
+
+    /// <summary>AND register, register (32/64-bit).</summary>
+    AndRegReg,
+
+    /// <summary>OR register, register (32/64-bit).</summary>
+    OrRegReg,
+
+    /// <summary>XOR register, register (32/64-bit).</summary>
+    XorRegReg,
+
+    /// <summary>CMP register, register (32/64-bit).</summary>
+    CmpRegReg,
+
+    /// <summary>TEST register, register (32/64-bit).</summary>
+    TestRegReg,
+
+    /// <summary>ADD register, immediate (32/64-bit).</summary>
+    AddRegImm,
+
+    /// <summary>SUB register, immediate (32/64-bit).</summary>
+    SubRegImm,
+
+    /// <summary>AND register, immediate (32/64-bit).</summary>
+    AndRegImm,
+
+    /// <summary>OR register, immediate (32/64-bit).</summary>
+    OrRegImm,
+
+    /// <summary>XOR register, immediate (32/64-bit).</summary>
+    XorRegImm,
+
+    /// <summary>CMP register, immediate (32/64-bit).</summary>
+    CmpRegImm,
+
+    /// <summary>TEST register, immediate (32/64-bit).</summary>
+    TestRegImm,
+
+    /// <summary>ADD register, [mem] (64-bit mode, 32/64-bit operand).</summary>
+    AddRegMem,
+
+    /// <summary>SUB register, [mem] (64-bit mode, 32/64-bit operand).</summary>
+    SubRegMem,
+
+    /// <summary>CMP register, [mem] (64-bit mode, 32/64-bit operand).</summary>
+    CmpRegMem,
+
+    // A flag-setting instruction followed by a Jcc, run with one dispatch (the pair is still two
+    // instructions: the Jcc keeps its own slot, used alone when the budget ends between the two).
+    // The condition is in Sub and the Jcc's target in Imm2.
+
+    /// <summary>CMP register, register; Jcc.</summary>
+    CmpRegRegJcc,
+
+    /// <summary>CMP register, immediate; Jcc.</summary>
+    CmpRegImmJcc,
+
+    /// <summary>TEST register, register; Jcc.</summary>
+    TestRegRegJcc,
+
+    /// <summary>DEC register; Jcc.</summary>
+    DecRegJcc,
 }

@@ -49,6 +49,7 @@ public static class FastOpBuilder
                 op.Kind = FastKind.AluRegMem;
             }
 
+            op.Kind = Specialize(op.Kind, alu);
             return op;
         }
 
@@ -211,6 +212,58 @@ public static class FastOpBuilder
 
         return op;
     }
+
+    /// <summary>Fuses each compare (or DEC) directly followed by a Jcc into one dispatch (see <see cref="FastKind.CmpRegRegJcc"/>).</summary>
+    public static void Fuse(FastOp[] ops, int count)
+    {
+        for (int i = 0; i + 1 < count; i++)
+        {
+            ref FastOp jcc = ref ops[i + 1];
+            if (jcc.Kind != FastKind.Jcc)
+            {
+                continue;
+            }
+
+            ref FastOp op = ref ops[i];
+            FastKind fused = op.Kind switch
+            {
+                FastKind.CmpRegReg => FastKind.CmpRegRegJcc,
+                FastKind.CmpRegImm => FastKind.CmpRegImmJcc,
+                FastKind.TestRegReg => FastKind.TestRegRegJcc,
+                FastKind.DecReg => FastKind.DecRegJcc,
+                _ => FastKind.Generic,
+            };
+            if (fused != FastKind.Generic)
+            {
+                op.Kind = fused;
+                op.Sub = jcc.Sub;
+                op.Imm2 = jcc.Imm;
+            }
+        }
+    }
+
+    /// <summary>The kind of its own for a common ALU operation, or the generic ALU kind.</summary>
+    private static FastKind Specialize(FastKind kind, int alu) => (kind, alu) switch
+    {
+        (FastKind.AluRegReg, AluKind.Add) => FastKind.AddRegReg,
+        (FastKind.AluRegReg, AluKind.Sub) => FastKind.SubRegReg,
+        (FastKind.AluRegReg, AluKind.And) => FastKind.AndRegReg,
+        (FastKind.AluRegReg, AluKind.Or) => FastKind.OrRegReg,
+        (FastKind.AluRegReg, AluKind.Xor) => FastKind.XorRegReg,
+        (FastKind.AluRegReg, AluKind.Cmp) => FastKind.CmpRegReg,
+        (FastKind.AluRegReg, AluKind.Test) => FastKind.TestRegReg,
+        (FastKind.AluRegImm, AluKind.Add) => FastKind.AddRegImm,
+        (FastKind.AluRegImm, AluKind.Sub) => FastKind.SubRegImm,
+        (FastKind.AluRegImm, AluKind.And) => FastKind.AndRegImm,
+        (FastKind.AluRegImm, AluKind.Or) => FastKind.OrRegImm,
+        (FastKind.AluRegImm, AluKind.Xor) => FastKind.XorRegImm,
+        (FastKind.AluRegImm, AluKind.Cmp) => FastKind.CmpRegImm,
+        (FastKind.AluRegImm, AluKind.Test) => FastKind.TestRegImm,
+        (FastKind.AluRegMem, AluKind.Add) => FastKind.AddRegMem,
+        (FastKind.AluRegMem, AluKind.Sub) => FastKind.SubRegMem,
+        (FastKind.AluRegMem, AluKind.Cmp) => FastKind.CmpRegMem,
+        _ => kind,
+    };
 
     private static bool IsImmediate(OpKind k) => k is OpKind.Immediate8 or OpKind.Immediate16 or OpKind.Immediate32 or OpKind.Immediate64
         or OpKind.Immediate8to16 or OpKind.Immediate8to32 or OpKind.Immediate8to64 or OpKind.Immediate32to64;

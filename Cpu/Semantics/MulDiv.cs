@@ -122,9 +122,10 @@ public static class MulDiv
         bool overflow;
         if (size == 8)
         {
-            long hi = Math.BigMul((long)a, (long)b, out long low);
-            r = (ulong)low;
-            overflow = hi != (low >> 63);
+            // The Int128 form keeps both halves in registers (the out-parameter form goes through the stack).
+            Int128 p = Math.BigMul((long)a, (long)b);
+            r = (ulong)p;
+            overflow = (long)(p >> 64) != ((long)r >> 63);
         }
         else
         {
@@ -133,7 +134,9 @@ public static class MulDiv
             overflow = p != Operands.SignExtend(r, size);
         }
 
-        s.SetArithmeticFlags((overflow ? Rflag.CF | Rflag.OF : 0) | Alu.SignZeroParity(r, size));
+        // Lazy: CF=OF=overflow; SF ZF PF (undefined, SDM Vol. 2A IMUL) from the result when read, AF clear.
+        s.LazyCarry = overflow ? 1UL : 0UL;
+        s.SetLazy(FlagOp.Mul, 0, 0, r, size);
         return r;
     }
 

@@ -156,6 +156,7 @@ public sealed class CpuState
                 case FlagOp.Sbb:
                 case FlagOp.Dec:
                     return ((((a ^ b) & (a ^ r)) >> shift) & 1) != 0;
+                case FlagOp.Mul: return LazyCarry != 0;
                 default: return false;
             }
         }
@@ -173,7 +174,7 @@ public sealed class CpuState
         get => LazyOp switch
         {
             FlagOp.None => (FlagBits & Rflag.AF) != 0,
-            FlagOp.Logic => false,
+            FlagOp.Logic or FlagOp.Mul => false,
             _ => ((LazyA ^ LazyB ^ LazyResult) & 0x10) != 0,
         };
     }

@@ -18,4 +18,7 @@ public enum FlagOp : byte
 
     /// <summary>DEC: like SUB 1 but CF is kept (in <see cref="CpuState.LazyCarry"/>).</summary>
     Dec,
+
+    /// <summary>IMUL: CF=OF=<see cref="CpuState.LazyCarry"/> (the product overflowed), AF=0, SF/ZF/PF of the truncated result.</summary>
+    Mul,
 }

@@ -39,7 +39,7 @@ public static class CpuIdentification
                 return (MaxBasicLeaf, Chars(Vendor, 0), Chars(Vendor, 8), Chars(Vendor, 4));
             case 1:
                 {
-                    uint ecx = Bit(13) /* CMPXCHG16B */ | Bit(23) /* POPCNT */
+                    uint ecx = Bit(13) /* CMPXCHG16B */ | Bit(22) /* MOVBE */ | Bit(23) /* POPCNT */
                         | Has(f, CpuFeatures.Pcid, 17)
                         | Has(f, CpuFeatures.TscDeadline, 24);
                     uint edx = Bit(2) /* DE */ | Bit(4) /* TSC */ | Bit(5) /* MSR */ | Bit(8) /* CX8 */

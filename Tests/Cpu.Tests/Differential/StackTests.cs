@@ -67,4 +67,36 @@ public class StackTests
             return a => a.leave();
         })));
     }
+
+    /// <summary>
+    /// ENTER and LEAVE with a 66h prefix: 16-bit pushes and pops of BP (RBP's upper bits kept) on the 64-bit
+    /// stack, frame sizes up to 0x300 and nesting levels 0-4. The bytes are written out (66 C8 iw ib, 66 C9).
+    /// </summary>
+    [Fact]
+    public void SixteenBitEnterAndLeaveMatchTheHost()
+    {
+        DifferentialRunner.Check(SnippetCases.Generate("ENTERW", (b, i) =>
+        {
+            ushort size = (ushort)(i < 8 ? i * 2 : b.Rng.Next(0, 0x300));
+            byte level = (byte)(i % 5);
+            ulong rbp = HarnessLayout.InitialRsp + (ulong)(b.Rng.Next(0, 128) * 2);
+            bool leave = b.Rng.Next(2) == 0;
+
+            // Nesting reads through the whole RBP and LEAVE loads RSP from it: only a frame-less ENTER gets
+            // random upper RBP bits (which it must keep).
+            b.SetReg(Register.RBP, level == 0 && !leave && b.Rng.Next(2) == 0 ? (rbp & 0xFFFF) | (OperandValues.Random64(b.Rng) << 16) : rbp);
+            return a =>
+            {
+                a.db(0x66, 0xC8, (byte)size, (byte)(size >> 8), level);
+                if (leave)
+                {
+                    a.db(0x66, 0xC9);
+                }
+            };
+        }).Concat(SnippetCases.Generate("LEAVEW", (b, _) =>
+        {
+            b.SetReg(Register.RBP, HarnessLayout.InitialRsp + (ulong)(b.Rng.Next(-64, 64) * 2));
+            return a => a.db(0x66, 0xC9);
+        })));
+    }
 }

@@ -1,3 +1,4 @@
+using Cpu.Execution;
 using Cpu.State;
 using Cpu.Tests.Support;
 using static Iced.Intel.AssemblerRegisters;
@@ -36,6 +37,52 @@ public class FastPathTests
         Assert.Equal(unchecked((ulong)-2L), m.Read64(TestMachine.DataBase + 0x48));
         Assert.Equal(TestMachine.DataBase + 19, m[8]);
         Assert.Equal(0xFFFF_FFFFUL, m[9]);
+    }
+
+    /// <summary>CMP+Jcc run as one dispatch, yet they are two instructions: a budget that ends between them stops at the Jcc.</summary>
+    [Fact]
+    public void BudgetEndingInsideAFusedCompareAndBranchStopsAtTheBranch()
+    {
+        using var m = new TestMachine();
+        m.Load(a =>
+        {
+            var skip = a.CreateLabel();
+            a.mov(ecx, 1);   // +0, 5 bytes
+            a.cmp(ecx, 1);   // +5, 3 bytes (83 /7 ib)
+            a.je(skip);      // +8, 2 bytes
+            a.mov(ebx, 5);   // +10, 5 bytes
+            a.Label(ref skip);
+            a.nop();         // +15
+        });
+
+        Assert.Equal(StopReason.BudgetExhausted, m.Run(2));
+        Assert.Equal(2L, m.Cpu.InstructionsRetired);
+        Assert.Equal(TestMachine.CodeBase + 8, m.State.Rip);
+
+        Assert.Equal(StopReason.BudgetExhausted, m.Run(1));
+        Assert.Equal(3L, m.Cpu.InstructionsRetired);
+        Assert.Equal(TestMachine.CodeBase + 15, m.State.Rip);
+        Assert.Equal(0UL, m[3]);
+    }
+
+    /// <summary>DEC+JNZ fused: a counted loop retires two instructions per iteration and leaves the flags of the DEC.</summary>
+    [Fact]
+    public void FusedDecrementAndBranchCountsBothInstructions()
+    {
+        using var m = new TestMachine();
+        m.Execute(a =>
+        {
+            var top = a.CreateLabel();
+            a.mov(ecx, 10);
+            a.Label(ref top);
+            a.add(rax, 3);
+            a.dec(ecx);
+            a.jnz(top);
+        });
+        Assert.Equal(30UL, m[0]);
+        Assert.Equal(0UL, m[1]);
+        Assert.Equal(1L + (3 * 10) + 1, m.Cpu.InstructionsRetired); // MOV, the loop, HLT
+        Assert.True((m.State.Rflags & Rflag.ZF) != 0);
     }
 
     [Fact]

@@ -47,6 +47,38 @@ public class ModeAndControlTests
         Assert.True((m[3] & Rflag.CF) != 0);
     }
 
+    /// <summary>
+    /// The emulator is an Intel CPU: in 64-bit mode a 66h prefix does not shrink a near JMP, Jcc, CALL or RET
+    /// to 16 bits (SDM Vol. 2A, JMP/CALL "operand size forced to 64 bits"; AMD would truncate RIP to 16 bits,
+    /// so the AMD host cannot be the reference). The code sits above 64 KiB, where a truncated RIP would land elsewhere.
+    /// </summary>
+    [Fact]
+    public void OperandSizePrefixOnNearBranchesIsIgnoredIn64BitMode()
+    {
+        using var m = new TestMachine();
+        m[0] = 7;
+        m.Execute(a => a.db(
+        [
+            0x31, 0xC0,                               // 00: xor eax, eax (ZF = 1)
+            0x66, 0xE9, 0x05, 0x00, 0x00, 0x00,       // 02: o16 jmp rel32 -> 0D
+            0xB8, 0x01, 0x00, 0x00, 0x00,             // 08: mov eax, 1 (skipped)
+            0x66, 0x0F, 0x84, 0x05, 0x00, 0x00, 0x00, // 0D: o16 je rel32 -> 19
+            0xB9, 0x01, 0x00, 0x00, 0x00,             // 14: mov ecx, 1 (skipped)
+            0x66, 0xE8, 0x07, 0x00, 0x00, 0x00,       // 19: o16 call rel32 -> 26
+            0xBA, 0x02, 0x00, 0x00, 0x00,             // 1F: mov edx, 2
+            0xEB, 0x03,                               // 24: jmp short -> 29
+            0x66, 0xC3,                               // 26: o16 ret (pops 8 bytes)
+            0xCC,                                     // 28: not reached
+            0x66, 0xEB, 0x01,                         // 29: o16 jmp short -> 2D
+            0xCC,                                     // 2C: not reached; 2D: the appended HLT
+        ]));
+        Assert.Equal(0UL, m[0]);
+        Assert.Equal(0UL, m[1]);
+        Assert.Equal(2UL, m[2]);
+        Assert.Equal(TestMachine.StackTop, m[4]);
+        Assert.Equal(TestMachine.CodeBase + 0x2E, m.State.Rip);
+    }
+
     [Fact]
     public void UnimplementedInstructionRaisesInvalidOpcodeAndIsCounted()
     {

@@ -30,6 +30,12 @@ public static class DifferentialRunner
     /// <summary>Runs every case; fails listing the mismatching forms and the first few mismatches in full.</summary>
     public static void Check(IEnumerable<DiffCase> cases)
     {
+        if (CaseCollector.Active is { } collected)
+        {
+            collected.AddRange(cases);
+            return;
+        }
+
         NativeCpu native = RequireNative();
         int total = 0;
         var failures = new List<string>();
