@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Emulator.Cli;
+using Emulator.Display.Imaging;
+using TestSupport;
+
+namespace Emulator.Tests.Display;
+
+/// <summary>
+/// The real <c>emu</c> with its window on Mica under Xvfb (Mesa's software OpenGL): fbd's console is what the
+/// window shows, pixel for pixel, and keys typed into the window reach Mica's shell through ps2d.
+/// </summary>
+public partial class MicaInTheWindowTests
+{
+    // Large enough for emu's 1024x768 window, which then shows fbd's 1024x768 mode at one pixel per pixel.
+    private const int ScreenWidth = 1280;
+    private const int ScreenHeight = 1024;
+    private const int Width = 1024;
+    private const int Height = 768;
+
+    // fbd's colours (Guest/user/fbd.c).
+    private const uint Foreground = 0xC0C0C0;
+    private const uint Background = 0x000020;
+
+    private static string Kernel => RepoPaths.GuestImage("mica.elf");
+
+    private static string InitFs => RepoPaths.GuestImage("initfs.tar");
+
+    private static string TempPng(string name) => Path.Combine(Path.GetTempPath(), $"emu-mica-{name}-{Environment.ProcessId}.png");
+
+    [Fact]
+    public void TheDisplayTestsTextIsOnTheScreenGlyphByGlyph()
+    {
+        using XvfbServer x = XvfbServer.Start(ScreenWidth, ScreenHeight);
+        string shot = TempPng("display");
+        try
+        {
+            using var emu = EmuProcess.Start(x.Display, "run", Kernel, "--initrd", InitFs, "--append", "test=display",
+                "--screenshot", shot, "--screenshot-at", "TEST display: PASS");
+            int status = emu.WaitForExit();
+            Assert.True(status == 1, $"exit status {status}.\n{emu.Describe()}");
+            Assert.Contains("TEST display: PASS", emu.Com1);
+
+            // No notice: the window opened.
+            Assert.True(emu.StandardError.Length == 0, emu.Describe());
+
+            // The screenshot is the guest's framebuffer: fbdtest's text in fbd's font on the first text row.
+            (int w, int h, uint[] pixels) = PngReader.Read(shot);
+            Assert.Equal((Width, Height), (w, h));
+            byte[][] font = FbdFont();
+            const string Text = "Mica fbd 0123 AZaz~#@";
+            for (int i = 0; i < Text.Length; i++)
+            {
+                for (int row = 0; row < 16; row++)
+                {
+                    for (int bit = 0; bit < 8; bit++)
+                    {
+                        uint want = (font[Text[i] - 0x20][row] & (0x80 >> bit)) != 0 ? Foreground : Background;
+                        uint got = pixels[(row * Width) + (i * 8) + bit];
+                        Assert.True(want == got, $"'{Text[i]}' (cell {i}) row {row} pixel {bit} is {got:X6}, fbd draws {want:X6}");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            File.Delete(shot);
+        }
+    }
+
+    [Fact]
+    public void TheWindowShowsTheShellAndKeysTypedIntoItReachTheShell()
+    {
+        using XvfbServer x = XvfbServer.Start(ScreenWidth, ScreenHeight);
+        string xdotool = ExternalTool.Require("xdotool", "the end-to-end test types into the window");
+        string shot = TempPng("shell");
+        try
+        {
+            // No test=: init starts the shell, which reads serial: and input: (ps2d) and mirrors its output on display: (fbd).
+            using var emu = EmuProcess.Start(x.Display, "run", Kernel, "--initrd", InitFs, "--screenshot", shot, "--screenshot-at", "mica> ");
+            emu.WaitForCom1("mica> ");
+            emu.WaitForFile(shot);
+            (int w, int h, uint[] framebuffer) = PngReader.Read(shot);
+            Assert.Equal((Width, Height), (w, h));
+            Assert.Contains(Foreground, framebuffer);
+
+            // The window (at (0, 0): Xvfb has no window manager) shows exactly the guest's framebuffer.
+            AssertScreenShows(x.Display, framebuffer, emu);
+
+            // Typed into the window: the shell echoes each key on COM1, then runs the command.
+            Xdotool(xdotool, x.Display, "mousemove", "100", "100");
+            Xdotool(xdotool, x.Display, "type", "--delay", "40", "echo window works");
+            Xdotool(xdotool, x.Display, "key", "Return");
+            emu.WaitForCom1("window works", occurrences: 2);
+            Assert.Contains("mica> echo window works\n", emu.Com1.Replace("\r", string.Empty, StringComparison.Ordinal));
+
+            // Host key + Q closes the window, which powers the machine off and says so.
+            Xdotool(xdotool, x.Display, "key", "Control_R+q");
+            Assert.Equal(ExitStatus.WindowClosed, emu.WaitForExit());
+            Assert.Contains("the window was closed", emu.StandardError);
+        }
+        finally
+        {
+            File.Delete(shot);
+        }
+    }
+
+    /// <summary>The glyphs fbd draws, read from its source (Guest/user/fbdfont.h): 95 glyphs from 0x20, 16 rows each.</summary>
+    private static byte[][] FbdFont()
+    {
+        string source = File.ReadAllText(Path.Combine(RepoPaths.Guest, "user", "fbdfont.h"));
+        var glyphs = new List<byte[]>();
+        foreach (Match m in GlyphRow().Matches(source))
+        {
+            glyphs.Add([.. Regex.Matches(m.Groups[1].Value, "0x([0-9a-fA-F]{2})").Select(b => byte.Parse(b.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture))]);
+        }
+
+        Assert.Equal(95, glyphs.Count);
+        Assert.All(glyphs, g => Assert.Equal(16, g.Length));
+        return [.. glyphs];
+    }
+
+    /// <summary>
+    /// The window's pixels equal <paramref name="frame"/> one to one. The window draws shortly after the guest
+    /// wrote, so the capture is retried until it matches or 30 s pass.
+    /// </summary>
+    private static void AssertScreenShows(string display, uint[] frame, EmuProcess emu)
+    {
+        string mismatch = string.Empty;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            uint[] screen = X11ScreenCapture.Capture(display, 0, 0, Width, Height);
+            int at = screen.AsSpan().CommonPrefixLength(frame);
+            if (at == frame.Length)
+            {
+                return;
+            }
+
+            mismatch = $"window pixel ({at % Width}, {at / Width}) is {screen[at]:X6}, the guest's framebuffer has {frame[at]:X6}";
+            Thread.Sleep(200);
+        }
+
+        Assert.Fail(mismatch + "\n" + emu.Describe());
+    }
+
+    private static void Xdotool(string xdotool, string display, params string[] args)
+    {
+        var psi = new ProcessStartInfo(xdotool) { UseShellExecute = false, RedirectStandardError = true };
+        foreach (string a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["DISPLAY"] = display;
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start xdotool");
+        string errors = p.StandardError.ReadToEnd();
+        Assert.True(p.WaitForExit(TimeSpan.FromSeconds(30)), "xdotool hung");
+        Assert.True(p.ExitCode == 0, "xdotool failed: " + errors);
+    }
+
+    [GeneratedRegex(@"\{((?:\s*0x[0-9a-fA-F]{2},?){16})\s*\}")]
+    private static partial Regex GlyphRow();
+}
