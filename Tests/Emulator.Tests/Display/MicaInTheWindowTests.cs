@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using DisplayHost;
 using Emulator.Cli;
 using Emulator.Display.Imaging;
 using TestSupport;
