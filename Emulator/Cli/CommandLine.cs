@@ -24,15 +24,15 @@ public static class CommandLine
         var initrd = new Option<string?>("--initrd") { Description = "Boot modules, comma-separated; each \"FILE args\" with its own command line (as QEMU)" };
         var append = new Option<string?>("--append") { Description = "Kernel command line" };
         var mem = new Option<string>("--mem", "-m") { Description = "Guest RAM: 256M, 1G, 512K or bytes", DefaultValueFactory = _ => "256M" };
-        var display = new Option<string?>("--display") { Description = "window (the default when a display is available; closing it powers the machine off) or none" };
+        var display = new Option<string?>("--display") { HelpName = "window|none", Description = "window: the default when a display is available (else emu says so and runs without one); closing it powers the machine off. Right Ctrl + P pause, S screenshot, O counters, I integer scaling, Q power off" };
         var serial = new Option<string>("--serial") { Description = "COM1: stdio, none, or a FILE to write", DefaultValueFactory = _ => "stdio" };
         var clock = new Option<string>("--clock") { Description = "deterministic (time follows instructions) or realtime", DefaultValueFactory = _ => "deterministic" };
         var timeout = new Option<double?>("--timeout") { Description = "Stop after this many host seconds (exit status 6)" };
         var stats = new Option<bool>("--stats") { Description = "Print counters and guest MIPS on stderr at exit" };
         var statsJson = new Option<string?>("--stats-json") { Description = "Write the counters as JSON to FILE" };
         var trace = new Option<string?>("--trace") { Description = "Write an instruction trace with disassembly to FILE (slow)" };
-        var screenshot = new Option<string?>("--screenshot") { Description = "Save the guest's screen as a PNG to FILE (the framebuffer at its own resolution, or the serial console text before the guest sets a graphics mode), with or without a window: when the run ends, or at --screenshot-at" };
-        var screenshotAt = new Option<string?>("--screenshot-at") { Description = "Take the --screenshot the first time COM1's output contains TEXT (anywhere, e.g. \"mica> \"); if it never does, no file is written" };
+        var screenshot = new Option<string?>("--screenshot") { HelpName = "FILE", Description = "Save the guest's screen as a PNG to FILE (the framebuffer at its own resolution, or the serial console text before the guest sets a graphics mode), with or without a window: when the run ends, or at --screenshot-at" };
+        var screenshotAt = new Option<string?>("--screenshot-at") { HelpName = "TEXT", Description = "Take the --screenshot the first time COM1's output contains TEXT (anywhere, e.g. \"mica> \"); if it never does, no file is written" };
         var run = new Command("run", "Boot a multiboot kernel (by default the bundled Mica image). " + ExitStatus.Table)
         {
             kernel, initrd, append, mem, display, serial, clock, timeout, stats, statsJson, trace,

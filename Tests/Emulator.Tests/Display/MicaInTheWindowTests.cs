@@ -89,12 +89,12 @@ public partial class MicaInTheWindowTests
             // The window (at (0, 0): Xvfb has no window manager) shows exactly the guest's framebuffer.
             AssertScreenShows(x.Display, framebuffer, emu);
 
-            // Typed into the window: the shell echoes each key on COM1, then runs the command.
+            // Typed into the window (Shift for the capitals and '!'): the shell echoes each key on COM1, then runs the command.
             Xdotool(xdotool, x.Display, "mousemove", "100", "100");
-            Xdotool(xdotool, x.Display, "type", "--delay", "40", "echo window works");
+            Xdotool(xdotool, x.Display, "type", "--delay", "40", "echo Hello, Window!");
             Xdotool(xdotool, x.Display, "key", "Return");
-            emu.WaitForCom1("window works", occurrences: 2);
-            Assert.Contains("mica> echo window works\n", emu.Com1.Replace("\r", string.Empty, StringComparison.Ordinal));
+            emu.WaitForCom1("Hello, Window!", occurrences: 2);
+            Assert.Contains("mica> echo Hello, Window!\nHello, Window!\n", emu.Com1.Replace("\r", string.Empty, StringComparison.Ordinal));
 
             // Host key + Q closes the window, which powers the machine off and says so.
             Xdotool(xdotool, x.Display, "key", "Control_R+q");
