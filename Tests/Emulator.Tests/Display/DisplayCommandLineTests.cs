@@ -42,6 +42,22 @@ public class DisplayCommandLineTests
         AssertOneLine(errors, "running without a window");
     }
 
+    [Fact]
+    public void ADisplayThatCannotBeOpenedCountsAsNone()
+    {
+        // DISPLAY names an X server that is not there: GLFW cannot start (or is not installed), either way one line.
+        const string Nowhere = ":4093";
+        (int status, string com1, string errors) = EmuProcess.RunOn(Nowhere, "run", Hello);
+        Assert.Equal(1, status);
+        Assert.Contains("TEST hello: PASS", com1);
+        AssertOneLine(errors, "running without a window");
+
+        (status, com1, errors) = EmuProcess.RunOn(Nowhere, "run", Hello, "--display", "window");
+        Assert.Equal(ExitStatus.NotAvailable, status);
+        AssertOneLine(errors, "--display window: ");
+        Assert.Empty(com1);
+    }
+
     [Theory]
     [InlineData("--display", "sdl", "unknown --display 'sdl'")]
     [InlineData("--screenshot-at", "PASS", "--screenshot-at needs --screenshot FILE")]

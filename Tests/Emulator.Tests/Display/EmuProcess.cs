@@ -75,10 +75,13 @@ internal sealed class EmuProcess : IDisposable
         return new EmuProcess(Process.Start(psi) ?? throw new InvalidOperationException("could not start emu"));
     }
 
-    /// <summary>Runs <c>emu</c> to its end with no display and an empty stdin; returns the exit status.</summary>
-    public static (int ExitCode, string Com1, string Errors) Run(params string[] args)
+    /// <summary>Runs <c>emu</c> to its end with no display and an empty stdin.</summary>
+    public static (int ExitCode, string Com1, string Errors) Run(params string[] args) => RunOn(null, args);
+
+    /// <summary>Runs <c>emu</c> to its end with DISPLAY set to <paramref name="display"/> (unset when null) and an empty stdin.</summary>
+    public static (int ExitCode, string Com1, string Errors) RunOn(string? display, params string[] args)
     {
-        using EmuProcess emu = Start(null, args);
+        using EmuProcess emu = Start(display, args);
         emu.process.StandardInput.Close();
         int status = emu.WaitForExit();
         return (status, emu.Com1, emu.StandardError);
