@@ -39,6 +39,9 @@ public enum CpuFeatures
     /// <summary>Supervisor-mode access prevention (CR4.SMAP, STAC/CLAC).</summary>
     Smap = 1 << 9,
 
+    /// <summary>The local APIC's TSC-deadline timer mode (IA32_TSC_DEADLINE); set by a machine that wires <see cref="SystemRegisters.TscDeadline"/>.</summary>
+    TscDeadline = 1 << 10,
+
     /// <summary>The paging features the MMU's walker and TLB implement (Mmu/Paging, Mmu/Tlb).</summary>
     Paging = Pse | Pae | Pge | Pat | Nx | Pages1G | Pcid | Invpcid | Smep | Smap,
 }

@@ -40,7 +40,8 @@ public static class CpuIdentification
             case 1:
                 {
                     uint ecx = Bit(13) /* CMPXCHG16B */ | Bit(23) /* POPCNT */
-                        | Has(f, CpuFeatures.Pcid, 17);
+                        | Has(f, CpuFeatures.Pcid, 17)
+                        | Has(f, CpuFeatures.TscDeadline, 24);
                     uint edx = Bit(2) /* DE */ | Bit(4) /* TSC */ | Bit(5) /* MSR */ | Bit(8) /* CX8 */
                         | Bit(9) /* APIC */ | Bit(15) /* CMOV */
                         | Has(f, CpuFeatures.Pse, 3) | Has(f, CpuFeatures.Pae, 6) | Has(f, CpuFeatures.Pge, 13)

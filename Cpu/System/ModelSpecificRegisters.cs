@@ -81,6 +81,7 @@ public sealed class ModelSpecificRegisters
         {
             case MsrIndex.Tsc: return ReadTsc(cpu);
             case MsrIndex.ApicBase: return ApicBase;
+            case MsrIndex.TscDeadline when cpu.SystemRegisters.TscDeadline is { } deadline: return deadline.Read();
             case MsrIndex.MiscEnable: return MiscEnable;
             case MsrIndex.Pat when Has(cpu, CpuFeatures.Pat): return Pat;
             case MsrIndex.FixedCounter0:
@@ -119,6 +120,9 @@ public sealed class ModelSpecificRegisters
                 break;
             case MsrIndex.MiscEnable:
                 MiscEnable = value;
+                break;
+            case MsrIndex.TscDeadline when cpu.SystemRegisters.TscDeadline is { } deadline:
+                deadline.Write(value);
                 break;
             case MsrIndex.Pat when Has(cpu, CpuFeatures.Pat):
                 Require(IsValidPat(value));

@@ -5,6 +5,7 @@ public static class MsrIndex
 {
     public const uint Tsc = 0x10;
     public const uint ApicBase = 0x1B;
+    public const uint TscDeadline = 0x6E0;
     public const uint MiscEnable = 0x1A0;
     public const uint Pat = 0x277;
     public const uint FixedCounter0 = 0x309;

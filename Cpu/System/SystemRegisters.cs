@@ -23,4 +23,10 @@ public sealed class SystemRegisters
     /// retired instructions.
     /// </summary>
     public Func<ulong>? TimeSource { get; set; }
+
+    /// <summary>
+    /// IA32_TSC_DEADLINE (MSR 6E0H), served by the local APIC's timer. When null the MSR does not exist
+    /// (RDMSR/WRMSR raise #GP); whoever sets it also adds <see cref="CpuFeatures.TscDeadline"/> so CPUID says so.
+    /// </summary>
+    public TscDeadlineRegister? TscDeadline { get; set; }
 }

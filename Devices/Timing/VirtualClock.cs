@@ -24,6 +24,9 @@ public sealed class VirtualClock
     private readonly AutoResetEvent wake = new(false);
     private long skippedNs;
     private long tscOffset;
+    private double realtimeNsPerInstruction = 1;
+    private long pooledInstructions;
+    private long pooledNs;
 
     /// <param name="mode">Deterministic or realtime.</param>
     /// <param name="instructionsRetired">The CPU's instruction counter (deterministic time is derived from it).</param>
@@ -97,9 +100,37 @@ public sealed class VirtualClock
             return 1;
         }
 
-        // Realtime: assume roughly one instruction per nanosecond and re-check after the slice.
-        long n = (ns + NanosecondsPerInstruction - 1) / NanosecondsPerInstruction;
+        // Realtime: guess from the speed measured so far (NoteRealtimeRun), and re-check after the slice;
+        // running past the deadline would merge periodic timer interrupts that the guest counts.
+        long n = Mode == ClockMode.Deterministic
+            ? (ns + NanosecondsPerInstruction - 1) / NanosecondsPerInstruction
+            : (long)(ns / realtimeNsPerInstruction) + 1;
         return Math.Clamp(n, 1, cap);
+    }
+
+    /// <summary>
+    /// Realtime mode: the CPU ran <paramref name="instructions"/> in <paramref name="wallNs"/> host
+    /// nanoseconds; keeps a moving estimate of the emulator's speed for <see cref="InstructionsUntilNextEvent"/>.
+    /// </summary>
+    public void NoteRealtimeRun(long instructions, long wallNs)
+    {
+        if (Mode != ClockMode.Realtime)
+        {
+            return;
+        }
+
+        // Short runs are noisy: pool them until there is a sample worth taking.
+        pooledInstructions += instructions;
+        pooledNs += wallNs;
+        if (pooledInstructions < 10_000)
+        {
+            return;
+        }
+
+        double sample = Math.Clamp((double)pooledNs / pooledInstructions, 0.05, 10_000);
+        realtimeNsPerInstruction += (sample - realtimeNsPerInstruction) / 4;
+        pooledInstructions = 0;
+        pooledNs = 0;
     }
 
     /// <summary>Fires every timer whose deadline has passed, earliest first. Returns how many fired.</summary>

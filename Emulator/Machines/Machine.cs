@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Cpu;
 using Cpu.Execution;
 using Cpu.State;
+using Cpu.System;
 using Devices.Apic;
 using Devices.Debug;
 using Devices.Display;
@@ -62,6 +63,8 @@ public sealed class Machine : IDisposable
         Processor.InterruptController = LocalApic;
         Processor.SystemRegisters.TimeSource = () => (ulong)Clock.NowNs; // RDTSC: 1 GHz on the virtual clock
         LocalApic.TscSource = () => Processor.SystemRegisters.Msr.ReadTsc(Processor); // TSC-deadline compares with what RDTSC returns
+        Processor.SystemRegisters.TscDeadline = new TscDeadlineRegister(LocalApic.ReadTscDeadline, LocalApic.WriteTscDeadline);
+        Processor.SystemRegisters.Features |= CpuFeatures.TscDeadline;
         Irqs = new IsaInterruptRouter(Pic.Line, IoApic.Line);
 
         ISerialSink sink = configuration.SerialOutput ?? NullSerialSink.Instance;
@@ -309,9 +312,13 @@ public sealed class Machine : IDisposable
             }
 
             inRun = true;
+            long startInstructions = Processor.InstructionsRetired;
+            long startTicks = Stopwatch.GetTimestamp();
             try
             {
                 reason = Processor.Run(budget);
+                Clock.NoteRealtimeRun(Processor.InstructionsRetired - startInstructions,
+                    (long)((Stopwatch.GetTimestamp() - startTicks) * (1_000_000_000.0 / Stopwatch.Frequency)));
             }
             catch (NotImplementedException)
             {

@@ -10,6 +10,7 @@ struct tss {
     u64 rsvd2;
     u16 rsvd3, iomap_base;
     u8 iomap[8192 + 1];
+    u8 iomap_open[8192 + 1];   /* every port allowed: for a holder of all of them (init) */
 } __attribute__((packed, aligned(16)));
 
 /* Selectors: 0x08 kernel code, 0x10 kernel data, 0x18 user data, 0x20 user code, 0x28 TSS.
@@ -33,6 +34,8 @@ void gdt_init(void) {
     gdt[6] = base >> 32;
     tss.iomap_base = offsetof(struct tss, iomap);
     memset(tss.iomap, 0xFF, sizeof tss.iomap);
+    memset(tss.iomap_open, 0, sizeof tss.iomap_open - 1);
+    tss.iomap_open[8192] = 0xFF;   /* the byte past a bitmap must be all ones (SDM 1, 19.5.2) */
     struct { u16 limit; u64 base; } __attribute__((packed)) gp = { sizeof gdt - 1, (u64)gdt };
     __asm__ volatile("lgdt %0\n"
                      "mov $0x10, %%eax; mov %%eax, %%ds; mov %%eax, %%es; mov %%eax, %%ss\n"
@@ -67,11 +70,16 @@ static void set_ports(struct proc *p, bool allow) {
 }
 
 /* Called on every switch to a process. A process without ports gets an I/O bitmap offset past
- * the TSS limit: every port faults (SDM 1, 19.5.2) and the bitmap stays as it is. Otherwise
- * only the ranges that change are touched. */
+ * the TSS limit: every port faults (SDM 1, 19.5.2) and the bitmap stays as it is; one that holds
+ * every port gets the all-open bitmap (rewriting 8 KiB on each switch to it would cost more than
+ * the switch). Otherwise only the ranges that change are touched. */
 void tss_load_io(struct proc *p) {
     if (p && !p->nio) {
         tss.iomap_base = 0xFFFF;
+        return;
+    }
+    if (p && p->io[0].base == 0 && p->io[0].n >= 65536) {
+        tss.iomap_base = offsetof(struct tss, iomap_open);
         return;
     }
     tss.iomap_base = offsetof(struct tss, iomap);

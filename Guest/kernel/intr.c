@@ -71,16 +71,19 @@ void intr_init(void) {
     wrmsr(0x1B, rdmsr(0x1B) | (1 << 11));   /* APIC global enable */
     lapic_w(0xF0, 0x100 | SPURIOUS_VEC);
     lapic_w(0x80, 0);                       /* task priority: accept all */
-    /* a host stall between starting the PIT and the LAPIC count shortens the LAPIC's window:
-     * measure three times and keep the longest */
-    u32 per10ms = 0;
-    u64 tsc = 0;
-    for (int i = 0; i < 3; i++) {
-        u32 n = calibrate();
-        if (n > per10ms)
-            per10ms = n, tsc = tsc_per_ms;
+    /* a host stall (QEMU or emu descheduled) inside one measurement shortens or lengthens its
+     * window: measure five times and keep the median */
+    u32 n[5];
+    u64 t[5];
+    for (int i = 0; i < 5; i++) {
+        n[i] = calibrate(), t[i] = tsc_per_ms;
+        for (int j = i; j > 0 && n[j] < n[j - 1]; j--) {
+            u32 a = n[j]; n[j] = n[j - 1]; n[j - 1] = a;
+            u64 b = t[j]; t[j] = t[j - 1]; t[j - 1] = b;
+        }
     }
-    tsc_per_ms = tsc;
+    u32 per10ms = n[2];
+    tsc_per_ms = t[2];
     tsc_boot = rdtsc();
     lapic_w(0x320, TIMER_VEC | (1u << 17)); /* periodic */
     lapic_w(0x380, per10ms / (HZ / 100));

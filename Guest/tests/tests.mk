@@ -22,11 +22,11 @@ $(BUILD)/tests/%.o: tests/%.c
 	@echo "  CC      $<"
 	@gcc $(GT_CFLAGS) -c $< -o $@
 
-$(BUILD)/tests/hello.elf: $(BUILD)/tests/hello.o tests/test.ld
+$(BUILD)/tests/hello.elf: $(BUILD)/tests/hello.o tests/test.ld tests/tests.mk
 	@echo "  LD      $@"
 	@ld $(GT_LDFLAGS) -o $@ $<
 
-$(BUILD)/tests/%.elf: $(BUILD)/tests/%.o $(GT_LIB_OBJS) tests/test.ld
+$(BUILD)/tests/%.elf: $(BUILD)/tests/%.o $(GT_LIB_OBJS) tests/test.ld tests/tests.mk
 	@echo "  LD      $@"
 	@ld $(GT_LDFLAGS) -o $@ $(filter %.o,$^)
 
