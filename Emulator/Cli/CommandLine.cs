@@ -26,7 +26,7 @@ public static class CommandLine
         var mem = new Option<string>("--mem", "-m") { Description = "Guest RAM: 256M, 1G, 512K or bytes", DefaultValueFactory = _ => "256M" };
         var display = new Option<string?>("--display") { HelpName = "window|none", Description = "window: the default when a display is available (else emu says so and runs without one); closing it powers the machine off. Right Ctrl + P pause, S screenshot, O counters, I integer scaling, Q power off" };
         var serial = new Option<string>("--serial") { Description = "COM1: stdio, none, or a FILE to write", DefaultValueFactory = _ => "stdio" };
-        var clock = new Option<string>("--clock") { Description = "deterministic (time follows instructions) or realtime", DefaultValueFactory = _ => "deterministic" };
+        var clock = new Option<string?>("--clock") { HelpName = "deterministic|realtime", Description = "deterministic (time follows instructions; the default without a window) or realtime (the wall clock; the default with a window, where an idle guest leaves the host idle)" };
         var timeout = new Option<double?>("--timeout") { Description = "Stop after this many host seconds (exit status 6)" };
         var stats = new Option<bool>("--stats") { Description = "Print counters and guest MIPS on stderr at exit" };
         var statsJson = new Option<string?>("--stats-json") { Description = "Write the counters as JSON to FILE" };
@@ -45,7 +45,7 @@ public static class CommandLine
             parsed.GetValue(mem) ?? "256M",
             parsed.GetValue(display),
             parsed.GetValue(serial) ?? "stdio",
-            parsed.GetValue(clock) ?? "deterministic",
+            parsed.GetValue(clock),
             parsed.GetValue(timeout),
             parsed.GetValue(stats),
             parsed.GetValue(statsJson),
@@ -92,8 +92,10 @@ public static class CommandLine
             return Fail(ExitStatus.UsageError, "--screenshot: " + shotError);
         }
 
+        // An interactive window wants the guest on the wall clock; the deterministic clock races ahead while the guest idles.
+        bool windowLikely = o.Display != "none" && DisplayAvailability.MissingReason() is null;
         ClockMode clockMode;
-        switch (o.Clock)
+        switch (o.Clock ?? (windowLikely ? "realtime" : "deterministic"))
         {
             case "deterministic": clockMode = ClockMode.Deterministic; break;
             case "realtime": clockMode = ClockMode.Realtime; break;
@@ -223,7 +225,8 @@ public static class CommandLine
 
                 if (noWindow is not null)
                 {
-                    Console.Error.WriteLine($"emu: {noWindow}; running without a window (--display none)");
+                    string onClock = o.Clock is null && clockMode == ClockMode.Realtime ? " on the wall clock" : string.Empty;
+                    Console.Error.WriteLine($"emu: {noWindow}; running without a window{onClock} (--display none)");
                 }
             }
 
@@ -300,7 +303,7 @@ public static class CommandLine
         string Memory,
         string? Display,
         string Serial,
-        string Clock,
+        string? Clock,
         double? Timeout,
         bool Stats,
         string? StatsJson,

@@ -20,10 +20,13 @@ sleep 1
 
 DISPLAY=$display dotnet "$bin/emu.dll" run --display window </dev/null >"$com1" &
 emu=$!
-for _ in $(seq 600); do grep -q 'mica> ' "$com1" && break; sleep 0.1; done
-grep -q 'mica> ' "$com1" || { echo "readme-screenshot: the shell did not start" >&2; exit 1; }
+ready() { grep -q 'mica> ' "$com1" && grep -q '\[fbd\] ready' "$com1"; }
+for _ in $(seq 600); do ready && break; sleep 0.1; done
+ready || { echo "readme-screenshot: the shell or fbd did not start" >&2; exit 1; }
 
 type_line() { DISPLAY=$display xdotool mousemove 200 200 type --delay 30 "$1"; DISPLAY=$display xdotool key Return; sleep 1.5; }
+DISPLAY=$display xdotool mousemove 200 200 key Return   # a fresh prompt: the first may have come before fbd was ready
+sleep 1
 type_line "help"
 type_line "echo hello from the window"
 type_line "ps"
