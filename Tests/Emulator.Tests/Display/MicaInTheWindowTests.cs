@@ -43,8 +43,8 @@ public partial class MicaInTheWindowTests
             Assert.True(status == 1, $"exit status {status}.\n{emu.Describe()}");
             Assert.Contains("TEST display: PASS", emu.Com1);
 
-            // No notice: the window opened.
-            Assert.True(emu.StandardError.Length == 0, emu.Describe());
+            // No notice from emu: the window opened (OpenGL drivers may still log on stderr).
+            Assert.False(emu.StandardError.Contains("emu:", StringComparison.Ordinal), emu.Describe());
 
             // The screenshot is the guest's framebuffer: fbdtest's text in fbd's font on the first text row.
             (int w, int h, uint[] pixels) = PngReader.Read(shot);
