@@ -1,7 +1,6 @@
 /* Kernel entry and exit: interrupt stubs, the SYSCALL path, thread switching.
  * Both paths build a struct frame (kernel.h) on the thread's kernel stack. */
 #define FRAME_CS 144
-#define FRAME_RAX 112
 
     .text
 /* 256 stubs of 16 bytes: push a zero error code unless the CPU pushed one, then the vector. */
@@ -50,7 +49,9 @@ ret_from_intr:
 
 /* SYSCALL: rcx = user rip, r11 = user rflags; IF is masked (FMASK). gs:0 is the kernel stack.
  * The frame's slots for rbx, rbp and r12-r15 are left unwritten: the C code preserves those
- * registers, so they hold the user's values again when it returns. IPC numbers (SYS_CALL to
+ * registers, so they hold the user's values again when it returns. The rcx and r11 slots are
+ * left unwritten too (SYSCALL took them; the rip and rflags slots hold their values) and the
+ * result goes back in rax without passing through the frame. IPC numbers (SYS_CALL to
  * SYS_REPLY_RECV, 6-9 in abi.h) go straight to syscall_ipc, the rest to syscall_table. */
     .globl syscall_entry
 syscall_entry:
@@ -65,11 +66,11 @@ syscall_entry:
     pushq $0
     pushq $0x100
     push %rax
-    sub $8, %rsp
-    push %rcx; push %rdx; push %rsi; push %rdi
-    sub $8, %rsp
-    push %r8; push %r9; push %r10; push %r11
-    sub $32, %rsp
+    sub $16, %rsp                       /* rbx, rcx */
+    push %rdx; push %rsi; push %rdi
+    sub $8, %rsp                        /* rbp */
+    push %r8; push %r9; push %r10
+    sub $40, %rsp                       /* r11-r15 */
     mov %rsp, %rdi
     lea -6(%rax), %rcx
     cmp $3, %rcx
@@ -77,15 +78,11 @@ syscall_entry:
     call syscall_ipc
     jmp 2f
 1:  call syscall_table
-2:  mov %rax, FRAME_RAX(%rsp)
-    add $32, %rsp
-    add $8, %rsp                        /* r11: becomes rflags below */
+2:  add $40, %rsp
     pop %r10; pop %r9; pop %r8
     add $8, %rsp
     pop %rdi; pop %rsi; pop %rdx
-    add $16, %rsp                       /* rcx (becomes rip), rbx */
-    pop %rax
-    add $16, %rsp
+    add $40, %rsp                       /* rcx, rbx, rax (the result is in rax), vec, err */
     mov (%rsp), %rcx
     mov 16(%rsp), %r11
     mov 24(%rsp), %rsp

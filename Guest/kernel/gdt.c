@@ -69,29 +69,40 @@ static void set_ports(struct proc *p, bool allow) {
         }
 }
 
+static void set_owner(struct proc *p) {
+    set_ports(io_owner, false);
+    io_owner = p;
+    set_ports(p, true);
+}
+
+/* A process with ports other than the owner's: kept out of line so that tss_load_io stays small
+ * enough to be inlined into the switch. */
+static __attribute__((noinline)) void load_other_ports(struct proc *p) {
+    if (p->io[0].base == 0 && p->io[0].n >= 65536) {
+        tss.iomap_base = offsetof(struct tss, iomap_open);
+        return;
+    }
+    tss.iomap_base = offsetof(struct tss, iomap);
+    set_owner(p);
+}
+
 /* Called on every switch to a process. A process without ports gets an I/O bitmap offset past
  * the TSS limit: every port faults (SDM 1, 19.5.2) and the bitmap stays as it is; one that holds
  * every port gets the all-open bitmap (rewriting 8 KiB on each switch to it would cost more than
  * the switch). Otherwise only the ranges that change are touched. */
 void tss_load_io(struct proc *p) {
-    if (p && !p->nio) {
+    if (p == io_owner)   /* its ports are open in the bitmap already */
+        tss.iomap_base = offsetof(struct tss, iomap);
+    else if (!p->nio)
         tss.iomap_base = 0xFFFF;
-        return;
-    }
-    if (p && p->io[0].base == 0 && p->io[0].n >= 65536) {
-        tss.iomap_base = offsetof(struct tss, iomap_open);
-        return;
-    }
-    tss.iomap_base = offsetof(struct tss, iomap);
-    if (p == io_owner)
-        return;
-    if (io_owner && io_owner->nio)
-        set_ports(io_owner, false);
-    io_owner = p;
-    set_ports(p, true);
+    else
+        load_other_ports(p);
 }
 
+/* p's ports changed or p is going away: nobody's ports are open until the next switch. */
 void tss_forget_io(struct proc *p) {
-    if (io_owner == p)
-        tss_load_io(NULL);
+    if (io_owner == p) {
+        tss.iomap_base = offsetof(struct tss, iomap);
+        set_owner(NULL);
+    }
 }

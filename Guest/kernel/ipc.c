@@ -30,7 +30,7 @@ long ipc_call(struct thread *d) {
     if (d->state == T_RECV) {
         transfer(cur, d);
         cur->state = T_REPLY;
-        sched_switch(d);
+        ipc_switch(d);
     } else {
         list_push(&d->senders, cur);
         block(T_SEND);

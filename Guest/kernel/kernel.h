@@ -68,8 +68,7 @@ struct proc {
     int pid, state, parent, status;
     char name[16];
     u64 *pml4;
-    u16 pcid;
-    bool pcid_fresh;
+    u64 cr3;                      /* PML4 | PCID; bit 63 (keep the PCID's TLB entries) once loaded */
     int nthreads;
     struct thread *main;
     struct { u32 base, n; } io[8];
@@ -148,6 +147,7 @@ void ready(struct thread *t);
 void block(int state);
 void schedule(void);
 void sched_switch(struct thread *next);
+void ipc_switch(struct thread *next);
 void sched_tail(void);
 void sched_tick(void);
 void preempt_check(void);

@@ -81,8 +81,7 @@ struct proc *proc_spawn(const char *path, const char *arg, struct proc *parent) 
     p->parent = parent ? parent->pid : 0;
     p->heap_next = 0x200000000ul;
     p->mmio_next = 0x300000000ul;
-    p->pcid = (p - procs) + 1;
-    p->pcid_fresh = true;
+    p->cr3 = ((u64)p->pml4 - PHYSMAP) | (have_pcid ? (u64)(p - procs) + 1 : 0);
     p->main = thread_new(p, entry, USER_STACK_TOP - 256 - 8, USER_STACK_TOP - 256);
     if (!p->main)
         goto fail;

@@ -63,15 +63,9 @@ void sched_tail(void) {
     }
 }
 
-void sched_switch(struct thread *next) {
-    struct thread *prev = cur;
-    if (next == prev) {
-        prev->state = T_RUNNING;
-        prev->slice = SLICE_TICKS;
-        return;
-    }
-    if (prev->state == T_DEAD)
-        reap_me = prev;
+/* Makes next current: its address space, I/O bitmap and kernel stack. prev's registers stay on
+ * prev's kernel stack until something switches back to it. */
+static inline void enter(struct thread *prev, struct thread *next) {
     cur = next;
     next->state = T_RUNNING;
     next->slice = SLICE_TICKS;
@@ -82,6 +76,23 @@ void sched_switch(struct thread *next) {
     }
     switch_to(&prev->ksp, next->ksp);
     sched_tail();
+}
+
+void sched_switch(struct thread *next) {
+    struct thread *prev = cur;
+    if (next == prev) {
+        prev->state = T_RUNNING;
+        prev->slice = SLICE_TICKS;
+        return;
+    }
+    if (prev->state == T_DEAD)
+        reap_me = prev;
+    enter(prev, next);
+}
+
+/* The IPC fast path's switch: cur has blocked alive (T_REPLY or T_RECV) and next is its partner. */
+void ipc_switch(struct thread *next) {
+    enter(cur, next);
 }
 
 void schedule(void) {

@@ -40,7 +40,8 @@ static long deliver(struct frame *f, long r) {
 
 /* Stages the words and checks the buffer of an IPC system call. */
 static long stage(struct frame *f, u32 slen, u32 cap) {
-    if (slen > IPC_MAX || cap > IPC_MAX || !urange(f->r9, slen) || !urange(f->r9, cap))
+    u32 n = slen > cap ? slen : cap;   /* one check covers both ranges */
+    if (n > IPC_MAX || f->r9 > USER_TOP - n)
         return -EFAULT;
     cur->out[0] = f->rsi, cur->out[1] = f->rdx, cur->out[2] = f->r10, cur->out[3] = f->r8;
     cur->icap = cap;
@@ -77,7 +78,7 @@ long syscall_ipc(struct frame *f) {
         }
         if (c && !cur->notes && !cur->senders.head) {
             cur->state = T_RECV;   /* straight back to the caller */
-            sched_switch(c);
+            ipc_switch(c);
             r = cur->status;
         } else {
             if (c)

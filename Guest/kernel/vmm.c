@@ -4,6 +4,7 @@
 
 extern u64 boot_pml4[512];
 bool have_nx, have_pcid;
+static u64 cr3_keep;          /* CR3 bit 63 (do not flush the PCID's entries) when PCIDs are on */
 static struct proc *loaded;   /* whose user half CR3 holds; NULL: the boot PML4 */
 
 void vmm_init(void) {
@@ -21,6 +22,7 @@ void vmm_init(void) {
         u64 cr4;
         __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
         __asm__ volatile("mov %0, %%cr4" ::"r"(cr4 | (1ul << 17)));
+        cr3_keep = 1ul << 63;
     }
     kprintf("mica: paging: NX %s, PCID %s, 1 GiB pages %s (2 MiB pages used)\n", have_nx ? "yes" : "no",
             have_pcid ? "yes" : "no", gb_pages ? "yes" : "no");
@@ -120,14 +122,8 @@ void as_switch(struct proc *p) {
         write_cr3(KV2P(boot_pml4));
         return;
     }
-    u64 cr3 = (u64)p->pml4 - PHYSMAP;
-    if (have_pcid) {
-        cr3 |= p->pcid;
-        if (!p->pcid_fresh)
-            cr3 |= 1ul << 63;   /* keep this PCID's entries */
-        p->pcid_fresh = false;
-    }
-    write_cr3(cr3);
+    write_cr3(p->cr3);   /* the first load of a PCID drops what a previous owner left */
+    p->cr3 |= cr3_keep;   /* later loads keep this PCID's entries */
 }
 
 /* Before a process's tables are freed: make sure CR3 does not hold them. */

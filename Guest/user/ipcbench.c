@@ -4,7 +4,8 @@
  * and the monolithic baseline, the same read done in the kernel (SYS_BENCH). Cycles come from
  * RDTSC, instructions retired from RDPMC fixed counter 0 when CPUID leaf 0xA offers it (the
  * kernel enables it); without it instr/op is left out. "iters=N" on the kernel command line sets
- * the count, so that a host can difference two runs and cancel the boot. */
+ * the count, so that a host can difference two runs and cancel the boot; "case=NAME" runs that
+ * case alone (Benchmarks/ContextSwitch times each case by itself). */
 #include "mica.h"
 
 static bool have_pmc;
@@ -63,26 +64,41 @@ static int server(void) {
     }
 }
 
+/* The value of "key=" on the command line (a word of its own), or NULL. */
+static const char *option(const char *cmd, const char *key) {
+    size_t n = strlen(key);
+    for (const char *s = cmd; *s; s++)
+        if ((s == cmd || s[-1] == ' ') && !strncmp(s, key, n))
+            return s + n;
+    return NULL;
+}
+
+static const char *only;   /* case=NAME: run this case alone */
+
+static bool wanted(const char *name) {
+    size_t n = strlen(name);
+    return !only || (!strncmp(only, name, n) && (only[n] == ' ' || only[n] == 0));
+}
+
 #define MEASURE(name, iters, body)                                   \
-    do {                                                             \
+    if (wanted(name)) {                                              \
         for (long i_ = 0; i_ < 100; i_++) { body; }   /* warm up */ \
         uint64_t i0_ = instr(), c0_ = rdtsc();                       \
         for (long i_ = 0; i_ < iters; i_++) { body; }                \
         uint64_t c1_ = rdtsc(), i1_ = instr();                       \
         report(name, iters, c1_ - c0_, i1_ - i0_);                   \
-    } while (0)
+    }
 
 int main(const char *arg, unsigned long a2, unsigned long a3) {
     if (!strcmp(arg, "server"))
         return server();
-    char cmd[256];
+    static char cmd[256];
     long iters = 10000;
     if (sys2(SYS_CMDLINE, cmd, sizeof cmd) >= 0) {
-        const char *s = cmd;
-        while ((s = strchr(s, 'i')) && strncmp(s, "iters=", 6))
-            s++;
+        const char *s = option(cmd, "iters=");
         if (s)
-            iters = strtoul(s + 6, NULL, 0);
+            iters = strtoul(s, NULL, 0);
+        only = option(cmd, "case=");
     }
     if (iters < 1)
         iters = 1;

@@ -226,7 +226,9 @@ static void test_sched(void) {
             ta = pi.cpu_ticks;
         else if (pi.pid == b)
             tb = pi.cpu_ticks;
-    CHECK(ta >= 20 && tb >= 20, "spinners shared the CPU: %lu and %lu ms", ta, tb);
+    /* both ran: without preemption the first would hold the CPU; the bound stays loose because a
+     * loaded host stalls the emulator (QEMU or emu) for whole ticks */
+    CHECK(ta >= 5 && tb >= 5, "spinners shared the CPU: %lu and %lu ms", ta, tb);
     kill(a), kill(b);
     int status;
     CHECK(wait(a, &status, 0) == a && wait(b, &status, 0) == b, "reap spinners");
