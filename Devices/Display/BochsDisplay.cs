@@ -20,6 +20,9 @@ public sealed class BochsDisplay : PciFunction, IPortDevice, IPciMemoryDevice
     public const int MaxWidth = 2560;
     public const int MaxHeight = 1600;
 
+    /// <summary>The granule of <see cref="TakeDirtyPages"/>: a 4 KiB page of video memory.</summary>
+    public const int DirtyPageSize = 4096;
+
     private const ushort EnableBit = 0x01;
     private const ushort GetCapsBit = 0x02;
     private const ushort LfbBit = 0x40;
@@ -27,6 +30,7 @@ public sealed class BochsDisplay : PciFunction, IPortDevice, IPciMemoryDevice
 
     private byte[]? vram; // allocated on first use: most runs never draw, and 16 MiB of zeroes costs start-up time
     private readonly ushort[] regs = new ushort[11];
+    private readonly ulong[] dirtyPages = new ulong[VideoMemorySize / DirtyPageSize / 64];
     private ushort index;
     private long version;
 
@@ -43,6 +47,22 @@ public sealed class BochsDisplay : PciFunction, IPortDevice, IPciMemoryDevice
 
     /// <summary>Changes whenever video memory or the mode changes.</summary>
     public long Version => Interlocked.Read(ref version);
+
+    /// <summary>
+    /// ORs into <paramref name="pages"/> (one bit per <see cref="DirtyPageSize"/> page of video memory, at least
+    /// <c>VideoMemorySize / DirtyPageSize / 64</c> words) the pages written since the last call, and clears them:
+    /// a window copies only what changed. Any thread; a write racing with this call is reported now or next time.
+    /// </summary>
+    public void TakeDirtyPages(Span<ulong> pages)
+    {
+        for (int i = 0; i < dirtyPages.Length; i++)
+        {
+            if (Volatile.Read(ref dirtyPages[i]) != 0)
+            {
+                pages[i] |= Interlocked.Exchange(ref dirtyPages[i], 0);
+            }
+        }
+    }
 
     /// <summary>The video memory (the BAR0 framebuffer).</summary>
     public ReadOnlySpan<byte> VideoMemory => Vram;
@@ -190,7 +210,24 @@ public sealed class BochsDisplay : PciFunction, IPortDevice, IPciMemoryDevice
             memory[offset + (ulong)i] = (byte)(value >> (8 * i));
         }
 
+        if (offset < VideoMemorySize)
+        {
+            MarkDirty(offset);
+            MarkDirty(Math.Min(offset + (ulong)size - 1, VideoMemorySize - 1));
+        }
+
         Interlocked.Increment(ref version);
+    }
+
+    private void MarkDirty(ulong offset)
+    {
+        ulong page = offset / DirtyPageSize;
+        ref ulong word = ref dirtyPages[page / 64];
+        ulong bit = 1UL << (int)(page % 64);
+        if ((Volatile.Read(ref word) & bit) == 0)
+        {
+            Interlocked.Or(ref word, bit);
+        }
     }
 
     private int BytesPerPixel => (Math.Max(8, (int)regs[3]) + 7) / 8;
@@ -219,6 +256,7 @@ public sealed class BochsDisplay : PciFunction, IPortDevice, IPciMemoryDevice
             if ((v & NoClearMemBit) == 0 && vram is not null)
             {
                 Array.Clear(vram);
+                dirtyPages.AsSpan().Fill(ulong.MaxValue);
             }
         }
 

@@ -3,6 +3,8 @@ using System.Text.Json;
 using Devices.Serial;
 using Devices.Timing;
 using Emulator.Boot;
+using Emulator.Display;
+using Emulator.Display.Integration;
 using Emulator.Machines;
 
 namespace Emulator.Cli;
@@ -22,29 +24,34 @@ public static class CommandLine
         var initrd = new Option<string?>("--initrd") { Description = "Boot modules, comma-separated; each \"FILE args\" with its own command line (as QEMU)" };
         var append = new Option<string?>("--append") { Description = "Kernel command line" };
         var mem = new Option<string>("--mem", "-m") { Description = "Guest RAM: 256M, 1G, 512K or bytes", DefaultValueFactory = _ => "256M" };
-        var display = new Option<string>("--display") { Description = "window or none", DefaultValueFactory = _ => "none" };
+        var display = new Option<string?>("--display") { HelpName = "window|none", Description = "window: the default when a display is available (else emu says so and runs without one); closing it powers the machine off. Right Ctrl + P pause, S screenshot, O counters, I integer scaling, Q power off" };
         var serial = new Option<string>("--serial") { Description = "COM1: stdio, none, or a FILE to write", DefaultValueFactory = _ => "stdio" };
-        var clock = new Option<string>("--clock") { Description = "deterministic (time follows instructions) or realtime", DefaultValueFactory = _ => "deterministic" };
+        var clock = new Option<string?>("--clock") { HelpName = "deterministic|realtime", Description = "deterministic (time follows instructions; the default without a window) or realtime (the wall clock; the default with a window, where an idle guest leaves the host idle)" };
         var timeout = new Option<double?>("--timeout") { Description = "Stop after this many host seconds (exit status 6)" };
         var stats = new Option<bool>("--stats") { Description = "Print counters and guest MIPS on stderr at exit" };
         var statsJson = new Option<string?>("--stats-json") { Description = "Write the counters as JSON to FILE" };
         var trace = new Option<string?>("--trace") { Description = "Write an instruction trace with disassembly to FILE (slow)" };
+        var screenshot = new Option<string?>("--screenshot") { HelpName = "FILE", Description = "Save the guest's screen as a PNG to FILE (the framebuffer at its own resolution, or the serial console text before the guest sets a graphics mode), with or without a window: when the run ends, or at --screenshot-at" };
+        var screenshotAt = new Option<string?>("--screenshot-at") { HelpName = "TEXT", Description = "Take the --screenshot the first time COM1's output contains TEXT (anywhere, e.g. \"mica> \"); if it never does, no file is written" };
         var run = new Command("run", "Boot a multiboot kernel (by default the bundled Mica image). " + ExitStatus.Table)
         {
             kernel, initrd, append, mem, display, serial, clock, timeout, stats, statsJson, trace,
+            screenshot, screenshotAt,
         };
         run.SetAction(parsed => RunMachine(new RunOptions(
             parsed.GetValue(kernel),
             parsed.GetValue(initrd),
             parsed.GetValue(append),
             parsed.GetValue(mem) ?? "256M",
-            parsed.GetValue(display) ?? "none",
+            parsed.GetValue(display),
             parsed.GetValue(serial) ?? "stdio",
-            parsed.GetValue(clock) ?? "deterministic",
+            parsed.GetValue(clock),
             parsed.GetValue(timeout),
             parsed.GetValue(stats),
             parsed.GetValue(statsJson),
-            parsed.GetValue(trace))));
+            parsed.GetValue(trace),
+            parsed.GetValue(screenshot),
+            parsed.GetValue(screenshotAt))));
 
         var root = new RootCommand("emu: a full-system x86-64 emulator that runs the Mica microkernel. " + ExitStatus.Table) { run };
         ParseResult result = root.Parse(args);
@@ -65,18 +72,30 @@ public static class CommandLine
 
     private static int RunMachine(RunOptions o)
     {
-        if (o.Display == "window")
-        {
-            return Fail(ExitStatus.NotAvailable, "--display window is not available yet (use --display none)");
-        }
-
-        if (o.Display != "none")
+        if (o.Display is not (null or "window" or "none"))
         {
             return Fail(ExitStatus.UsageError, $"unknown --display '{o.Display}' (use window or none)");
         }
 
+        if (o.ScreenshotAt is not null && o.Screenshot is null)
+        {
+            return Fail(ExitStatus.UsageError, "--screenshot-at needs --screenshot FILE");
+        }
+
+        if (o.ScreenshotAt is "")
+        {
+            return Fail(ExitStatus.UsageError, "--screenshot-at needs a non-empty TEXT");
+        }
+
+        if (o.Screenshot is not null && !ScreenshotPathIsWritable(o.Screenshot, out string shotError))
+        {
+            return Fail(ExitStatus.UsageError, "--screenshot: " + shotError);
+        }
+
+        // An interactive window wants the guest on the wall clock; the deterministic clock races ahead while the guest idles.
+        bool windowLikely = o.Display != "none" && DisplayAvailability.MissingReason() is null;
         ClockMode clockMode;
-        switch (o.Clock)
+        switch (o.Clock ?? (windowLikely ? "realtime" : "deterministic"))
         {
             case "deterministic": clockMode = ClockMode.Deterministic; break;
             case "realtime": clockMode = ClockMode.Realtime; break;
@@ -163,6 +182,7 @@ public static class CommandLine
             }
         }
 
+        using var display = new MachineDisplay(o.Screenshot, o.ScreenshotAt);
         var config = new MachineConfiguration
         {
             MemorySize = memory,
@@ -170,7 +190,7 @@ public static class CommandLine
             Modules = MultibootModule.ParseList(initrd),
             CommandLine = o.Append ?? string.Empty,
             ClockMode = clockMode,
-            SerialOutput = sink,
+            SerialOutput = display.SerialSink(sink),
             SerialInputFromStdin = stdin,
             KeepSerialTranscript = false,
             Trace = traceWriter,
@@ -193,10 +213,28 @@ public static class CommandLine
         using (machine)
         using (traceWriter)
         {
+            display.Attach(machine);
+            if (o.Display != "none")
+            {
+                // The window opens only once the image loaded, so a bad image never flashes one.
+                string? noWindow = display.TryOpenWindow(new WindowOptions("emu - " + (o.Kernel is null ? "Mica" : Path.GetFileName(kernelPath))));
+                if (noWindow is not null && o.Display == "window")
+                {
+                    return Fail(ExitStatus.NotAvailable, "--display window: " + noWindow);
+                }
+
+                if (noWindow is not null)
+                {
+                    string onClock = o.Clock is null && clockMode == ClockMode.Realtime ? " on the wall clock" : string.Empty;
+                    Console.Error.WriteLine($"emu: {noWindow}; running without a window{onClock} (--display none)");
+                }
+            }
+
             RunResult result;
+            bool windowClosed;
             try
             {
-                result = machine.RunUntil(o.Timeout is double seconds ? RunCondition.Timeout(TimeSpan.FromSeconds(seconds)) : RunCondition.GuestStops);
+                (result, windowClosed) = display.Run(o.Timeout is double seconds ? RunCondition.Timeout(TimeSpan.FromSeconds(seconds)) : RunCondition.GuestStops);
             }
             catch (NotImplementedException ex)
             {
@@ -208,7 +246,17 @@ public static class CommandLine
             }
 
             sink?.Flush();
+            foreach (string notice in display.Finish())
+            {
+                Console.Error.WriteLine("emu: " + notice);
+            }
+
             Report(o, result);
+            if (windowClosed)
+            {
+                return Fail(ExitStatus.WindowClosed, "the window was closed; the machine was powered off");
+            }
+
             return result.Cause switch
             {
                 StopCause.DebugExit => result.DebugExitStatus ?? ExitStatus.GuestStopped,
@@ -217,6 +265,15 @@ public static class CommandLine
                 _ => ExitStatus.GuestStopped,
             };
         }
+    }
+
+    private static bool ScreenshotPathIsWritable(string path, out string error)
+    {
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        error = Directory.Exists(path) ? $"{path} is a directory"
+            : directory is not null && !Directory.Exists(directory) ? $"the directory {directory} does not exist"
+            : string.Empty;
+        return error.Length == 0;
     }
 
     private static void Report(RunOptions o, RunResult result)
@@ -244,11 +301,13 @@ public static class CommandLine
         string? Initrd,
         string? Append,
         string Memory,
-        string Display,
+        string? Display,
         string Serial,
-        string Clock,
+        string? Clock,
         double? Timeout,
         bool Stats,
         string? StatsJson,
-        string? Trace);
+        string? Trace,
+        string? Screenshot,
+        string? ScreenshotAt);
 }

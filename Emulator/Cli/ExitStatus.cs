@@ -24,12 +24,16 @@ public static class ExitStatus
     /// <summary>A bug in emu (reported with the guest RIP) or a part that is not built yet (the CPU interpreter).</summary>
     public const int InternalError = 10;
 
-    /// <summary>A feature that is not available yet (--display window).</summary>
+    /// <summary>A feature that is not available here: --display window with no display to open it on.</summary>
     public const int NotAvailable = 12;
+
+    /// <summary>The user closed the window (or typed the host key + Q), which powered the machine off.</summary>
+    public const int WindowClosed = 14;
 
     /// <summary>The table printed in --help and the README.</summary>
     public const string Table =
         "Exit status: the guest's isa-debug-exit status ((value << 1) | 1, always odd) when it uses one; "
         + "0 when the guest powers off, halts for good or resets; 2 bad flag or argument; 4 bad kernel or module image; "
-        + "6 timeout; 8 triple fault; 10 internal error; 12 feature not available yet.";
+        + "6 timeout; 8 triple fault; 10 internal error; 12 not available here (--display window without a display); "
+        + "14 the window was closed, which powered the machine off.";
 }

@@ -40,4 +40,19 @@ public sealed class ConsoleUntilGraphicsSource(IFrameSource console, IFrameSourc
 
         return console.TryCopyTo(destination, out copied);
     }
+
+    public bool TryUpdate(Span<uint> destination, FrameInfo held, out FrameInfo copied, out RowRange changed)
+    {
+        // What the destination holds belongs to the source its version's bit names; the other source starts afresh.
+        bool heldGraphics = (held.Version & GraphicsVersionBit) != 0;
+        if (graphics is not null && graphics.Info.HasPixels)
+        {
+            FrameInfo inner = heldGraphics ? held with { Version = held.Version & ~GraphicsVersionBit } : default;
+            bool ok = graphics.TryUpdate(destination, inner, out copied, out changed);
+            copied = copied with { Version = copied.Version | GraphicsVersionBit };
+            return ok;
+        }
+
+        return console.TryUpdate(destination, heldGraphics ? default : held, out copied, out changed);
+    }
 }

@@ -17,4 +17,18 @@ public interface IFrameSource
     /// copying nothing, when the destination is too small for the current frame or there is no frame.
     /// </summary>
     bool TryCopyTo(Span<uint> destination, out FrameInfo copied);
+
+    /// <summary>
+    /// Brings <paramref name="destination"/> up to date, where it holds the frame <paramref name="held"/> as the
+    /// previous <see cref="TryUpdate"/> on this source returned it (<c>default</c> when it holds nothing of this
+    /// source's). A source that knows which rows changed copies only those and says which in
+    /// <paramref name="changed"/>; otherwise (and by default) it copies the whole frame. Returns false, copying
+    /// nothing, as <see cref="TryCopyTo"/> does; the next call then copies the whole frame.
+    /// </summary>
+    bool TryUpdate(Span<uint> destination, FrameInfo held, out FrameInfo copied, out RowRange changed)
+    {
+        bool ok = TryCopyTo(destination, out copied);
+        changed = ok ? RowRange.All(copied.Height) : RowRange.None;
+        return ok;
+    }
 }

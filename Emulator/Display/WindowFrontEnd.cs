@@ -79,6 +79,9 @@ public sealed unsafe class WindowFrontEnd : IDisposable
     /// <summary>Frame uploads so far: a frame source whose version does not change is uploaded once.</summary>
     public long FramesUploaded { get; private set; }
 
+    /// <summary>Rows uploaded so far: a source that knows its dirty rows sends only those.</summary>
+    public long RowsUploaded { get; private set; }
+
     /// <summary>
     /// Opens the window, or says in one line why it cannot (no DISPLAY, no libglfw3, GLFW or OpenGL 3.3 refused).
     /// Call on the thread that will call <see cref="Run"/>.
@@ -307,16 +310,21 @@ public sealed unsafe class WindowFrontEnd : IDisposable
             return;
         }
 
+        // The buffer holds the frame last uploaded, so the source may copy only the rows that changed.
+        (int width, int height) = renderer.FrameSize;
+        FrameInfo held = new(width, height, uploadedVersion);
         if (pixels.Length < info.PixelCount)
         {
             pixels = new uint[info.PixelCount];
+            held = default;
         }
 
-        if (frames.TryCopyTo(pixels, out FrameInfo copied))
+        if (frames.TryUpdate(pixels, held, out FrameInfo copied, out RowRange changed))
         {
-            renderer.UploadFrame(pixels.AsSpan(0, copied.PixelCount), copied.Width, copied.Height);
+            renderer.UploadFrameRows(pixels.AsSpan(0, copied.PixelCount), copied.Width, copied.Height, changed);
             uploadedVersion = copied.Version;
             FramesUploaded++;
+            RowsUploaded += changed.Count;
             redraw = true;
         }
     }

@@ -12,7 +12,8 @@ namespace DisplayHost;
 /// "EXIT reason". Exit status: 0 when closed by "close", 4 when the user closed the window, 3 when no
 /// window could open (with "NOWINDOW reason").
 /// Usage: DisplayHost [--pattern W H] [--window W H] [--integer] [--overlay] [--console], or
-/// DisplayHost --kernel FILE [--window W H] to run a guest kernel in the window (see <see cref="MachineHost"/>).
+/// DisplayHost --kernel FILE [--window W H] to run a guest kernel in the window (see <see cref="MachineHost"/>),
+/// or DisplayHost --capture DISPLAY FILE [X Y W H] to save what an X server shows as a PNG (the README's picture).
 /// </summary>
 internal static class Program
 {
@@ -26,6 +27,11 @@ internal static class Program
         bool overlay = false;
         bool console = false;
         string? kernel = null;
+        if (args is ["--capture", string display, string file, ..])
+        {
+            return Capture(display, file, args[3..]);
+        }
+
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -91,6 +97,15 @@ internal static class Program
             Console.WriteLine("EXIT " + exit);
             return exit == WindowExit.MachineStopped ? 0 : 4;
         }
+    }
+
+    /// <summary>"--capture DISPLAY FILE [X Y W H]": saves what the X server shows (the root window) as a PNG.</summary>
+    private static int Capture(string display, string file, string[] rectangle)
+    {
+        int[] r = rectangle.Length == 4 ? [.. rectangle.Select(int.Parse)] : [0, 0, 1024, 768];
+        uint[] pixels = X11ScreenCapture.Capture(display, r[0], r[1], r[2], r[3]);
+        Emulator.Display.Imaging.PngWriter.Save(file, r[2], r[3], pixels);
+        return 0;
     }
 
     private static void ReadCommands(WindowFrontEnd window, TestPatternSource pattern, SerialConsoleScreen serial)

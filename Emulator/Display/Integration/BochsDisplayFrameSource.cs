@@ -7,11 +7,16 @@ namespace Emulator.Display.Integration;
 /// The Bochs VBE display's visible screen as a frame: nothing while VBE is off (the window then shows the
 /// serial console), otherwise the mode's width x height read from video memory at the mode's offset and
 /// stride. The display's version counts every framebuffer and register write, so the window copies video
-/// memory only after the guest wrote to it. 32 bpp is copied as it is (BGRX); 24, 16 and 15 bpp are widened;
+/// memory only after the guest wrote to it, and <see cref="TryUpdate"/> copies only the rows on the 4 KiB pages of
+/// video memory the guest wrote since the last update (the display's dirty pages). 32 bpp is copied as it is (BGRX); 24, 16 and 15 bpp are widened;
 /// 8 bpp has no palette modelled and shows as grey levels.
 /// </summary>
 public sealed class BochsDisplayFrameSource(BochsDisplay display) : IFrameSource
 {
+    private readonly ulong[] dirty = new ulong[BochsDisplay.VideoMemorySize / BochsDisplay.DirtyPageSize / 64];
+    private FrameInfo lastUpdate;
+    private DisplayMode lastMode;
+
     public FrameInfo Info
     {
         get
@@ -33,10 +38,70 @@ public sealed class BochsDisplayFrameSource(BochsDisplay display) : IFrameSource
             return false;
         }
 
+        CopyRows(destination, mode, RowRange.All(mode.Height));
+        return true;
+    }
+
+    public bool TryUpdate(Span<uint> destination, FrameInfo held, out FrameInfo copied, out RowRange changed)
+    {
+        // Version and dirty pages are read before the copy: a write during it shows up again next time.
+        long version = display.Version;
+        DisplayMode mode = display.Mode;
+        dirty.AsSpan().Clear();
+        display.TakeDirtyPages(dirty);
+        copied = new FrameInfo(mode.Enabled ? mode.Width : 0, mode.Enabled ? mode.Height : 0, version);
+        if (!copied.HasPixels || destination.Length < copied.PixelCount)
+        {
+            lastUpdate = default;
+            changed = RowRange.None;
+            return false;
+        }
+
+        // Anything but our own last frame in the same mode (a mode change, panning, another source's pixels) is copied whole.
+        bool whole = held != lastUpdate || !held.HasPixels || mode != lastMode;
+        changed = whole ? RowRange.All(mode.Height) : DirtyRows(mode);
+        CopyRows(destination, mode, changed);
+        lastUpdate = copied;
+        lastMode = mode;
+        return true;
+    }
+
+    /// <summary>The rows of the visible screen that the dirty pages touch, as one range from the first to the last.</summary>
+    private RowRange DirtyRows(DisplayMode mode)
+    {
+        int first = int.MaxValue;
+        int last = -1;
+        for (int word = 0; word < dirty.Length; word++)
+        {
+            for (ulong bits = dirty[word]; bits != 0; bits &= bits - 1)
+            {
+                long page = (word * 64L) + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                long start = (page * BochsDisplay.DirtyPageSize) - mode.Offset;
+                long end = start + BochsDisplay.DirtyPageSize - 1;
+                if (end < 0 || mode.Stride <= 0)
+                {
+                    continue;
+                }
+
+                long top = Math.Max(0, start) / mode.Stride;
+                long bottom = Math.Min(end / mode.Stride, mode.Height - 1L);
+                if (top <= bottom)
+                {
+                    first = (int)Math.Min(first, top);
+                    last = (int)Math.Max(last, bottom);
+                }
+            }
+        }
+
+        return last < 0 ? RowRange.None : new RowRange(first, last - first + 1);
+    }
+
+    private void CopyRows(Span<uint> destination, DisplayMode mode, RowRange rows)
+    {
         ReadOnlySpan<byte> vram = display.VideoMemory;
         int bytesPerPixel = (mode.BitsPerPixel + 7) / 8;
         int rowBytes = mode.Width * bytesPerPixel;
-        for (int y = 0; y < mode.Height; y++)
+        for (int y = rows.First; y < rows.First + rows.Count; y++)
         {
             Span<uint> line = destination.Slice(y * mode.Width, mode.Width);
             long at = mode.Offset + ((long)y * mode.Stride);
@@ -48,8 +113,6 @@ public sealed class BochsDisplayFrameSource(BochsDisplay display) : IFrameSource
 
             ConvertRow(vram.Slice((int)at, rowBytes), line, mode.BitsPerPixel);
         }
-
-        return true;
     }
 
     private static void ConvertRow(ReadOnlySpan<byte> source, Span<uint> line, int bitsPerPixel)

@@ -75,6 +75,27 @@ internal sealed unsafe class FrameRenderer : IDisposable
         Upload(frameTexture, pixels, width, height, ref frameWidth, ref frameHeight);
     }
 
+    /// <summary>Updates rows of the frame texture in place from a frame of the texture's size (only what the guest changed).</summary>
+    public void UploadFrameRows(ReadOnlySpan<uint> pixels, int width, int height, RowRange rows)
+    {
+        if (width != frameWidth || height != frameHeight)
+        {
+            UploadFrame(pixels, width, height);
+            return;
+        }
+
+        if (rows.IsEmpty)
+        {
+            return;
+        }
+
+        gl.BindTexture(TextureTarget.Texture2D, frameTexture);
+        fixed (uint* p = pixels.Slice(rows.First * width, rows.Count * width))
+        {
+            gl.TexSubImage2D(TextureTarget.Texture2D, 0, 0, rows.First, (uint)width, (uint)rows.Count, PixelFormat.Bgra, PixelType.UnsignedByte, p);
+        }
+    }
+
     /// <summary>Uploads the overlay's pixels.</summary>
     public void UploadOverlay(ReadOnlySpan<uint> pixels, int width, int height)
     {

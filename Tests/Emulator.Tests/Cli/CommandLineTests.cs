@@ -133,12 +133,6 @@ public class CommandLineTests
     }
 
     [Fact]
-    public void WindowDisplayIsNotAvailableYet()
-    {
-        AssertOneLineFailure(Emu("run", Hello, "--display", "window"), ExitStatus.NotAvailable, "not available yet");
-    }
-
-    [Fact]
     public void BadClockMode()
     {
         AssertOneLineFailure(Emu("run", Hello, "--clock", "sometimes"), ExitStatus.UsageError, "--clock");

@@ -57,6 +57,53 @@ public class BochsDisplayFrameSourceTests
         Assert.Equal((320, 200), (shown.Info.Width, shown.Info.Height));
     }
 
+    [Fact]
+    public void AnUpdateCopiesOnlyTheRowsOnPagesTheGuestWrote()
+    {
+        // 1024x768x32: one row is exactly one 4 KiB page.
+        var display = new BochsDisplay();
+        SetMode(display, 1024, 768, 32);
+        IFrameSource frames = new BochsDisplayFrameSource(display);
+        uint[] pixels = new uint[1024 * 768];
+        Assert.True(frames.TryUpdate(pixels, default, out FrameInfo first, out RowRange all));
+        Assert.Equal(RowRange.All(768), all);
+
+        display.WriteBar(0, ((100 * 1024) + 5) * 4, 4, 0x00ABCDEF);
+        display.WriteBar(0, ((102 * 1024) + 7) * 4, 4, 0x00123456);
+        Assert.True(frames.TryUpdate(pixels, first, out FrameInfo second, out RowRange changed));
+        Assert.Equal(new RowRange(100, 3), changed);
+        Assert.Equal(0x00ABCDEFu, pixels[(100 * 1024) + 5]);
+        Assert.Equal(0x00123456u, pixels[(102 * 1024) + 7]);
+
+        // Nothing written since: nothing to copy. A write across a page boundary dirties both rows.
+        Assert.True(frames.TryUpdate(pixels, second, out FrameInfo third, out RowRange none));
+        Assert.True(none.IsEmpty);
+        display.WriteBar(0, (200 * 4096) - 2, 4, 0x11223344);
+        Assert.True(frames.TryUpdate(pixels, third, out FrameInfo fourth, out RowRange straddling));
+        Assert.Equal(new RowRange(199, 2), straddling);
+
+        // What the caller holds is not this source's last frame: the whole frame is copied.
+        Assert.True(frames.TryUpdate(pixels, default, out _, out RowRange again));
+        Assert.Equal(RowRange.All(768), again);
+        Assert.NotEqual(fourth.Version, first.Version);
+    }
+
+    [Fact]
+    public void AnUpdateAfterAModeChangeCopiesTheWholeFrame()
+    {
+        var display = new BochsDisplay();
+        SetMode(display, 64, 32, 32);
+        IFrameSource frames = new BochsDisplayFrameSource(display);
+        uint[] pixels = new uint[64 * 64];
+        Assert.True(frames.TryUpdate(pixels, default, out FrameInfo held, out _));
+        display.Out(BochsDisplay.IndexPort, 2, 4);
+        display.Out(BochsDisplay.DataPort, 2, 0);
+        SetMode(display, 64, 64, 32);
+        Assert.True(frames.TryUpdate(pixels, held, out FrameInfo copied, out RowRange changed));
+        Assert.Equal((64, 64), (copied.Width, copied.Height));
+        Assert.Equal(RowRange.All(64), changed);
+    }
+
     private static void SetMode(BochsDisplay display, int width, int height, int bpp)
     {
         Write(display, 4, 0);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DisplayHost;
 using Emulator.Display;
 using Emulator.Display.Imaging;
 using TestSupport;

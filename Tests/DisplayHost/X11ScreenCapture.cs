@@ -1,12 +1,12 @@
 using System.Runtime.InteropServices;
 
-namespace Emulator.Tests.Display;
+namespace DisplayHost;
 
 /// <summary>
 /// Reads pixels of an X server's root window with libX11's XGetImage: what the X server really shows, with
 /// no ImageMagick or xwd needed. Pixels come back as 0x00RRGGBB (Xvfb's 24-bit TrueColor visual).
 /// </summary>
-internal static partial class X11ScreenCapture
+public static partial class X11ScreenCapture
 {
     private const string LibX11 = "libX11.so.6";
     private const int ZPixmap = 2;

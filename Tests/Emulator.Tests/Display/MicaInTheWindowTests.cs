@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using DisplayHost;
+using Emulator.Cli;
+using Emulator.Display.Imaging;
+using TestSupport;
+
+namespace Emulator.Tests.Display;
+
+/// <summary>
+/// The real <c>emu</c> with its window on Mica under Xvfb (Mesa's software OpenGL): fbd's console is what the
+/// window shows, pixel for pixel, and keys typed into the window reach Mica's shell through ps2d.
+/// </summary>
+public partial class MicaInTheWindowTests
+{
+    // Large enough for emu's 1024x768 window, which then shows fbd's 1024x768 mode at one pixel per pixel.
+    private const int ScreenWidth = 1280;
+    private const int ScreenHeight = 1024;
+    private const int Width = 1024;
+    private const int Height = 768;
+
+    // fbd's colours (Guest/user/fbd.c).
+    private const uint Foreground = 0xC0C0C0;
+    private const uint Background = 0x000020;
+
+    private static string Kernel => RepoPaths.GuestImage("mica.elf");
+
+    private static string InitFs => RepoPaths.GuestImage("initfs.tar");
+
+    private static string TempPng(string name) => Path.Combine(Path.GetTempPath(), $"emu-mica-{name}-{Environment.ProcessId}.png");
+
+    [Fact]
+    public void TheDisplayTestsTextIsOnTheScreenGlyphByGlyph()
+    {
+        using XvfbServer x = XvfbServer.Start(ScreenWidth, ScreenHeight);
+        string shot = TempPng("display");
+        try
+        {
+            using var emu = EmuProcess.Start(x.Display, "run", Kernel, "--initrd", InitFs, "--append", "test=display",
+                "--screenshot", shot, "--screenshot-at", "TEST display: PASS");
+            int status = emu.WaitForExit();
+            Assert.True(status == 1, $"exit status {status}.\n{emu.Describe()}");
+            Assert.Contains("TEST display: PASS", emu.Com1);
+
+            // No notice from emu: the window opened (OpenGL drivers may still log on stderr).
+            Assert.False(emu.StandardError.Contains("emu:", StringComparison.Ordinal), emu.Describe());
+
+            // The screenshot is the guest's framebuffer: fbdtest's text in fbd's font on the first text row.
+            (int w, int h, uint[] pixels) = PngReader.Read(shot);
+            Assert.Equal((Width, Height), (w, h));
+            byte[][] font = FbdFont();
+            const string Text = "Mica fbd 0123 AZaz~#@";
+            for (int i = 0; i < Text.Length; i++)
+            {
+                for (int row = 0; row < 16; row++)
+                {
+                    for (int bit = 0; bit < 8; bit++)
+                    {
+                        uint want = (font[Text[i] - 0x20][row] & (0x80 >> bit)) != 0 ? Foreground : Background;
+                        uint got = pixels[(row * Width) + (i * 8) + bit];
+                        Assert.True(want == got, $"'{Text[i]}' (cell {i}) row {row} pixel {bit} is {got:X6}, fbd draws {want:X6}");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            File.Delete(shot);
+        }
+    }
+
+    [Fact]
+    public void KeysTypedIntoTheWindowReachTheShellAndTheWindowShowsTheFramebuffer()
+    {
+        using XvfbServer x = XvfbServer.Start(ScreenWidth, ScreenHeight);
+        string xdotool = ExternalTool.Require("xdotool", "the end-to-end test types into the window");
+        string shot = TempPng("shell");
+        try
+        {
+            // No test=: init starts the shell, which reads serial: and input: (ps2d) and mirrors its output on
+            // display: (fbd). The screenshot is taken at exit, from the guest's framebuffer.
+            using var emu = EmuProcess.Start(x.Display, "run", Kernel, "--initrd", InitFs, "--screenshot", shot);
+            emu.WaitForCom1("[fbd] ready");
+            emu.WaitForCom1("mica> ");
+
+            // Typed into the window (Shift for the capitals and '!'): the shell echoes each key on COM1, then runs the command.
+            Xdotool(xdotool, x.Display, "mousemove", "100", "100");
+            Xdotool(xdotool, x.Display, "type", "--delay", "40", "echo Hello, Window!");
+            Xdotool(xdotool, x.Display, "key", "Return");
+            emu.WaitForCom1("Hello, Window!", occurrences: 2);
+            emu.WaitForCom1("mica> ", occurrences: 2);
+            Assert.True(emu.Com1.Replace("\r", string.Empty, StringComparison.Ordinal).Contains("echo Hello, Window!\nHello, Window!\nmica> ", StringComparison.Ordinal), emu.Describe());
+
+            // The guest is idle now: what the window shows (at (0, 0): Xvfb has no window manager) stays put.
+            uint[] window = SettledCapture(x.Display, emu);
+
+            // Host key + Q closes the window, which powers the machine off and says so.
+            Xdotool(xdotool, x.Display, "key", "Control_R+q");
+            Assert.Equal(ExitStatus.WindowClosed, emu.WaitForExit());
+            Assert.Contains("the window was closed", emu.StandardError);
+
+            // The window showed exactly the guest's framebuffer, typed text included.
+            (int w, int h, uint[] framebuffer) = PngReader.Read(shot);
+            Assert.Equal((Width, Height), (w, h));
+            Assert.Contains(Foreground, framebuffer);
+            int same = window.AsSpan().CommonPrefixLength(framebuffer);
+            Assert.True(same == framebuffer.Length, same == framebuffer.Length ? string.Empty
+                : $"window pixel ({same % Width}, {same / Width}) is {window[same]:X6}, the guest's framebuffer has {framebuffer[same]:X6}\n{emu.Describe()}");
+        }
+        finally
+        {
+            File.Delete(shot);
+        }
+    }
+
+    /// <summary>The glyphs fbd draws, read from its source (Guest/user/fbdfont.h): 95 glyphs from 0x20, 16 rows each.</summary>
+    private static byte[][] FbdFont()
+    {
+        string source = File.ReadAllText(Path.Combine(RepoPaths.Guest, "user", "fbdfont.h"));
+        var glyphs = new List<byte[]>();
+        foreach (Match m in GlyphRow().Matches(source))
+        {
+            glyphs.Add([.. Regex.Matches(m.Groups[1].Value, "0x([0-9a-fA-F]{2})").Select(b => byte.Parse(b.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture))]);
+        }
+
+        Assert.Equal(95, glyphs.Count);
+        Assert.All(glyphs, g => Assert.Equal(16, g.Length));
+        return [.. glyphs];
+    }
+
+    /// <summary>The window's pixels once two captures 300 ms apart agree (the window draws shortly after the guest wrote).</summary>
+    private static uint[] SettledCapture(string display, EmuProcess emu)
+    {
+        uint[] previous = X11ScreenCapture.Capture(display, 0, 0, Width, Height);
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            Thread.Sleep(300);
+            uint[] now = X11ScreenCapture.Capture(display, 0, 0, Width, Height);
+            if (now.AsSpan().SequenceEqual(previous) && now.Contains(Foreground))
+            {
+                return now;
+            }
+
+            previous = now;
+        }
+
+        Assert.Fail("the window never settled on a picture with text.\n" + emu.Describe());
+        return previous;
+    }
+
+    private static void Xdotool(string xdotool, string display, params string[] args)
+    {
+        var psi = new ProcessStartInfo(xdotool) { UseShellExecute = false, RedirectStandardError = true };
+        foreach (string a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["DISPLAY"] = display;
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start xdotool");
+        string errors = p.StandardError.ReadToEnd();
+        Assert.True(p.WaitForExit(TimeSpan.FromSeconds(30)), "xdotool hung");
+        Assert.True(p.ExitCode == 0, "xdotool failed: " + errors);
+    }
+
+    [GeneratedRegex(@"\{((?:\s*0x[0-9a-fA-F]{2},?){16})\s*\}")]
+    private static partial Regex GlyphRow();
+}
