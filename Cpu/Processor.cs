@@ -4,6 +4,7 @@ using Cpu.Execution;
 using Cpu.Interpreter;
 using Cpu.State;
 using Cpu.System;
+using Cpu.Translation;
 using Iced.Intel;
 using Mmu;
 using Mmu.Interrupts;
@@ -32,7 +33,17 @@ public sealed class Processor
         Ports = ports;
         Blocks = new BlockCache(memory, Counters);
         Blocks.Invalidated += () => exitBlock = true;
+        Jit = new TieredCompiler(this);
     }
+
+    /// <summary>Whether hot blocks run as compiled IL (<see cref="Translation.JitMode"/>); Off by default.</summary>
+    public JitMode JitMode { get; set; }
+
+    /// <summary>The compiled tier: tier-up, compiled-code execution and its counters.</summary>
+    public TieredCompiler Jit { get; }
+
+    /// <summary>True when the running block must be left after the current instruction (read by compiled code).</summary>
+    internal bool BlockExitRequested => exitBlock;
 
     public CpuState State { get; } = new();
 
@@ -200,6 +211,15 @@ public sealed class Processor
         exitBlock = false;
         try
         {
+            if (JitMode != JitMode.Off)
+            {
+                Jit.Execute(block, limit - retired, ref retired, ref i);
+                if (i > 0 && (exitBlock || retired >= limit))
+                {
+                    return;
+                }
+            }
+
             for (; i < count; i++)
             {
                 ref Instruction ins = ref instructions[i];
