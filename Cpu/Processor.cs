@@ -199,6 +199,7 @@ public sealed class Processor
         }
 
         Instruction[] instructions = block.Instructions;
+        FastOp[] ops = block.Ops;
         int count = block.Count;
 
         // Inside an interrupt shadow, stop where it ends so a pending interrupt is taken there.
@@ -222,9 +223,17 @@ public sealed class Processor
 
             for (; i < count; i++)
             {
-                ref Instruction ins = ref instructions[i];
-                s.Rip = ins.NextIP;
-                Dispatcher.Execute(this, ref ins);
+                ref FastOp op = ref ops[i];
+                s.Rip = op.NextIp;
+                if (op.Kind == FastKind.Generic)
+                {
+                    Dispatcher.Execute(this, ref instructions[i]);
+                }
+                else
+                {
+                    FastDispatcher.Execute(this, s, ref op);
+                }
+
                 retired++;
                 if (exitBlock || retired >= limit)
                 {

@@ -163,7 +163,13 @@ public sealed class BlockCache
 
         var instructions = new Instruction[count];
         Array.Copy(scratch, instructions, count);
-        var block = new DecodedBlock(instructions, count, rip, physical, bitness);
+        var ops = new FastOp[count];
+        for (int i = 0; i < count; i++)
+        {
+            ops[i] = FastOpBuilder.Build(instructions[i], bitness);
+        }
+
+        var block = new DecodedBlock(instructions, ops, count, rip, physical, bitness);
         ulong firstPage = physical >> 12;
         ulong lastPage = (lastByte ^ rip) >= 4096 ? memory.Translate(lastByte, AccessKind.Execute, memory.UserMode) >> 12 : firstPage;
         block.LastPhysicalPage = lastPage;

@@ -10,9 +10,10 @@ namespace Cpu.Decode;
 /// </summary>
 public sealed class DecodedBlock
 {
-    public DecodedBlock(Instruction[] instructions, int count, ulong linearStart, ulong physicalStart, int bitness)
+    public DecodedBlock(Instruction[] instructions, FastOp[] ops, int count, ulong linearStart, ulong physicalStart, int bitness)
     {
         Instructions = instructions;
+        Ops = ops;
         Count = count;
         LinearStart = linearStart;
         PhysicalStart = physicalStart;
@@ -20,6 +21,9 @@ public sealed class DecodedBlock
     }
 
     public Instruction[] Instructions { get; }
+
+    /// <summary>The pre-decoded forms of <see cref="Instructions"/>, index for index.</summary>
+    public FastOp[] Ops { get; }
 
     public int Count { get; }
 

@@ -13,6 +13,7 @@ namespace Cpu.Interpreter;
 /// <c>Cpu.Semantics</c>. RIP already points past the instruction. System instructions go to
 /// <see cref="SystemInstructions.Execute"/>; anything not implemented raises #UD and is counted.
 /// </summary>
+[SkipLocalsInit]
 public static partial class Dispatcher
 {
     private const int Rax = 0;
