@@ -1,171 +1,582 @@
 using System.Runtime.CompilerServices;
 using Mmu.Paging;
 using Mmu.Physical;
+using Mmu.Tlb;
 
 namespace Mmu;
 
 /// <summary>
 /// The CPU's view of memory: linear addresses translated through paging (when CR0.PG is set) and a
 /// software TLB, then routed to RAM or a device. Every access either completes or throws
-/// <see cref="PageFaultException"/> before changing anything.
-/// Contract for the CPU: call <see cref="SetPagingControls"/> on writes to CR0, CR4 and EFER,
-/// <see cref="LoadCr3"/> on MOV to CR3, keep <see cref="UserMode"/> equal to (CPL == 3) and
-/// <see cref="AlignmentCheck"/> equal to RFLAGS.AC. Implicit supervisor accesses (descriptor tables,
-/// TSS, the IDT) use <see cref="ReadSystem"/>/<see cref="WriteSystem"/>.
+/// <see cref="PageFaultException"/> before changing anything (a write that crosses a page is checked
+/// on both pages before a byte is written; CR2 is the first byte of the page that faulted).
+/// <para>Contract for the CPU:</para>
+/// <list type="bullet">
+/// <item>Call <see cref="SetPagingControls"/> on writes to CR0, CR4 and EFER (with EFER.LMA as the CPU
+/// sets it), <see cref="LoadCr3"/> on MOV to CR3 (raw operand, bit 63 included); in PAE mode check
+/// <see cref="PdptesAreValid"/> first and raise #GP(0) when it is false.</item>
+/// <item>Keep <see cref="UserMode"/> equal to (CPL == 3) and <see cref="AlignmentCheck"/> equal to RFLAGS.AC.</item>
+/// <item>Implicit supervisor accesses (descriptor tables, TSS, the IDT) use <see cref="ReadSystem"/>/<see cref="WriteSystem"/>.</item>
+/// <item>In 64-bit mode check <see cref="IsCanonical"/> before an access and raise #GP (or #SS for
+/// stack accesses) yourself: the walker assumes canonical addresses. Outside long mode pass 32-bit
+/// linear addresses (wrap-around at 4 GiB is the CPU's business).</item>
+/// <item>Physical pages are named by page number (physical address &gt;&gt; 12) in
+/// <see cref="MarkCodePage"/>, <see cref="UnmarkCodePage"/> and <see cref="CodePageWritten"/>.</item>
+/// </list>
 /// </summary>
 public sealed unsafe class LinearMemory
 {
+    private const ulong PageMask = ~0xFFFUL;
+    private const ulong Cr0Pg = 1UL << 31;
+    private const ulong Cr0Wp = 1UL << 16;
+    private const ulong Cr4Pse = 1UL << 4;
+    private const ulong Cr4Pae = 1UL << 5;
+    private const ulong Cr4Pge = 1UL << 7;
+    private const ulong Cr4Pcide = 1UL << 17;
+    private const ulong Cr4Smep = 1UL << 20;
+    private const ulong Cr4Smap = 1UL << 21;
+    private const ulong EferLme = 1UL << 8;
+    private const ulong EferLma = 1UL << 10;
+    private const ulong EferNxe = 1UL << 11;
+
+    private readonly SoftTlb tlb = new();
+    private readonly PageWalker walker;
+    private readonly MmuCounters counters;
+    private readonly HashSet<ulong> codePages = [];
+    private PrivilegeContext context = PrivilegeContext.Supervisor;
+    private bool userMode;
+    private bool alignmentCheck;
+
     public LinearMemory(PhysicalBus bus)
     {
         Bus = bus;
+        walker = new PageWalker(bus);
+        counters = new MmuCounters(bus);
     }
 
     public PhysicalBus Bus { get; }
 
-    public ulong Cr0 { get; private set; }
+    /// <summary>The page walker (for inspection and tests; accesses go through the TLB).</summary>
+    public PageWalker Walker => walker;
 
-    public ulong Cr3 { get; private set; }
+    /// <summary>The software TLB (for inspection and tests).</summary>
+    public SoftTlb Tlb => tlb;
 
-    public ulong Cr4 { get; private set; }
+    /// <summary>What the memory system did: TLB hits and misses, walks, flushes, CR3 writes.</summary>
+    public MmuCounters Counters => counters;
 
-    public ulong Efer { get; private set; }
+    public PagingMode Mode => walker.Mode;
+
+    public ulong Cr0 => walker.Cr0;
+
+    /// <summary>CR3 as loaded (without bit 63).</summary>
+    public ulong Cr3 => walker.Cr3;
+
+    public ulong Cr4 => walker.Cr4;
+
+    public ulong Efer => walker.Efer;
 
     /// <summary>True while CPL is 3 (user-mode accesses are checked against U/S).</summary>
-    public bool UserMode { get; set; }
+    public bool UserMode
+    {
+        get => userMode;
+        set
+        {
+            userMode = value;
+            SelectContext();
+        }
+    }
 
     /// <summary>RFLAGS.AC: with CR4.SMAP it lets supervisor code touch user pages.</summary>
-    public bool AlignmentCheck { get; set; }
+    public bool AlignmentCheck
+    {
+        get => alignmentCheck;
+        set
+        {
+            alignmentCheck = value;
+            SelectContext();
+        }
+    }
 
-    /// <summary>Raised with a physical page number when a write reaches a page marked as holding code.</summary>
+    /// <summary>
+    /// Raised with a physical page number after a write to a page marked as holding code has been
+    /// done (the new bytes are in memory when handlers run). It fires once per page and write; the page
+    /// stays marked until <see cref="UnmarkCodePage"/>. Writes by devices (DMA) straight to
+    /// <see cref="PhysicalBus"/> do not raise it.
+    /// </summary>
     public event Action<ulong>? CodePageWritten;
 
-    /// <summary>New values of CR0, CR4 and EFER; flushes the TLB as the SDM requires (4.10.4).</summary>
+    /// <summary>True when bits 63:47 are all equal. The CPU checks this in 64-bit mode (#GP/#SS); the walker assumes it.</summary>
+    public static bool IsCanonical(ulong linear) => PageWalker.IsCanonical(linear);
+
+    /// <summary>
+    /// New values of CR0, CR4 and EFER. The TLB caches permission outcomes that depend on CR0.PG/WP,
+    /// CR4.PGE/PAE/PSE/PCIDE/SMEP/SMAP and EFER.NXE/LME/LMA, so a change of any of them invalidates
+    /// every entry including global ones: what SDM 4.10.4.1 requires for PG, PGE and PCIDE, and the
+    /// permitted "additional invalidation" for the rest.
+    /// </summary>
     public void SetPagingControls(ulong cr0, ulong cr4, ulong efer)
     {
-        Cr0 = cr0;
-        Cr4 = cr4;
-        Efer = efer;
+        bool flush = ((Cr0 ^ cr0) & (Cr0Pg | Cr0Wp)) != 0
+            || ((Cr4 ^ cr4) & (Cr4Pge | Cr4Pae | Cr4Pse | Cr4Pcide | Cr4Smep | Cr4Smap)) != 0
+            || ((Efer ^ efer) & (EferNxe | EferLme | EferLma)) != 0;
+        walker.SetControls(cr0, walker.Cr3, cr4, efer);
+        if (flush)
+        {
+            tlb.FlushAll();
+            counters.FullFlushes++;
+        }
+
+        tlb.SwitchPcid(CurrentPcid);
+        SelectContext();
     }
 
-    /// <summary>MOV to CR3: with CR4.PCIDE, bit 63 set means "do not flush this PCID".</summary>
+    /// <summary>
+    /// MOV to CR3. With CR4.PCIDE = 1, bits 11:0 select the PCID and bit 63 set means "do not flush";
+    /// otherwise the new PCID's non-global entries are invalidated (SDM 4.10.4.1). In PAE mode this
+    /// loads the PDPTE registers.
+    /// </summary>
     public void LoadCr3(ulong value)
     {
-        Cr3 = value & ~(1UL << 63);
+        bool pcide = (Cr4 & Cr4Pcide) != 0;
+        ulong cr3 = value & ~(1UL << 63);
+        walker.LoadCr3(cr3);
+        int pcid = CurrentPcid;
+        if (pcide && (value & (1UL << 63)) != 0)
+        {
+            counters.Cr3WritesWithoutFlush++;
+        }
+        else
+        {
+            tlb.FlushPcid(pcid);
+            counters.Cr3WritesWithFlush++;
+            counters.PcidFlushes++;
+        }
+
+        tlb.SwitchPcid(pcid);
     }
 
-    /// <summary>Translates a linear address for an access of the given kind; throws #PF.</summary>
+    /// <summary>False when the PAE PDPTEs at <paramref name="cr3"/> have reserved bits set: the MOV raises #GP(0).</summary>
+    public bool PdptesAreValid(ulong cr3) => walker.PdptesAreValid(cr3);
+
+    /// <summary>Translates a linear address for an access of the given kind; throws #PF. Goes through the TLB.</summary>
     public ulong Translate(ulong linear, AccessKind kind, bool user)
     {
-        if ((Cr0 & (1UL << 31)) == 0)
-        {
-            return linear & 0xFFFF_FFFF;
-        }
-
-        throw new NotImplementedException("paging: the page walker is filed with the memory issue");
+        TlbEntry* e = Resolve(linear, kind, user ? PrivilegeContext.User : SupervisorContext);
+        return e->PhysicalPage | (linear & 0xFFF);
     }
 
-    /// <summary>INVLPG: drops the translations of one page (all PCIDs' non-global entries for the current PCID, and global ones).</summary>
+    /// <summary>INVLPG: drops the translations of one page for the current PCID, and global ones (SDM 4.10.4.1).</summary>
     public void InvalidatePage(ulong linear)
     {
+        tlb.FlushPage(linear);
+        counters.PageFlushes++;
     }
 
-    /// <summary>INVPCID of the given type (0 individual address, 1 single context, 2 all incl. global, 3 all but global).</summary>
+    /// <summary>
+    /// INVPCID of the given type (0 individual address, 1 single context, 2 all incl. global, 3 all but
+    /// global). The CPU has already raised #GP for a bad type, PCID or non-canonical address.
+    /// </summary>
     public void InvalidatePcid(int type, ulong pcid, ulong linear)
     {
+        switch (type)
+        {
+            case 0:
+                tlb.FlushPage((int)(pcid & 0xFFF), linear);
+                counters.PageFlushes++;
+                break;
+            case 1:
+                tlb.FlushPcid((int)(pcid & 0xFFF));
+                counters.PcidFlushes++;
+                break;
+            case 2:
+                tlb.FlushAll();
+                counters.FullFlushes++;
+                break;
+            case 3:
+                tlb.FlushAllNonGlobal();
+                counters.NonGlobalFlushes++;
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(type), type, "INVPCID type must be 0-3");
+        }
     }
 
-    /// <summary>Marks a physical page as holding decoded or compiled code: its writes reach <see cref="CodePageWritten"/>.</summary>
+    /// <summary>
+    /// Marks a physical page (by page number) as holding decoded or compiled code: writes to it no
+    /// longer take the fast path and raise <see cref="CodePageWritten"/>.
+    /// </summary>
     public void MarkCodePage(ulong physicalPage)
     {
+        if (codePages.Add(physicalPage))
+        {
+            tlb.RemoveFastWrite(physicalPage << 12);
+        }
     }
 
-    /// <summary>Forgets that a physical page holds code.</summary>
+    /// <summary>Forgets that a physical page (by page number) holds code; its writes take the fast path again.</summary>
     public void UnmarkCodePage(ulong physicalPage)
     {
+        if (codePages.Remove(physicalPage))
+        {
+            tlb.RestoreFastWrite(physicalPage << 12);
+        }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public byte Read8(ulong linear) => (byte)Read(linear, 1, AccessKind.Read, UserMode);
+    /// <summary>Whether a physical page (by page number) is marked as holding code.</summary>
+    public bool IsCodePage(ulong physicalPage) => codePages.Contains(physicalPage);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ushort Read16(ulong linear) => (ushort)Read(linear, 2, AccessKind.Read, UserMode);
+    public byte Read8(ulong linear) => ReadFast<byte>(linear);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public uint Read32(ulong linear) => (uint)Read(linear, 4, AccessKind.Read, UserMode);
+    public ushort Read16(ulong linear) => ReadFast<ushort>(linear);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong Read64(ulong linear) => Read(linear, 8, AccessKind.Read, UserMode);
+    public uint Read32(ulong linear) => ReadFast<uint>(linear);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Write8(ulong linear, byte value) => Write(linear, 1, value, UserMode);
+    public ulong Read64(ulong linear) => ReadFast<ulong>(linear);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Write16(ulong linear, ushort value) => Write(linear, 2, value, UserMode);
+    public void Write8(ulong linear, byte value) => WriteFast(linear, value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Write32(ulong linear, uint value) => Write(linear, 4, value, UserMode);
+    public void Write16(ulong linear, ushort value) => WriteFast(linear, value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Write64(ulong linear, ulong value) => Write(linear, 8, value, UserMode);
+    public void Write32(ulong linear, uint value) => WriteFast(linear, value);
 
-    /// <summary>An instruction-fetch read of one byte (checked for execute permission and NX).</summary>
-    public byte Fetch8(ulong linear) => (byte)Bus.Read(Translate(linear, AccessKind.Execute, UserMode), 1);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Write64(ulong linear, ulong value) => WriteFast(linear, value);
 
-    /// <summary>An implicit supervisor read (GDT, LDT, IDT, TSS), whatever the CPL.</summary>
-    public ulong ReadSystem(ulong linear, int size) => Read(linear, size, AccessKind.Read, user: false);
+    /// <summary>An instruction-fetch read of one byte (checked for execute permission, NX and SMEP).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public byte Fetch8(ulong linear)
+    {
+        TlbEntry* e = tlb.Current + SoftTlb.IndexOf(linear);
+        if (e->FetchTag == ((linear & PageMask) | tlb.Asid))
+        {
+            counters.FetchHits++;
+            return *(byte*)(e->HostAddend + (nint)linear);
+        }
+
+        return (byte)AccessSlow(linear, 1, AccessKind.Execute, context);
+    }
+
+    /// <summary>
+    /// Instruction fetch of up to <c>destination.Length</c> bytes (e.g. 15 for the decoder). Copies
+    /// bytes until the end of the buffer or the first byte whose page cannot be fetched, and returns
+    /// how many it copied. Throws #PF only when the first byte cannot be fetched: the decoder asks
+    /// again (e.g. with <see cref="Fetch8"/>) for a byte it really needs, which then faults on the
+    /// right page.
+    /// </summary>
+    public int FetchBytes(ulong linear, Span<byte> destination)
+    {
+        int done = 0;
+        while (done < destination.Length)
+        {
+            ulong at = linear + (ulong)done;
+            int count = (int)Math.Min(4096 - (at & 0xFFF), (ulong)(destination.Length - done));
+            TlbEntry* e = tlb.Current + SoftTlb.IndexOf(at);
+            if (e->FetchTag == ((at & PageMask) | tlb.Asid))
+            {
+                counters.FetchHits++;
+            }
+            else
+            {
+                e = TryResolve(at, AccessKind.Execute, context, out uint errorCode);
+                if (e is null)
+                {
+                    if (done == 0)
+                    {
+                        throw new PageFaultException(at, errorCode);
+                    }
+
+                    break;
+                }
+            }
+
+            Span<byte> part = destination.Slice(done, count);
+            if ((e->FetchTag & SoftTlb.SlowPath) == 0)
+            {
+                new ReadOnlySpan<byte>((void*)(e->HostAddend + (nint)at), count).CopyTo(part);
+            }
+            else
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    part[i] = (byte)Bus.Read(e->PhysicalPage | ((at + (ulong)i) & 0xFFF), 1);
+                }
+            }
+
+            done += count;
+        }
+
+        return done;
+    }
+
+    /// <summary>An implicit supervisor read (GDT, LDT, IDT, TSS), whatever the CPL (SMAP is never overridden).</summary>
+    public ulong ReadSystem(ulong linear, int size) => AccessSlow(linear, size, AccessKind.Read, PrivilegeContext.Supervisor);
 
     /// <summary>An implicit supervisor write (descriptor accessed/busy bits, TSS), whatever the CPL.</summary>
-    public void WriteSystem(ulong linear, int size, ulong value) => Write(linear, size, value, user: false);
+    public void WriteSystem(ulong linear, int size, ulong value) => WriteSlow(linear, size, value, PrivilegeContext.Supervisor);
 
-    /// <summary>Checks that a write of <paramref name="size"/> bytes would succeed, without writing (for precise multi-access instructions).</summary>
+    /// <summary>
+    /// Checks that a write of <paramref name="size"/> bytes would succeed, without writing (for
+    /// precise multi-access instructions). Like the write itself it may set the D bits.
+    /// </summary>
     public void ProbeWrite(ulong linear, int size)
     {
-        Translate(linear, AccessKind.Write, UserMode);
-        if (((linear + (ulong)size - 1) ^ linear) >= 4096)
+        Resolve(linear, AccessKind.Write, context);
+        if (((linear & 0xFFF) + (ulong)size) > 4096)
         {
-            Translate(linear + (ulong)size - 1, AccessKind.Write, UserMode);
+            Resolve(SecondPage(linear), AccessKind.Write, context);
         }
     }
 
-    private ulong Read(ulong linear, int size, AccessKind kind, bool user)
+    private PrivilegeContext SupervisorContext =>
+        alignmentCheck && (Cr4 & Cr4Smap) != 0 ? PrivilegeContext.SupervisorSmapOverride : PrivilegeContext.Supervisor;
+
+    private int CurrentPcid => (Cr4 & Cr4Pcide) != 0 && walker.Mode == PagingMode.FourLevel ? (int)(Cr3 & 0xFFF) : 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private T ReadFast<T>(ulong linear)
+        where T : unmanaged
     {
-        if (((linear & 0xFFF) + (ulong)size) <= 4096)
+        TlbEntry* e = tlb.Current + SoftTlb.IndexOf(linear);
+
+        // Tagging the last byte's page makes a page-crossing access miss: one compare checks both.
+        if (e->ReadTag == (((linear + (ulong)(sizeof(T) - 1)) & PageMask) | tlb.Asid))
         {
-            return Bus.Read(Translate(linear, kind, user), size);
+            counters.ReadHits++;
+            return Unsafe.ReadUnaligned<T>((void*)(e->HostAddend + (nint)linear));
         }
 
-        // Page-crossing: translate both pages first so a fault on either leaves nothing done.
-        ulong first = Translate(linear, kind, user);
-        ulong second = Translate(linear + (ulong)size - 1, kind, user);
+        ulong value = AccessSlow(linear, sizeof(T), AccessKind.Read, context);
+        return Unsafe.As<ulong, T>(ref value);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void WriteFast<T>(ulong linear, T value)
+        where T : unmanaged
+    {
+        TlbEntry* e = tlb.Current + SoftTlb.IndexOf(linear);
+        if (e->WriteTag == (((linear + (ulong)(sizeof(T) - 1)) & PageMask) | tlb.Asid))
+        {
+            counters.WriteHits++;
+            Unsafe.WriteUnaligned((void*)(e->HostAddend + (nint)linear), value);
+            return;
+        }
+
+        ulong raw = 0;
+        Unsafe.As<ulong, T>(ref raw) = value;
+        WriteSlow(linear, sizeof(T), raw, context);
+    }
+
+    private void SelectContext()
+    {
+        context = userMode ? PrivilegeContext.User : SupervisorContext;
+        tlb.SelectContext(context);
+    }
+
+    private ulong SecondPage(ulong linear)
+    {
+        ulong second = (linear | 0xFFF) + 1;
+        return walker.Mode == PagingMode.FourLevel ? second : second & 0xFFFF_FFFF;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong AccessSlow(ulong linear, int size, AccessKind kind, PrivilegeContext ctx)
+    {
+        if (((linear & 0xFFF) + (ulong)size) > 4096)
+        {
+            return ReadCrossing(linear, size, kind, ctx);
+        }
+
+        TlbEntry* e = Resolve(linear, kind, ctx);
+        if ((SoftTlb.TagOf(e, kind) & SoftTlb.SlowPath) == 0)
+        {
+            byte* p = (byte*)(e->HostAddend + (nint)linear);
+            return size switch
+            {
+                1 => *p,
+                2 => Unsafe.ReadUnaligned<ushort>(p),
+                4 => Unsafe.ReadUnaligned<uint>(p),
+                _ => Unsafe.ReadUnaligned<ulong>(p),
+            };
+        }
+
+        return Bus.Read(e->PhysicalPage | (linear & 0xFFF), size);
+    }
+
+    private ulong ReadCrossing(ulong linear, int size, AccessKind kind, PrivilegeContext ctx)
+    {
+        // Both pages are translated before anything is read; the first page faults first.
+        ulong second = SecondPage(linear);
+        TlbEntry* a = Resolve(linear, kind, ctx);
+        TlbEntry* b = Resolve(second, kind, ctx);
+        int inFirst = 4096 - (int)(linear & 0xFFF);
         ulong value = 0;
         for (int i = 0; i < size; i++)
         {
-            ulong la = linear + (ulong)i;
-            ulong pa = ((la ^ linear) & ~0xFFFUL) == 0 ? first + (ulong)i : (second & ~0xFFFUL) + (la & 0xFFF);
-            value |= Bus.Read(pa, 1) << (8 * i);
+            ulong b8 = i < inFirst ? ByteAt(a, kind, linear + (ulong)i) : ByteAt(b, kind, second + (ulong)(i - inFirst));
+            value |= b8 << (8 * i);
         }
 
         return value;
     }
 
-    private void Write(ulong linear, int size, ulong value, bool user)
+    private ulong ByteAt(TlbEntry* e, AccessKind kind, ulong linear) =>
+        (SoftTlb.TagOf(e, kind) & SoftTlb.SlowPath) == 0
+            ? *(byte*)(e->HostAddend + (nint)linear)
+            : Bus.Read(e->PhysicalPage | (linear & 0xFFF), 1);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WriteSlow(ulong linear, int size, ulong value, PrivilegeContext ctx)
     {
-        if (((linear & 0xFFF) + (ulong)size) <= 4096)
+        if (((linear & 0xFFF) + (ulong)size) > 4096)
         {
-            ulong pa = Translate(linear, AccessKind.Write, user);
-            Bus.Write(pa, size, value);
+            WriteCrossing(linear, size, value, ctx);
             return;
         }
 
-        ulong first = Translate(linear, AccessKind.Write, user);
-        ulong second = Translate(linear + (ulong)size - 1, AccessKind.Write, user);
-        for (int i = 0; i < size; i++)
+        TlbEntry* e = Resolve(linear, AccessKind.Write, ctx);
+        if ((e->WriteTag & SoftTlb.SlowPath) == 0)
         {
-            ulong la = linear + (ulong)i;
-            ulong pa = ((la ^ linear) & ~0xFFFUL) == 0 ? first + (ulong)i : (second & ~0xFFFUL) + (la & 0xFFF);
-            Bus.Write(pa, 1, value >> (8 * i));
+            byte* p = (byte*)(e->HostAddend + (nint)linear);
+            switch (size)
+            {
+                case 1: *p = (byte)value; break;
+                case 2: Unsafe.WriteUnaligned(p, (ushort)value); break;
+                case 4: Unsafe.WriteUnaligned(p, (uint)value); break;
+                default: Unsafe.WriteUnaligned(p, value); break;
+            }
+
+            return;
         }
 
-        _ = CodePageWritten;
+        Bus.Write(e->PhysicalPage | (linear & 0xFFF), size, value);
+        NotifyIfCode(e->PhysicalPage);
+    }
+
+    private void WriteCrossing(ulong linear, int size, ulong value, PrivilegeContext ctx)
+    {
+        // Both pages are checked before a byte is written: a fault on the second page writes nothing.
+        ulong second = SecondPage(linear);
+        TlbEntry* a = Resolve(linear, AccessKind.Write, ctx);
+        TlbEntry* b = Resolve(second, AccessKind.Write, ctx);
+        int inFirst = 4096 - (int)(linear & 0xFFF);
+        for (int i = 0; i < size; i++)
+        {
+            bool first = i < inFirst;
+            TlbEntry* e = first ? a : b;
+            ulong at = first ? linear + (ulong)i : second + (ulong)(i - inFirst);
+            byte v = (byte)(value >> (8 * i));
+            if ((e->WriteTag & SoftTlb.SlowPath) == 0)
+            {
+                *(byte*)(e->HostAddend + (nint)at) = v;
+            }
+            else
+            {
+                Bus.Write(e->PhysicalPage | (at & 0xFFF), 1, v);
+            }
+        }
+
+        if ((a->WriteTag & SoftTlb.SlowPath) != 0)
+        {
+            NotifyIfCode(a->PhysicalPage);
+        }
+
+        if ((b->WriteTag & SoftTlb.SlowPath) != 0)
+        {
+            NotifyIfCode(b->PhysicalPage);
+        }
+    }
+
+    private void NotifyIfCode(ulong physicalPage)
+    {
+        ulong number = physicalPage >> 12;
+        if (codePages.Contains(number))
+        {
+            counters.CodePageWrites++;
+            CodePageWritten?.Invoke(number);
+        }
+    }
+
+    private TlbEntry* Resolve(ulong linear, AccessKind kind, PrivilegeContext ctx)
+    {
+        TlbEntry* e = TryResolve(linear, kind, ctx, out uint errorCode);
+        if (e is null)
+        {
+            throw new PageFaultException(linear, errorCode);
+        }
+
+        return e;
+    }
+
+    /// <summary>
+    /// The TLB entry that allows this access (its tag for <paramref name="kind"/> is valid, possibly
+    /// with <see cref="SoftTlb.SlowPath"/>), after a victim lookup or a walk if needed; null with the
+    /// #PF error code when the access faults.
+    /// </summary>
+    private TlbEntry* TryResolve(ulong linear, AccessKind kind, PrivilegeContext ctx, out uint errorCode)
+    {
+        errorCode = 0;
+        ulong page = linear & PageMask;
+        TlbEntry* e = tlb.FirstLevel(ctx) + SoftTlb.IndexOf(linear);
+        if ((SoftTlb.TagOf(e, kind) & ~SoftTlb.SlowPath) == (page | tlb.Asid))
+        {
+            CountHit(kind);
+            return e;
+        }
+
+        CountMiss(kind);
+        e = tlb.Find(page, ctx, out bool fromVictim);
+        if (fromVictim)
+        {
+            counters.VictimHits++;
+        }
+
+        if (e is not null && SoftTlb.TagOf(e, kind) != SoftTlb.Invalid)
+        {
+            return e;
+        }
+
+        counters.PageWalks++;
+        if (!walker.TryTranslate(linear, kind, ctx, out Translation t, out errorCode))
+        {
+            counters.PageFaults++;
+            return null;
+        }
+
+        ulong physicalPage = t.PhysicalAddress & PageMask;
+        byte* host = Bus.Ram.HostAddressOf(physicalPage);
+        bool pagingOn = walker.Mode != PagingMode.None;
+        bool read = !pagingOn || walker.Permits(t, AccessKind.Read, ctx);
+        bool write = !pagingOn || (t.Dirty && walker.Permits(t, AccessKind.Write, ctx));
+        bool fetch = !pagingOn || walker.Permits(t, AccessKind.Execute, ctx);
+        bool writeSlow = codePages.Contains(physicalPage >> 12);
+        return tlb.Insert(page, ctx, physicalPage, host, t.PageSize - 1, t.Global, read, write, writeSlow, fetch);
+    }
+
+    private void CountHit(AccessKind kind)
+    {
+        switch (kind)
+        {
+            case AccessKind.Read: counters.ReadHits++; break;
+            case AccessKind.Write: counters.WriteHits++; break;
+            default: counters.FetchHits++; break;
+        }
+    }
+
+    private void CountMiss(AccessKind kind)
+    {
+        switch (kind)
+        {
+            case AccessKind.Read: counters.ReadMisses++; break;
+            case AccessKind.Write: counters.WriteMisses++; break;
+            default: counters.FetchMisses++; break;
+        }
     }
 }

@@ -1,12 +1,36 @@
 # Bare-metal test kernels: each is a multiboot1 image that reports on COM1 and exits via isa-debug-exit.
-TEST_SRCS := $(wildcard tests/*.S)
-TEST_ELFS := $(patsubst tests/%.S,$(BUILD)/tests/%.elf,$(TEST_SRCS))
+# hello.S stands alone; every other kernel is NAME.c (plus NAME_asm.S when it has one) linked with
+# the support library in tests/lib (boot to long mode, serial, printing, IDT, paging). See README.md.
+GT_KERNELS := $(basename $(notdir $(wildcard tests/*.c)))
+GT_CFLAGS := -std=c11 -ffreestanding -nostdlib -fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
+             -mgeneral-regs-only -O2 -Wall -Werror -g0 -fno-asynchronous-unwind-tables \
+             -fno-tree-loop-distribute-patterns -MMD -MP -Itests/lib
+GT_LDFLAGS := -n -z noexecstack --no-warn-rwx-segments -T tests/test.ld
+GT_LIB_OBJS := $(patsubst tests/lib/%,$(BUILD)/tests/lib/%.o,$(basename $(wildcard tests/lib/*.c tests/lib/*.S)))
+GT_ASM_OBJS := $(patsubst tests/%.S,$(BUILD)/tests/%.o,$(wildcard tests/*_asm.S))
+TEST_ELFS := $(BUILD)/tests/hello.elf $(GT_KERNELS:%=$(BUILD)/tests/%.elf)
 
 tests: $(TEST_ELFS)
 
 $(BUILD)/tests/%.o: tests/%.S
 	@mkdir -p $(dir $@)
-	gcc -c $< -o $@
+	@echo "  AS      $<"
+	@gcc -MMD -MP -Itests/lib -c $< -o $@
 
-$(BUILD)/tests/%.elf: $(BUILD)/tests/%.o tests/test.ld
-	ld -n --no-warn-rwx-segments -T tests/test.ld -o $@ $<
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@gcc $(GT_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/hello.elf: $(BUILD)/tests/hello.o tests/test.ld
+	@echo "  LD      $@"
+	@ld $(GT_LDFLAGS) -o $@ $<
+
+$(BUILD)/tests/%.elf: $(BUILD)/tests/%.o $(GT_LIB_OBJS) tests/test.ld
+	@echo "  LD      $@"
+	@ld $(GT_LDFLAGS) -o $@ $(filter %.o,$^)
+
+# kernels with an assembly part (32-bit code, fault sites) link it too
+$(foreach o,$(GT_ASM_OBJS),$(eval $(patsubst %_asm.o,%.elf,$(o)): $(o)))
+
+-include $(wildcard $(BUILD)/tests/*.d $(BUILD)/tests/lib/*.d)

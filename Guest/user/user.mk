@@ -1,8 +1,33 @@
-# User programs and the initfs (a USTAR archive, multiboot module 0).
+# User programs (one .c each, linked with the runtime in lib/) and the initfs (USTAR, module 0).
+UCFLAGS := -std=c11 -ffreestanding -fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
+           -mgeneral-regs-only -fno-asynchronous-unwind-tables -fno-builtin -O2 -Wall -Werror \
+           -Wno-unused-parameter -g0 -MMD -MP -Ilib -Ikernel
+LIB_OBJS := $(patsubst lib/%,$(BUILD)/lib/%.o,$(wildcard lib/*.c lib/*.S))
+PROGRAMS := $(patsubst user/%.c,%,$(wildcard user/*.c))
+PROG_ELFS := $(patsubst %,$(BUILD)/user/%,$(PROGRAMS))
+
 user: $(BUILD)/initfs.tar
 
-$(BUILD)/initfs.tar: user/init.rc
-	@mkdir -p $(BUILD)/initfs
-	cp user/init.rc $(BUILD)/initfs/
-	tar --format=ustar --owner=0 --group=0 --numeric-owner --mtime=@0 --sort=name \
-	    -C $(BUILD)/initfs -cf $@ .
+$(BUILD)/lib/%.c.o: lib/%.c
+	@mkdir -p $(dir $@)
+	$(call say,CC      $<)
+	@gcc $(UCFLAGS) -c $< -o $@
+$(BUILD)/lib/%.S.o: lib/%.S
+	@mkdir -p $(dir $@)
+	$(call say,AS      $<)
+	@gcc $(UCFLAGS) -c $< -o $@
+$(BUILD)/user/%.o: user/%.c
+	@mkdir -p $(dir $@)
+	$(call say,CC      $<)
+	@gcc $(UCFLAGS) -c $< -o $@
+$(BUILD)/user/%: $(BUILD)/user/%.o $(LIB_OBJS) user/user.ld
+	$(call say,LD      $@)
+	@ld -z max-page-size=0x1000 -z noexecstack -T user/user.ld -o $@ $< $(LIB_OBJS)
+
+$(BUILD)/initfs.tar: $(PROG_ELFS) user/init.rc
+	$(call say,TAR     $@)
+	@cp user/init.rc $(BUILD)/user/
+	@tar --format=ustar --owner=0 --group=0 --numeric-owner --mtime=@0 -C $(BUILD)/user \
+	    -cf $@ init.rc $(PROGRAMS)
+
+-include $(LIB_OBJS:.o=.d) $(PROG_ELFS:=.d)

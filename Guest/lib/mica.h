@@ -1,0 +1,79 @@
+/* The Mica user runtime: system calls, IPC, files on schemes, printf, strings, a heap. */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include "abi.h"
+
+long syscall6(long n, long a, long b, long c, long d, long e, long f);
+#define sys0(n) syscall6(n, 0, 0, 0, 0, 0, 0)
+#define sys1(n, a) syscall6(n, (long)(a), 0, 0, 0, 0, 0)
+#define sys2(n, a, b) syscall6(n, (long)(a), (long)(b), 0, 0, 0, 0)
+#define sys3(n, a, b, c) syscall6(n, (long)(a), (long)(b), (long)(c), 0, 0, 0)
+
+_Noreturn void exit(int status);
+static inline void yield(void) { sys0(SYS_YIELD); }
+static inline void sleep_ms(long ms) { sys1(SYS_SLEEP, ms); }
+static inline long clock_ns(void) { return sys0(SYS_CLOCK); }
+static inline int getpid(void) { return sys1(SYS_GETPID, 0); }
+static inline int gettid(void) { return sys1(SYS_GETPID, 1); }
+static inline long spawn(const char *path, const char *arg, int flags) { return sys3(SYS_SPAWN, path, arg, flags); }
+static inline long start(int pid) { return sys1(SYS_START, pid); }
+static inline long wait(int pid, int *status, int flags) { return sys3(SYS_WAIT, pid, status, flags); }
+static inline long kill(int pid) { return sys1(SYS_KILL, pid); }
+static inline long set_prio(int pid, int prio) { return sys2(SYS_PRIO, pid, prio); }
+static inline void *map(void *va, size_t len, int flags) { return (void *)sys3(SYS_MAP, va, len, flags); }
+static inline long unmap(void *va, size_t len) { return sys2(SYS_UNMAP, va, len); }
+static inline long notify(int tid, unsigned long bits) { return sys2(SYS_NOTIFY, tid, bits); }
+static inline long open(const char *url) { return sys1(SYS_OPEN, url); }
+static inline long read(int fd, void *buf, size_t n) { return sys3(SYS_READ, fd, buf, n); }
+static inline long close(int fd) { return sys1(SYS_CLOSE, fd); }
+static inline long dup(int fd) { return sys1(SYS_DUP, fd); }
+static inline long fstat(int fd, struct mica_stat *st) { return sys2(SYS_FSTAT, fd, st); }
+static inline long fsync(int fd) { return sys1(SYS_FSYNC, fd); }
+static inline long scheme_register(const char *name) { return sys1(SYS_SCHEME, name); }
+static inline long grant_io(int pid, int base, int n) { return sys3(SYS_GRANT_IO, pid, base, n); }
+static inline long grant_irq(int pid, int irq) { return sys2(SYS_GRANT_IRQ, pid, irq); }
+static inline long grant_mem(int pid, unsigned long base, unsigned long len) { return sys3(SYS_GRANT_MEM, pid, base, len); }
+static inline long irq_bind(int irq, unsigned long bit) { return sys2(SYS_IRQ_BIND, irq, bit); }
+static inline long irq_ack(int irq) { return sys1(SYS_IRQ_ACK, irq); }
+long write(int fd, const void *buf, size_t n);
+/* Runs fn(arg) in a new thread of this process (16 KiB stack); returns its id. */
+long thread_create(void (*fn)(void *), void *arg);
+
+/* IPC: four words, a sender, and a payload buffer passed beside. */
+struct msg { long w[4]; int from; };
+long ipc_call(int to, struct msg *m, void *buf, unsigned slen, unsigned cap);
+long ipc_recv(struct msg *m, void *buf, unsigned cap);
+long ipc_reply(int to, struct msg *m, const void *buf, unsigned slen);
+long ipc_reply_recv(int to, struct msg *m, void *buf, unsigned slen, unsigned cap);
+
+/* stdio: fd of serial: once it exists, else the kernel log */
+extern int stdout_fd;
+bool stdio_open(void);
+int printf(const char *fmt, ...);
+int vsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
+int snprintf(char *buf, size_t n, const char *fmt, ...);
+void puts_raw(const char *s);
+
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+void *memmove(void *d, const void *s, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+char *strchr(const char *s, int c);
+unsigned long strtoul(const char *s, const char **end, int base);
+
+void *malloc(size_t n);
+void free(void *p);
+
+/* USTAR archives (the initfs) */
+const char *tar_find(const char *tar, size_t size, const char *name, size_t *len);
+const char *tar_next(const char *tar, size_t size, size_t *off, const char **name, size_t *len);
+
+static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
+static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port)); }

@@ -1,0 +1,106 @@
+/* sh: a line shell on serial:. */
+#include "mica.h"
+
+static int in = -1;
+
+static char pending[64];   /* read but not yet used: a burst may hold several lines */
+static long npending, used;
+
+static int getline(char *line, int n) {
+    int len = 0;
+    for (;;) {
+        if (used == npending) {
+            npending = read(in, pending, sizeof pending);
+            used = 0;
+            if (npending <= 0)
+                return -1;
+        }
+        while (used < npending) {
+            char c = pending[used++];
+            if (c == '\r' || c == '\n') {
+                printf("\n");
+                line[len] = 0;
+                return len;
+            } else if ((c == 8 || c == 127) && len) {
+                len--;
+                printf("\b \b");
+            } else if (c >= ' ' && len + 1 < n) {
+                line[len++] = c;
+                printf("%c", c);
+            }
+        }
+    }
+}
+
+static void cat(const char *path) {
+    char url[80];
+    snprintf(url, sizeof url, "initfs:%s", path);
+    long fd = open(url);
+    if (fd < 0) {
+        printf("%s: not found (%d)\n", path, (int)fd);
+        return;
+    }
+    char buf[512];
+    long n;
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+        write(stdout_fd, buf, n);
+    close(fd);
+}
+
+static void ps(void) {
+    static const char *const states[] = { "?", "run", "blocked", "zombie" };
+    struct procinfo pi;
+    printf("  PID PARENT PRIO STATE    CPU(ms) NAME\n");
+    for (long i = 0; (i = sys2(SYS_PROCINFO, i, &pi)) > 0;)
+        printf("%5d %6d %4d %-8s %7lu %s\n", pi.pid, pi.parent, pi.prio, states[pi.state], pi.cpu_ticks, pi.name);
+}
+
+int main(const char *arg, unsigned long a2, unsigned long a3) {
+    in = stdout_fd;
+    if (in < 0)
+        return 1;
+    printf("mica shell: type help\n");
+    char line[128];
+    for (;;) {
+        printf("mica> ");
+        if (getline(line, sizeof line) < 0)
+            return 1;
+        char *rest = strchr(line, ' ');
+        if (rest)
+            *rest++ = 0;
+        else
+            rest = "";
+        if (!line[0])
+            continue;
+        if (!strcmp(line, "help"))
+            printf("help, ps, echo TEXT, ls, cat FILE, uptime, run PROGRAM [ARG], poweroff\n");
+        else if (!strcmp(line, "echo"))
+            printf("%s\n", rest);
+        else if (!strcmp(line, "ls"))
+            cat("");
+        else if (!strcmp(line, "cat"))
+            cat(rest);
+        else if (!strcmp(line, "ps"))
+            ps();
+        else if (!strcmp(line, "uptime")) {
+            long ms = clock_ns() / 1000000;
+            printf("up %ld.%03ld s\n", ms / 1000, ms % 1000);
+        } else if (!strcmp(line, "poweroff")) {
+            printf("mica: power off\n");
+            fsync(stdout_fd);
+            outl(0xF4, 0);   /* isa-debug-exit, granted by init.rc; elsewhere this faults */
+            return 0;
+        } else if (!strcmp(line, "run")) {
+            char *arg = strchr(rest, ' ');
+            if (arg)
+                *arg++ = 0;
+            long pid = spawn(rest, arg ? arg : "", 0);
+            int status = 0;
+            if (pid < 0)
+                printf("run: %s: not found\n", rest);
+            else if (wait(pid, &status, 0) > 0 && status)
+                printf("[%ld exited with status %x]\n", pid, status);
+        } else
+            printf("%s: unknown command (try help)\n", line);
+    }
+}

@@ -1,0 +1,36 @@
+using TestSupport;
+
+namespace Guest.Tests.Mica;
+
+/// <summary>
+/// The shell on serial: without test=, Mica boots to sh; typed lines reach it through uartd's
+/// interrupt-driven receive, and `poweroff` leaves through isa-debug-exit.
+/// </summary>
+public class MicaShellTests
+{
+    [Fact]
+    public void ShellRunsCommandsTypedOnCom1()
+    {
+        string qemu = ExternalTool.Require("qemu-system-x86_64", "the reference platform for guest tests");
+        string[] args =
+        [
+            "-kernel", RepoPaths.GuestImage("mica.elf"), "-initrd", RepoPaths.GuestImage("initfs.tar"),
+            "-serial", "stdio", "-display", "none", "-vga", "std", "-no-reboot", "-m", "256M",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+        ];
+        // A few empty lines first: characters sent before the kernel enables the UART FIFO are lost.
+        string typed = "\r\r\recho hello from COM1\rls\rcat init.rc\rps\ruptime\rnosuch\rpoweroff\r";
+        ProcessResult r = ExternalTool.Run(qemu, args, TimeSpan.FromSeconds(60), typed);
+        string com1 = r.StandardOutput.Replace("\r", string.Empty, StringComparison.Ordinal);
+        Assert.False(r.TimedOut, "the shell did not power off; COM1 said:\n" + com1);
+        Assert.Contains("mica: system ready", com1);
+        Assert.Contains("\nhello from COM1\n", com1);
+        Assert.Contains("\nuartd\n", com1);                        // ls
+        Assert.Contains("driver uartd io=0x3f8:8 irq=4", com1);    // cat init.rc
+        Assert.Matches(@"\d+\s+\d+\s+\d+\s+\w+\s+\d+ uartd", com1); // ps
+        Assert.Matches(@"up \d+\.\d{3} s", com1);                  // uptime
+        Assert.Contains("nosuch: unknown command", com1);
+        Assert.Contains("mica: power off", com1);
+        Assert.Equal(1, r.ExitCode);
+    }
+}

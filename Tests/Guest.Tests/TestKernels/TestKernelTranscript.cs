@@ -1,0 +1,50 @@
+using TestSupport;
+
+namespace Guest.Tests.TestKernels;
+
+/// <summary>
+/// The transcript a bare-metal test kernel (Guest/tests/NAME.c) prints on COM1, checked in as
+/// TestKernels/Expected/NAME.txt. QEMU and emu must both print exactly this, so any change in
+/// behaviour shows up as a diff.
+/// </summary>
+public static class TestKernelTranscript
+{
+    /// <summary>The kernels that report through the support library, one transcript each.</summary>
+    public static TheoryData<string> Kernels => new(["cpumode", "paging", "uart", "pit", "lapic", "ioapic", "rtc", "ps2"]);
+
+    /// <summary>Where a kernel's expected transcript lives in the repository.</summary>
+    public static string ExpectedPath(string kernel) =>
+        Path.Combine(RepoPaths.Root, "Tests", "Guest.Tests", "TestKernels", "Expected", kernel + ".txt");
+
+    /// <summary>The built image of a test kernel (falls back to Guest/prebuilt).</summary>
+    public static string Image(string kernel) => RepoPaths.GuestImage("tests/" + kernel + ".elf");
+
+    /// <summary>Asserts that a run printed the PASS line, exited through debug-exit with 0 and printed the expected transcript.</summary>
+    public static void AssertPassed(string kernel, string transcript, int exitCode)
+    {
+        string actual = Normalize(transcript);
+        Assert.Contains($"TEST {kernel}: PASS", actual);
+        Assert.Equal(1, exitCode); // isa-debug-exit: (0 << 1) | 1
+        string expected = Normalize(File.ReadAllText(ExpectedPath(kernel)));
+        Assert.True(expected == actual, FirstDifference(expected, actual));
+    }
+
+    private static string Normalize(string s) => s.Replace("\r\n", "\n", StringComparison.Ordinal);
+
+    private static string FirstDifference(string expected, string actual)
+    {
+        string[] e = expected.Split('\n');
+        string[] a = actual.Split('\n');
+        for (int i = 0; i < Math.Max(e.Length, a.Length); i++)
+        {
+            string el = i < e.Length ? e[i] : "<end of transcript>";
+            string al = i < a.Length ? a[i] : "<end of transcript>";
+            if (el != al)
+            {
+                return $"transcript differs at line {i + 1}: expected \"{el}\", got \"{al}\"\nwhole transcript:\n{actual}";
+            }
+        }
+
+        return "transcripts are equal";
+    }
+}
