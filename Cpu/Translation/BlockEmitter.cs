@@ -27,6 +27,7 @@ public sealed class BlockEmitter
     private static readonly MethodInfo SignExtend = typeof(Operands).GetMethod(nameof(Operands.SignExtend))!;
     private static readonly MethodInfo EffectiveAddress = typeof(Operands).GetMethod(nameof(Operands.EffectiveAddress), [typeof(Processor), typeof(Instruction).MakeByRefType()])!;
     private static readonly MethodInfo EffectiveOffset = typeof(Operands).GetMethod(nameof(Operands.EffectiveOffset), [typeof(CpuState), typeof(Instruction).MakeByRefType()])!;
+    private static readonly MethodInfo ImulTwo = typeof(MulDiv).GetMethod(nameof(MulDiv.Imul))!;
     private static readonly MethodInfo Evaluate = typeof(Conditions).GetMethod(nameof(Conditions.Evaluate))!;
     private static readonly MethodInfo Push = typeof(Stack).GetMethod(nameof(Stack.Push))!;
     private static readonly MethodInfo Peek = typeof(Stack).GetMethod(nameof(Stack.Peek))!;
@@ -201,6 +202,41 @@ public sealed class BlockEmitter
                 il.Emit(OpCodes.Call, EffectiveOffset);
                 EmitWriteRegisterFromStack(ins.Op0Register);
                 break;
+            case InstructionForm.Multiply:
+                {
+                    // IMUL r, r/m (dest is also a source) and IMUL r, r/m, imm.
+                    Register dest = ins.Op0Register;
+                    il.Emit(OpCodes.Ldloc, state);
+                    if (ins.OpCount == 2)
+                    {
+                        il.Emit(OpCodes.Ldloc, state);
+                        il.Emit(OpCodes.Ldc_I4, (int)dest);
+                        il.Emit(OpCodes.Call, ReadRegister);
+                        EmitRead(ref ins, 1);
+                    }
+                    else
+                    {
+                        EmitRead(ref ins, 1);
+                        EmitRead(ref ins, 2);
+                    }
+
+                    il.Emit(OpCodes.Ldc_I4, Operands.RegisterSize(dest));
+                    il.Emit(OpCodes.Call, ImulTwo);
+                    EmitWriteRegisterFromStack(dest);
+                    break;
+                }
+
+            case InstructionForm.WideMultiplyDivide:
+                {
+                    // MUL/IMUL/DIV/IDIV r/m: RDX:RAX forms; DIV and IDIV raise #DE before writing anything.
+                    string name = ins.Mnemonic == Mnemonic.Imul ? nameof(MulDiv.Imul1) : ins.Mnemonic.ToString();
+                    il.Emit(OpCodes.Ldloc, state);
+                    EmitRead(ref ins, 0);
+                    il.Emit(OpCodes.Ldc_I4, Operands.OperandSize(ins, 0));
+                    il.Emit(OpCodes.Call, typeof(MulDiv).GetMethod(name)!);
+                    break;
+                }
+
             case InstructionForm.Push:
                 EmitRead(ref ins, 0);
                 il.Emit(OpCodes.Stloc, b);

@@ -12,6 +12,8 @@ public enum InstructionForm
     MoveZeroExtend,
     MoveSignExtend,
     Lea,
+    Multiply,
+    WideMultiplyDivide,
     Push,
     Pop,
     SetCondition,

@@ -92,6 +92,13 @@ public static class TranslationFrontEnd
                 return IsGpr(ins, 0) && (IsGpr(ins, 1) || IsMemory(ins, 1)) ? InstructionForm.MoveSignExtend : InstructionForm.None;
             case Mnemonic.Lea:
                 return IsGpr(ins, 0) && IsMemory(ins, 1) ? InstructionForm.Lea : InstructionForm.None;
+            case Mnemonic.Imul when ins.OpCount >= 2:
+                return IsGpr(ins, 0) && (IsGpr(ins, 1) || IsMemory(ins, 1)) && (ins.OpCount == 2 || IsImmediate(ins, 2)) ? InstructionForm.Multiply : InstructionForm.None;
+            case Mnemonic.Imul:
+            case Mnemonic.Mul:
+            case Mnemonic.Div:
+            case Mnemonic.Idiv:
+                return IsGpr(ins, 0) || IsMemory(ins, 0) ? InstructionForm.WideMultiplyDivide : InstructionForm.None;
             case Mnemonic.Push:
                 return ins.OpCount == 1 && (IsGpr(ins, 0) || IsImmediate(ins, 0) || IsMemory(ins, 0)) ? InstructionForm.Push : InstructionForm.None;
             case Mnemonic.Pop:
