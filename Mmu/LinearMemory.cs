@@ -52,6 +52,7 @@ public sealed unsafe class LinearMemory
         Bus = bus;
         walker = new PageWalker(bus);
         counters = new MmuCounters(bus);
+        bus.DeviceWrote += NotifyDeviceWrite;
     }
 
     public PhysicalBus Bus { get; }
@@ -66,6 +67,20 @@ public sealed unsafe class LinearMemory
     public MmuCounters Counters => counters;
 
     public PagingMode Mode => walker.Mode;
+
+    /// <summary>
+    /// Whether PDPTEs may map 1 GiB pages; set it to match CPUID 80000001H:EDX[26] (without it, a
+    /// PDPTE's PS bit is reserved). Changing it flushes the TLB.
+    /// </summary>
+    public bool Supports1GiBPages
+    {
+        get => walker.Supports1GiBPages;
+        set
+        {
+            walker.Supports1GiBPages = value;
+            tlb.FlushAll();
+        }
+    }
 
     public ulong Cr0 => walker.Cr0;
 
@@ -101,8 +116,9 @@ public sealed unsafe class LinearMemory
     /// <summary>
     /// Raised with a physical page number after a write to a page marked as holding code has been
     /// done (the new bytes are in memory when handlers run). It fires once per page and write; the page
-    /// stays marked until <see cref="UnmarkCodePage"/>. Writes by devices (DMA) straight to
-    /// <see cref="PhysicalBus"/> do not raise it.
+    /// stays marked until <see cref="UnmarkCodePage"/>. Device writes through
+    /// <see cref="PhysicalBus.WriteDma"/> raise it too; writes straight into
+    /// <see cref="PhysicalMemory.Span"/> or single <see cref="PhysicalBus.Write"/> calls do not.
     /// </summary>
     public event Action<ulong>? CodePageWritten;
 
@@ -316,10 +332,10 @@ public sealed unsafe class LinearMemory
         return done;
     }
 
-    /// <summary>An implicit supervisor read (GDT, LDT, IDT, TSS), whatever the CPL (SMAP is never overridden).</summary>
+    /// <summary>An implicit supervisor read of 1 to 8 bytes (GDT, LDT, IDT, TSS), whatever the CPL (SMAP is never overridden).</summary>
     public ulong ReadSystem(ulong linear, int size) => AccessSlow(linear, size, AccessKind.Read, PrivilegeContext.Supervisor);
 
-    /// <summary>An implicit supervisor write (descriptor accessed/busy bits, TSS), whatever the CPL.</summary>
+    /// <summary>An implicit supervisor write of 1 to 8 bytes (descriptor accessed/busy bits, TSS), whatever the CPL.</summary>
     public void WriteSystem(ulong linear, int size, ulong value) => WriteSlow(linear, size, value, PrivilegeContext.Supervisor);
 
     /// <summary>
@@ -398,13 +414,21 @@ public sealed unsafe class LinearMemory
         if ((SoftTlb.TagOf(e, kind) & SoftTlb.SlowPath) == 0)
         {
             byte* p = (byte*)(e->HostAddend + (nint)linear);
-            return size switch
+            switch (size)
             {
-                1 => *p,
-                2 => Unsafe.ReadUnaligned<ushort>(p),
-                4 => Unsafe.ReadUnaligned<uint>(p),
-                _ => Unsafe.ReadUnaligned<ulong>(p),
-            };
+                case 1: return *p;
+                case 2: return Unsafe.ReadUnaligned<ushort>(p);
+                case 4: return Unsafe.ReadUnaligned<uint>(p);
+                case 8: return Unsafe.ReadUnaligned<ulong>(p);
+            }
+
+            ulong value = 0;
+            for (int i = 0; i < size; i++)
+            {
+                value |= (ulong)p[i] << (8 * i);
+            }
+
+            return value;
         }
 
         return Bus.Read(e->PhysicalPage | (linear & 0xFFF), size);
@@ -450,7 +474,14 @@ public sealed unsafe class LinearMemory
                 case 1: *p = (byte)value; break;
                 case 2: Unsafe.WriteUnaligned(p, (ushort)value); break;
                 case 4: Unsafe.WriteUnaligned(p, (uint)value); break;
-                default: Unsafe.WriteUnaligned(p, value); break;
+                case 8: Unsafe.WriteUnaligned(p, value); break;
+                default:
+                    for (int i = 0; i < size; i++)
+                    {
+                        p[i] = (byte)(value >> (8 * i));
+                    }
+
+                    break;
             }
 
             return;
@@ -491,6 +522,19 @@ public sealed unsafe class LinearMemory
         if ((b->WriteTag & SoftTlb.SlowPath) != 0)
         {
             NotifyIfCode(b->PhysicalPage);
+        }
+    }
+
+    private void NotifyDeviceWrite(ulong physical, ulong length)
+    {
+        if (codePages.Count == 0)
+        {
+            return;
+        }
+
+        for (ulong page = physical & PageMask; page < physical + length; page += 4096)
+        {
+            NotifyIfCode(page);
         }
     }
 

@@ -287,6 +287,14 @@ public static class FastOpBuilder
             return false;
         }
 
+        // The fast path raises #SS for a non-canonical address exactly when the base is RSP or RBP
+        // (SDM Vol. 3A, 6.15 #SS); an explicit segment override that breaks that pairing takes the slow path.
+        bool stackBase = op.Base is 4 or 5;
+        if ((seg == Register.SS) != stackBase)
+        {
+            return false;
+        }
+
         op.Scale = (byte)global::System.Numerics.BitOperations.Log2((uint)ins.MemoryIndexScale);
         op.Imm = ins.MemoryDisplacement64;
         return true;

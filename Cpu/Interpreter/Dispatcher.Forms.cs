@@ -276,7 +276,7 @@ public static partial class Dispatcher
             }
             else
             {
-                Operands.WriteRegister(s, ins.Op0Register, d);
+                // A register destination is not written on failure (its upper half is kept), as on Intel processors.
                 WriteAccumulator(s, d, size);
             }
 

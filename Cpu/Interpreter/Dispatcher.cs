@@ -220,16 +220,40 @@ public static partial class Dispatcher
                 BitTest(cpu, ref ins);
                 break;
             case Mnemonic.Bsf:
-                Operands.WriteRegister(s, ins.Op0Register, BitOps.Bsf(s, Operands.ReadOperand(cpu, ins, 1), Operands.ReadRegister(s, ins.Op0Register), Operands.OperandSize(ins, 0)));
-                break;
             case Mnemonic.Bsr:
-                Operands.WriteRegister(s, ins.Op0Register, BitOps.Bsr(s, Operands.ReadOperand(cpu, ins, 1), Operands.ReadRegister(s, ins.Op0Register), Operands.OperandSize(ins, 0)));
-                break;
+                {
+                    // A zero source leaves the whole destination register unwritten (no zero-extension), as Intel processors do.
+                    int size = Operands.OperandSize(ins, 0);
+                    ulong src = Operands.ReadOperand(cpu, ins, 1);
+                    ulong dest = Operands.ReadRegister(s, ins.Op0Register);
+                    ulong r = ins.Mnemonic == Mnemonic.Bsf ? BitOps.Bsf(s, src, dest, size) : BitOps.Bsr(s, src, dest, size);
+                    if ((src & Operands.SizeMask(size)) != 0)
+                    {
+                        Operands.WriteRegister(s, ins.Op0Register, r);
+                    }
+
+                    break;
+                }
             case Mnemonic.Tzcnt:
                 Operands.WriteRegister(s, ins.Op0Register, BitOps.Tzcnt(s, Operands.ReadOperand(cpu, ins, 1), Operands.OperandSize(ins, 0)));
                 break;
             case Mnemonic.Lzcnt:
                 Operands.WriteRegister(s, ins.Op0Register, BitOps.Lzcnt(s, Operands.ReadOperand(cpu, ins, 1), Operands.OperandSize(ins, 0)));
+                break;
+            case Mnemonic.Andn:
+                Operands.WriteRegister(s, ins.Op0Register, BitOps.Andn(s, Operands.ReadOperand(cpu, ins, 1), Operands.ReadOperand(cpu, ins, 2), Operands.OperandSize(ins, 0)));
+                break;
+            case Mnemonic.Bextr:
+                Operands.WriteRegister(s, ins.Op0Register, BitOps.Bextr(s, Operands.ReadOperand(cpu, ins, 1), Operands.ReadOperand(cpu, ins, 2), Operands.OperandSize(ins, 0)));
+                break;
+            case Mnemonic.Blsi:
+                Operands.WriteRegister(s, ins.Op0Register, BitOps.Blsi(s, Operands.ReadOperand(cpu, ins, 1), Operands.OperandSize(ins, 0)));
+                break;
+            case Mnemonic.Blsmsk:
+                Operands.WriteRegister(s, ins.Op0Register, BitOps.Blsmsk(s, Operands.ReadOperand(cpu, ins, 1), Operands.OperandSize(ins, 0)));
+                break;
+            case Mnemonic.Blsr:
+                Operands.WriteRegister(s, ins.Op0Register, BitOps.Blsr(s, Operands.ReadOperand(cpu, ins, 1), Operands.OperandSize(ins, 0)));
                 break;
             case Mnemonic.Popcnt:
                 Operands.WriteRegister(s, ins.Op0Register, BitOps.Popcnt(s, Operands.ReadOperand(cpu, ins, 1), Operands.OperandSize(ins, 0)));

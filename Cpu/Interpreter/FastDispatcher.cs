@@ -69,7 +69,8 @@ public static class FastDispatcher
 
             case FastKind.Lea:
                 {
-                    ulong v = Address(g, ref op);
+                    // LEA computes an offset and never touches memory: no canonical check (SDM Vol. 2A, LEA).
+                    ulong v = EffectiveAddress(g, ref op);
                     g[op.Dst] = op.Size == 8 ? v : (uint)v;
                     break;
                 }
@@ -128,7 +129,7 @@ public static class FastDispatcher
                 break;
             case FastKind.CallRel64:
                 {
-                    ulong rsp = g[4] - 8;
+                    ulong rsp = Stack.Linear(cpu, g[4] - 8);
                     cpu.Memory.Write64(rsp, op.NextIp);
                     g[4] = rsp;
                     s.Rip = op.Imm;
@@ -137,7 +138,7 @@ public static class FastDispatcher
 
             case FastKind.Ret64:
                 {
-                    ulong target = cpu.Memory.Read64(g[4]);
+                    ulong target = cpu.Memory.Read64(Stack.Linear(cpu, g[4]));
                     g[4] += 8;
                     s.Rip = target;
                     break;
@@ -145,7 +146,7 @@ public static class FastDispatcher
 
             case FastKind.PushReg64:
                 {
-                    ulong rsp = g[4] - 8;
+                    ulong rsp = Stack.Linear(cpu, g[4] - 8);
                     cpu.Memory.Write64(rsp, g[op.Src]);
                     g[4] = rsp;
                     break;
@@ -153,7 +154,7 @@ public static class FastDispatcher
 
             case FastKind.PopReg64:
                 {
-                    ulong v = cpu.Memory.Read64(g[4]);
+                    ulong v = cpu.Memory.Read64(Stack.Linear(cpu, g[4]));
                     g[4] += 8;
                     g[op.Dst] = v;
                     break;
@@ -163,6 +164,18 @@ public static class FastDispatcher
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Address(ulong[] g, ref FastOp op)
+    {
+        ulong ea = EffectiveAddress(g, ref op);
+        if (!Operands.IsCanonical(ea))
+        {
+            throw op.Base is 4 or 5 ? Execution.CpuException.StackFault() : Execution.CpuException.GeneralProtection();
+        }
+
+        return ea;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong EffectiveAddress(ulong[] g, ref FastOp op)
     {
         ulong ea = op.Imm;
         if (op.Base != FastOp.NoRegister)

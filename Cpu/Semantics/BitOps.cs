@@ -7,7 +7,7 @@ namespace Cpu.Semantics;
 /// <summary>
 /// Bit operations: BT/BTS/BTR/BTC (CF only; the other status flags are left as they were), BSF/BSR
 /// (ZF; destination unchanged for a zero source), TZCNT/LZCNT (CF, ZF), POPCNT (ZF; CF OF SF AF PF cleared),
-/// BSWAP (Intel SDM Vol. 2).
+/// BSWAP, and the BMI1 group ANDN/BEXTR/BLSI/BLSMSK/BLSR (Intel SDM Vol. 2).
 /// </summary>
 public static class BitOps
 {
@@ -79,6 +79,63 @@ public static class BitOps
         return (ulong)BitOperations.PopCount(src);
     }
 
+    /// <summary>ANDN (BMI1): ~a &amp; b; SF and ZF from the result, CF and OF cleared (AF and PF undefined; cleared here).</summary>
+    public static ulong Andn(CpuState s, ulong a, ulong b, int size)
+    {
+        ulong r = ~a & b & Operands.SizeMask(size);
+        s.SetArithmeticFlags(ZeroSign(r, size));
+        return r;
+    }
+
+    /// <summary>
+    /// BEXTR (BMI1): the field of <paramref name="src"/> starting at control[7:0] and control[15:8] bits long;
+    /// ZF from the result, CF and OF cleared (SDM Vol. 2A, BEXTR).
+    /// </summary>
+    public static ulong Bextr(CpuState s, ulong src, ulong control, int size)
+    {
+        int bits = size * 8;
+        int start = (int)(control & 0xFF);
+        int length = (int)((control >> 8) & 0xFF);
+        src &= Operands.SizeMask(size);
+        ulong r = start >= bits ? 0 : src >> start;
+        if (length < 64)
+        {
+            r &= (1UL << length) - 1;
+        }
+
+        s.SetArithmeticFlags(r == 0 ? Rflag.ZF : 0);
+        return r;
+    }
+
+    /// <summary>BLSI (BMI1): the lowest set bit; CF = source is not zero, SF/ZF from the result, OF cleared.</summary>
+    public static ulong Blsi(CpuState s, ulong src, int size)
+    {
+        src &= Operands.SizeMask(size);
+        ulong r = (0 - src) & src;
+        s.SetArithmeticFlags(ZeroSign(r, size) | (src != 0 ? Rflag.CF : 0));
+        return r;
+    }
+
+    /// <summary>BLSMSK (BMI1): mask up to the lowest set bit; CF = source is zero, SF from the result, ZF and OF cleared.</summary>
+    public static ulong Blsmsk(CpuState s, ulong src, int size)
+    {
+        ulong mask = Operands.SizeMask(size);
+        src &= mask;
+        ulong r = ((src - 1) ^ src) & mask;
+        s.SetArithmeticFlags((ZeroSign(r, size) & Rflag.SF) | (src == 0 ? Rflag.CF : 0));
+        return r;
+    }
+
+    /// <summary>BLSR (BMI1): clears the lowest set bit; CF = source is zero, SF/ZF from the result, OF cleared.</summary>
+    public static ulong Blsr(CpuState s, ulong src, int size)
+    {
+        ulong mask = Operands.SizeMask(size);
+        src &= mask;
+        ulong r = (src - 1) & src & mask;
+        s.SetArithmeticFlags(ZeroSign(r, size) | (src == 0 ? Rflag.CF : 0));
+        return r;
+    }
+
     /// <summary>BSWAP; the 16-bit form is undefined and yields 0 as on Intel processors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Bswap(ulong value, int size) => size switch
@@ -87,6 +144,9 @@ public static class BitOps
         4 => global::System.Buffers.Binary.BinaryPrimitives.ReverseEndianness((uint)value),
         _ => 0,
     };
+
+    private static ulong ZeroSign(ulong r, int size) =>
+        (r == 0 ? Rflag.ZF : 0) | (((r >> ((size * 8) - 1)) & 1) != 0 ? Rflag.SF : 0);
 
     private static ulong ParityOnly(ulong r) => (BitOperations.PopCount(r & 0xFF) & 1) == 0 ? Rflag.PF : 0;
 }

@@ -193,12 +193,16 @@ public static class Operands
         {
             if (segment == Register.FS)
             {
-                return offset + cpu.State.Segments[SegmentIndex.Fs].Base;
+                offset += cpu.State.Segments[SegmentIndex.Fs].Base;
+            }
+            else if (segment == Register.GS)
+            {
+                offset += cpu.State.Segments[SegmentIndex.Gs].Base;
             }
 
-            if (segment == Register.GS)
+            if (!IsCanonical(offset))
             {
-                return offset + cpu.State.Segments[SegmentIndex.Gs].Base;
+                throw segment == Register.SS ? CpuException.StackFault() : CpuException.GeneralProtection();
             }
 
             return offset;
@@ -288,6 +292,10 @@ public static class Operands
             default: cpu.Memory.Write8(linear, (byte)value); break;
         }
     }
+
+    /// <summary>True when bits 63:47 of a 64-bit linear address are all equal (Intel SDM 3.3.7.1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsCanonical(ulong linear) => (ulong)((long)(linear << 16) >> 16) == linear;
 
     /// <summary>All-ones mask of an operand size in bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -22,6 +22,11 @@ public static class Stack
     {
         if (cpu.Bitness == 64)
         {
+            if (!Operands.IsCanonical(offset))
+            {
+                throw Execution.CpuException.StackFault();
+            }
+
             return offset;
         }
 

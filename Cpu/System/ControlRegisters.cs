@@ -70,9 +70,27 @@ public static class ControlRegisters
             efer &= ~ProcessorMode.EferLma;
         }
 
+        if (pagingOn && (!pagingWasOn || ((cr0 ^ s.Cr0) & (Cr0Cd | Cr0Nw)) != 0))
+        {
+            RequireValidPdptes(cpu, cr0, s.Cr4, efer, s.Cr3);
+        }
+
         s.Cr0 = cr0;
         s.Efer = efer;
         cpu.Memory.SetPagingControls(s.Cr0, s.Cr4, s.Efer);
+    }
+
+    /// <summary>
+    /// PAE paging outside IA-32e mode loads the four PDPTE registers when CR3 is written, when paging is
+    /// turned on and when CR4.PAE/PGE/PSE/SMEP change; PDPTEs with reserved bits set make the MOV #GP(0)
+    /// (SDM 4.4.1).
+    /// </summary>
+    private static void RequireValidPdptes(Processor cpu, ulong cr0, ulong cr4, ulong efer, ulong cr3)
+    {
+        if ((cr0 & Cr0Pg) != 0 && (cr4 & Cr4Pae) != 0 && (efer & ProcessorMode.EferLma) == 0)
+        {
+            Require(cpu.Memory.PdptesAreValid(cr3));
+        }
     }
 
     /// <summary>MOV to CR3: in IA-32e mode bits beyond MAXPHYADDR are reserved; with CR4.PCIDE bit 63 asks not to flush.</summary>
@@ -91,6 +109,7 @@ public static class ControlRegisters
             address &= 0xFFFF_FFFF;
         }
 
+        RequireValidPdptes(cpu, s.Cr0, s.Cr4, s.Efer, address);
         s.Cr3 = address;
         cpu.Memory.LoadCr3(value);
     }
@@ -109,6 +128,11 @@ public static class ControlRegisters
         if ((value & Cr4Pcide) != 0 && (s.Cr4 & Cr4Pcide) == 0)
         {
             Require(lma && (s.Cr3 & 0xFFF) == 0);
+        }
+
+        if (((value ^ s.Cr4) & (Cr4Pae | Cr4Pge | Cr4Pse | Cr4Smep)) != 0)
+        {
+            RequireValidPdptes(cpu, s.Cr0, value, s.Efer, s.Cr3);
         }
 
         s.Cr4 = value;

@@ -39,6 +39,6 @@ public enum CpuFeatures
     /// <summary>Supervisor-mode access prevention (CR4.SMAP, STAC/CLAC).</summary>
     Smap = 1 << 9,
 
-    /// <summary>The paging features DESIGN.md section 4 gives the walker.</summary>
-    Paging = Pse | Pae | Pge | Pat | Nx | Pages1G | Pcid | Invpcid,
+    /// <summary>The paging features the MMU's walker and TLB implement (Mmu/Paging, Mmu/Tlb).</summary>
+    Paging = Pse | Pae | Pge | Pat | Nx | Pages1G | Pcid | Invpcid | Smep | Smap,
 }

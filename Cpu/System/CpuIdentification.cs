@@ -57,7 +57,7 @@ public static class CpuIdentification
                         return (0, 0, 0, 0);
                     }
 
-                    uint ebx = Bit(0) /* FSGSBASE */ | Has(f, CpuFeatures.Smep, 7) | Has(f, CpuFeatures.Invpcid, 10)
+                    uint ebx = Bit(0) /* FSGSBASE */ | Bit(3) /* BMI1 */ | Has(f, CpuFeatures.Smep, 7) | Has(f, CpuFeatures.Invpcid, 10)
                         | Has(f, CpuFeatures.Smap, 20);
                     return (0, ebx, Bit(2) /* UMIP */, 0);
                 }

@@ -90,12 +90,12 @@ public static class FarTransfers
         ushort ssSelector = (ushort)SystemStack.Pop(cpu, ref sp, size, sixtyFour);
         bool target64 = ProcessorMode.IsLongModeActive(s) && d.LongMode;
         SegmentRegister ss = SegmentLoading.CheckStack(cpu, ssSelector, rpl, ExceptionVector.GeneralProtection, ExceptionVector.StackFault, 0, target64);
-        SegmentLoading.SetCodeSegment(cpu, selector, d, rpl);
         if (!DescriptorTables.IsNull(ssSelector))
         {
             DescriptorTables.MarkAccessed(cpu, ssSelector, DescriptorTables.Read(cpu, ssSelector));
         }
 
+        SegmentLoading.SetCodeSegment(cpu, selector, d, rpl);
         s.Segments[SegmentIndex.Ss] = ss;
         ulong newMask = SystemStack.PointerMask(ss, target64);
         s.Gpr[4] = SystemStack.MergePointer(s.Gpr[4], newSp + release, newMask);

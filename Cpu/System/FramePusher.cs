@@ -1,3 +1,4 @@
+using Cpu.Execution;
 using Cpu.State;
 
 namespace Cpu.System;
@@ -33,6 +34,11 @@ public struct FramePusher
     public void Push(int size, ulong value)
     {
         Pointer = (Pointer - (ulong)size) & mask;
+        if (sixtyFourBit && !ProcessorMode.IsCanonical(Pointer))
+        {
+            throw CpuException.StackFault(0);
+        }
+
         ulong linear = sixtyFourBit ? Pointer : (stackBase + Pointer) & 0xFFFF_FFFF;
         SystemStack.WriteAs(cpu, linear, size, value, user);
     }

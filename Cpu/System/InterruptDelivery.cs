@@ -248,10 +248,14 @@ public static class InterruptDelivery
             frame.Push(size, error);
         }
 
-        SegmentLoading.SetCodeSegment(cpu, selector, code, newCpl);
         if (newCpl != cpl)
         {
             DescriptorTables.MarkAccessed(cpu, newSs.Selector, DescriptorTables.Read(cpu, newSs.Selector, ext, ExceptionVector.InvalidTss));
+        }
+
+        SegmentLoading.SetCodeSegment(cpu, selector, code, newCpl);
+        if (newCpl != cpl)
+        {
             s.Segments[SegmentIndex.Ss] = newSs;
         }
 

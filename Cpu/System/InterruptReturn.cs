@@ -62,14 +62,14 @@ public static class InterruptReturn
         }
 
         ulong newFlags = MergeFlags(oldFlags, flags, size, cpl);
+        if (popStack && !DescriptorTables.IsNull(ssSelector))
+        {
+            DescriptorTables.MarkAccessed(cpu, ssSelector, DescriptorTables.Read(cpu, ssSelector));
+        }
+
         SegmentLoading.SetCodeSegment(cpu, selector, d, rpl);
         if (popStack)
         {
-            if (!DescriptorTables.IsNull(ssSelector))
-            {
-                DescriptorTables.MarkAccessed(cpu, ssSelector, DescriptorTables.Read(cpu, ssSelector));
-            }
-
             s.Segments[SegmentIndex.Ss] = ss;
             ulong newMask = SystemStack.PointerMask(ss, target64);
             s.Gpr[4] = SystemStack.MergePointer(s.Gpr[4], newSp, newMask);

@@ -127,9 +127,17 @@ public static class SystemInstructions
                 cpu.Memory.SetPagingControls(s.Cr0, s.Cr4, s.Efer);
                 break;
             case Mnemonic.Invlpg:
-                RequireCpl0(s);
-                cpu.Memory.InvalidatePage(Operands.EffectiveAddress(cpu, instruction));
-                break;
+                {
+                    RequireCpl0(s);
+                    ulong page = Operands.EffectiveAddress(cpu, instruction);
+                    if (!ProcessorMode.Is64Bit(s) || ProcessorMode.IsCanonical(page))
+                    {
+                        cpu.Memory.InvalidatePage(page);
+                    }
+
+                    break;
+                }
+
             case Mnemonic.Invpcid:
                 InvalidatePcid(cpu, instruction);
                 break;
@@ -246,6 +254,18 @@ public static class SystemInstructions
         }
     }
 
+    /// <summary>The linear address of a memory operand; in 64-bit mode a non-canonical one is #GP(0).</summary>
+    private static ulong OperandAddress(Processor cpu, in Instruction instruction)
+    {
+        ulong address = Operands.EffectiveAddress(cpu, instruction);
+        if (ProcessorMode.Is64Bit(cpu.State) && !ProcessorMode.IsCanonical(address))
+        {
+            throw CpuException.GeneralProtection(0);
+        }
+
+        return address;
+    }
+
     private static void RequireProtected(CpuState s)
     {
         if (!ProcessorMode.IsProtected(s))
@@ -267,7 +287,7 @@ public static class SystemInstructions
     {
         CpuState s = cpu.State;
         RequireCpl0(s);
-        ulong address = Operands.EffectiveAddress(cpu, instruction);
+        ulong address = OperandAddress(cpu, instruction);
         ushort limit = cpu.Memory.Read16(address);
         ulong tableBase;
         if (ProcessorMode.Is64Bit(s))
@@ -306,7 +326,7 @@ public static class SystemInstructions
         bool gdt = instruction.Mnemonic == Mnemonic.Sgdt;
         ulong tableBase = gdt ? s.GdtrBase : s.IdtrBase;
         ushort limit = gdt ? s.GdtrLimit : s.IdtrLimit;
-        ulong address = Operands.EffectiveAddress(cpu, instruction);
+        ulong address = OperandAddress(cpu, instruction);
         int baseSize = ProcessorMode.Is64Bit(s) ? 8 : 4;
         cpu.Memory.ProbeWrite(address, 2 + baseSize);
         cpu.Memory.Write16(address, limit);
@@ -404,7 +424,7 @@ public static class SystemInstructions
 
         RequireCpl0(s);
         ulong type = Operands.ReadRegister(s, instruction.Op0Register);
-        ulong address = Operands.EffectiveAddress(cpu, instruction);
+        ulong address = OperandAddress(cpu, instruction);
         ulong pcid = cpu.Memory.Read64(address);
         ulong linear = cpu.Memory.Read64(address + 8);
         bool pcide = (s.Cr4 & ControlRegisters.Cr4Pcide) != 0;
@@ -476,7 +496,7 @@ public static class SystemInstructions
                         MemorySize.SegPtr32 => 4,
                         _ => 8,
                     };
-                    ulong address = Operands.EffectiveAddress(cpu, instruction);
+                    ulong address = OperandAddress(cpu, instruction);
                     offset = Operands.ReadMemory(cpu, address, size);
                     selector = cpu.Memory.Read16(address + (ulong)size);
                     break;
@@ -527,7 +547,7 @@ public static class SystemInstructions
     {
         CpuState s = cpu.State;
         int size = Operands.RegisterSize(instruction.Op0Register);
-        ulong address = Operands.EffectiveAddress(cpu, instruction);
+        ulong address = OperandAddress(cpu, instruction);
         ulong offset = Operands.ReadMemory(cpu, address, size);
         ushort selector = cpu.Memory.Read16(address + (ulong)size);
         int segment = instruction.Mnemonic switch

@@ -1,3 +1,4 @@
+using Cpu.Execution;
 using Cpu.State;
 
 namespace Cpu.System;
@@ -53,6 +54,11 @@ public static class SystemStack
     {
         ref SegmentRegister ss = ref cpu.State.Segments[SegmentIndex.Ss];
         ulong mask = PointerMask(ss, sixtyFourBit);
+        if (sixtyFourBit && !ProcessorMode.IsCanonical(sp))
+        {
+            throw CpuException.StackFault(0);
+        }
+
         ulong value = Read(cpu, Linear(ss, sp & mask, sixtyFourBit), size);
         sp = (sp + (ulong)size) & mask;
         return value;

@@ -8,7 +8,9 @@ enum {
     SYS_MAP, SYS_UNMAP, SYS_SPAWN, SYS_START, SYS_WAIT, SYS_KILL, SYS_THREAD,
     SYS_GRANT_IO, SYS_GRANT_MEM, SYS_GRANT_IRQ, SYS_MAP_PHYS, SYS_IRQ_BIND, SYS_IRQ_ACK,
     SYS_SCHEME, SYS_OPEN, SYS_READ, SYS_WRITE, SYS_CLOSE, SYS_DUP, SYS_FSTAT, SYS_FSYNC,
-    SYS_PROCINFO, SYS_CMDLINE, SYS_PRIO, SYS_COUNT
+    SYS_PROCINFO, SYS_CMDLINE, SYS_PRIO,
+    SYS_BENCH,   /* ipcbench's monolithic baseline: a 1-byte read done in the kernel */
+    SYS_COUNT
 };
 
 /* Errors are returned negated. */

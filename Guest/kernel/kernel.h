@@ -151,7 +151,7 @@ void sched_switch(struct thread *next);
 void sched_tail(void);
 void sched_tick(void);
 void preempt_check(void);
-void sleep_until(u64 tick);
+void sleep_until(u64 ns);
 void list_push(struct list *l, struct thread *t);
 struct thread *list_pop(struct list *l);
 void list_unlink(struct thread *t);

@@ -94,10 +94,12 @@ void block(int state) {
     schedule();
 }
 
-void sleep_until(u64 tick) {
-    cur->wake_at = tick;
+/* Deadlines are on the TSC clock that SYS_CLOCK reads, so a sleep never ends early by that clock
+ * (the LAPIC tick, calibrated against the PIT, runs slightly off it). */
+void sleep_until(u64 ns) {
+    cur->wake_at = ns;
     struct thread *t = sleepers.head;
-    while (t && t->wake_at <= tick)
+    while (t && t->wake_at <= ns)
         t = t->next;
     /* keep the sleepers sorted by deadline */
     if (!t) {
@@ -131,8 +133,11 @@ void preempt_check(void) {
 }
 
 void sched_tick(void) {
-    while (sleepers.head && sleepers.head->wake_at <= ticks)
-        ready(sleepers.head);
+    if (sleepers.head) {
+        u64 now = clock_ns();
+        while (sleepers.head && sleepers.head->wake_at <= now)
+            ready(sleepers.head);
+    }
     if (cur->proc)
         cur->proc->cpu_ticks++;
     if (cur != &idle_thread)

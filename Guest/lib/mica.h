@@ -52,6 +52,8 @@ long ipc_reply_recv(int to, struct msg *m, void *buf, unsigned slen, unsigned ca
 /* stdio: fd of serial: once it exists, else the kernel log */
 extern int stdout_fd;
 bool stdio_open(void);
+bool stdio_reopen(long ms);
+extern bool console_mirror;   /* printf also writes to display: (the shell sets it) */
 int printf(const char *fmt, ...);
 int vsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t n, const char *fmt, ...);

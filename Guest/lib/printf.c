@@ -93,10 +93,34 @@ int snprintf(char *buf, size_t n, const char *fmt, ...) {
     return r;
 }
 
-void puts_raw(const char *s) {
+/* After serial:'s daemon died (-EPIPE), waits up to ms for it to come back and reopens. */
+bool stdio_reopen(long ms) {
     if (stdout_fd >= 0)
-        write(stdout_fd, s, strlen(s));
-    else
+        close(stdout_fd);
+    stdout_fd = -1;
+    for (long i = 0; i < ms && !stdio_open(); i++)
+        sleep_ms(1);
+    return stdout_fd >= 0;
+}
+
+/* A write lost to a dead driver is retried once it is back (writes to a console are taken as
+ * idempotent: a line may appear twice, none goes missing); failing that, the kernel log. */
+bool console_mirror;
+static int display_fd = -1;
+
+void puts_raw(const char *s) {
+    size_t n = strlen(s);
+    if (console_mirror) {   /* the same text on display: (fbd) when it is there */
+        if (display_fd < 0)
+            display_fd = open("display:");
+        if (display_fd >= 0 && write(display_fd, s, n) < 0) {
+            close(display_fd);
+            display_fd = -1;
+        }
+    }
+    if (stdout_fd >= 0 && write(stdout_fd, s, n) == -EPIPE && stdio_reopen(2000))
+        write(stdout_fd, s, n);
+    if (stdout_fd < 0)
         sys1(SYS_KLOG, s);
 }
 

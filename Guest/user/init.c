@@ -5,7 +5,7 @@
 static const char *tar;
 static size_t tar_size;
 
-struct entry { char kind[8], name[16], grants[96]; };
+struct entry { char kind[12], name[16], grants[200]; };
 static struct entry entries[16];
 static int nentries;
 
@@ -48,6 +48,15 @@ static void parse_rc(void) {
         snprintf(e->grants, sizeof e->grants, "%s", s);
         nentries++;
     }
+}
+
+/* Whether the grant text holds the word w (or, for "for=", any word starting so). */
+static bool has_word(const char *text, const char *w) {
+    char g[48];
+    for (const char *s = word(text, g, sizeof g); g[0]; s = word(s, g, sizeof g))
+        if (!strcmp(g, w) || (!strcmp(w, "for=") && !strncmp(g, "for=", 4)))
+            return true;
+    return false;
 }
 
 /* Starts NAME suspended, hands it the grants in the text, then lets it run. */
@@ -169,9 +178,25 @@ int main(const char *cmdline, unsigned long initfs, unsigned long initfs_size) {
     if (t)
         word(t + 5, test, sizeof test);
     parse_rc();
+    /* With a "supervisor" line, the supervisor starts the drivers (and restarts them): it gets
+     * their grants and their lines as its argument. */
+    static struct entry sup;
+    static char list[256];
     for (int i = 0; i < nentries; i++)
-        if (!strcmp(entries[i].kind, "driver"))
-            launch(&entries[i], "");
+        if (!strcmp(entries[i].kind, "supervisor"))
+            sup = entries[i];
+    for (int i = 0; i < nentries; i++)
+        if (!strcmp(entries[i].kind, "driver")) {
+            if (!sup.name[0]) {
+                launch(&entries[i], "");
+                continue;
+            }
+            size_t n = strlen(list), g = strlen(sup.grants);
+            snprintf(list + n, sizeof list - n, "%s%s %s", n ? ";" : "", entries[i].name, entries[i].grants);
+            snprintf(sup.grants + g, sizeof sup.grants - g, " %s", entries[i].grants);
+        }
+    if (sup.name[0])
+        launch(&sup, list);
     for (int i = 0; i < 5000 && !stdio_open(); i++)
         sleep_ms(1);
     if (stdout_fd < 0)
@@ -179,9 +204,18 @@ int main(const char *cmdline, unsigned long initfs, unsigned long initfs_size) {
     scheme_register("initfs");
     printf("mica: system ready\n");
     const char *want = test[0] ? "test" : "shell";
+    /* "test PROG for=NAME" runs PROG for test=NAME; a test line without for= takes the rest */
+    char tag[48];
+    snprintf(tag, sizeof tag, "for=%s", test);
+    int chosen = -1;
     for (int i = 0; i < nentries; i++)
-        if (!strcmp(entries[i].kind, want))
-            launch(&entries[i], test);
+        if (!strcmp(entries[i].kind, want) && (test[0] ? has_word(entries[i].grants, tag) : true))
+            chosen = i;
+    for (int i = 0; i < nentries && chosen < 0; i++)
+        if (!strcmp(entries[i].kind, want) && !has_word(entries[i].grants, "for="))
+            chosen = i;
+    if (chosen >= 0)
+        launch(&entries[chosen], test);
     serve();
     return 0;
 }

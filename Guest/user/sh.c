@@ -6,11 +6,47 @@ static int in = -1;
 static char pending[64];   /* read but not yet used: a burst may hold several lines */
 static long npending, used;
 
+/* Input comes from serial: and input: (the keyboard): a thread reads each and hands what it got
+ * to the main thread by IPC; a reader whose driver died opens its scheme again. */
+static int main_tid;
+
+static void reader(void *url) {
+    static char bufs[2][64];
+    char *buf = bufs[strcmp(url, "serial:") != 0];
+    long fd = -1;
+    for (;;) {
+        if (fd < 0 && (fd = open(url)) < 0) {
+            sleep_ms(20);
+            continue;
+        }
+        long n = read(fd, buf, 64);
+        if (n <= 0) {
+            close(fd);
+            fd = -1;
+            continue;
+        }
+        struct msg m = { { n } };
+        ipc_call(main_tid, &m, buf, n, 0);
+    }
+}
+
+static long next_input(char *buf, long cap) {
+    for (;;) {
+        struct msg m;
+        long r = ipc_recv(&m, buf, cap);
+        if (r < 0 || m.from == 0)
+            continue;   /* a notification (a child exited) */
+        struct msg ok = { { 0 } };
+        ipc_reply(m.from, &ok, NULL, 0);
+        return r;
+    }
+}
+
 static int getline(char *line, int n) {
     int len = 0;
     for (;;) {
         if (used == npending) {
-            npending = read(in, pending, sizeof pending);
+            npending = next_input(pending, sizeof pending);
             used = 0;
             if (npending <= 0)
                 return -1;
@@ -59,12 +95,20 @@ int main(const char *arg, unsigned long a2, unsigned long a3) {
     in = stdout_fd;
     if (in < 0)
         return 1;
+    main_tid = gettid();
+    console_mirror = true;
+    thread_create(reader, "serial:");
+    thread_create(reader, "input:");
     printf("mica shell: type help\n");
     char line[128];
     for (;;) {
         printf("mica> ");
-        if (getline(line, sizeof line) < 0)
-            return 1;
+        if (getline(line, sizeof line) < 0) {   /* serial: went away: wait for its restart */
+            if (!stdio_reopen(5000))
+                return 1;
+            in = stdout_fd;
+            continue;
+        }
         char *rest = strchr(line, ' ');
         if (rest)
             *rest++ = 0;
@@ -100,7 +144,13 @@ int main(const char *arg, unsigned long a2, unsigned long a3) {
                 printf("run: %s: not found\n", rest);
             else if (wait(pid, &status, 0) > 0 && status)
                 printf("[%ld exited with status %x]\n", pid, status);
-        } else
-            printf("%s: unknown command (try help)\n", line);
+        } else {   /* a program in the initfs, e.g. drvctl */
+            long pid = spawn(line, rest, 0);
+            int status = 0;
+            if (pid < 0)
+                printf("%s: unknown command (try help)\n", line);
+            else if (wait(pid, &status, 0) > 0 && status)
+                printf("[%ld exited with status %x]\n", pid, status);
+        }
     }
 }

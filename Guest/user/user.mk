@@ -31,3 +31,10 @@ $(BUILD)/initfs.tar: $(PROG_ELFS) user/init.rc
 	    -cf $@ init.rc $(PROGRAMS)
 
 -include $(LIB_OBJS:.o=.d) $(PROG_ELFS:=.d)
+
+# fbd's font: user/fbdfont.h is generated from a Debian console font (package console-setup-linux)
+# and committed, since a build machine need not have the package; `make font` regenerates it.
+FONT_PSF ?= /usr/share/consolefonts/Lat15-Fixed16.psf.gz
+.PHONY: font
+font:
+	python3 tools/psf2c.py $(FONT_PSF) > user/fbdfont.h

@@ -64,7 +64,7 @@ public sealed class PageWalker
     }
 
     /// <summary>Whether PDPTEs may map 1 GiB pages (CPUID 80000001H:EDX.Page1GB[26]); otherwise their PS bit is reserved.</summary>
-    public bool Supports1GiBPages { get; init; } = true;
+    public bool Supports1GiBPages { get; set; } = true;
 
     public PagingMode Mode { get; private set; }
 

@@ -62,6 +62,71 @@ public sealed unsafe class PhysicalBus
         return null;
     }
 
+    /// <summary>
+    /// Raised after <see cref="WriteDma"/> with the physical start and length written, so that the
+    /// memory system can tell the CPU about overwritten code (see <see cref="LinearMemory.CodePageWritten"/>).
+    /// </summary>
+    public event Action<ulong, ulong>? DeviceWrote;
+
+    /// <summary>
+    /// A device's (DMA) write of a block of bytes: RAM is copied, MMIO and unmapped bytes go through
+    /// <see cref="Write"/> one by one. Devices should write guest memory this way rather than through
+    /// <see cref="PhysicalMemory.Span"/> so that code the CPU has translated from those pages is dropped.
+    /// </summary>
+    public void WriteDma(ulong physical, ReadOnlySpan<byte> data)
+    {
+        int done = 0;
+        while (done < data.Length)
+        {
+            ulong at = physical + (ulong)done;
+            int count = (int)Math.Min(4096 - (at & 0xFFF), (ulong)(data.Length - done));
+            byte* p = Ram.HostAddressOf(at);
+            if (p is not null)
+            {
+                data.Slice(done, count).CopyTo(new Span<byte>(p, count));
+            }
+            else
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    Write(at + (ulong)i, 1, data[done + i]);
+                }
+            }
+
+            done += count;
+        }
+
+        if (data.Length > 0)
+        {
+            DeviceWrote?.Invoke(physical, (ulong)data.Length);
+        }
+    }
+
+    /// <summary>A device's (DMA) read of a block of bytes.</summary>
+    public void ReadDma(ulong physical, Span<byte> data)
+    {
+        int done = 0;
+        while (done < data.Length)
+        {
+            ulong at = physical + (ulong)done;
+            int count = (int)Math.Min(4096 - (at & 0xFFF), (ulong)(data.Length - done));
+            byte* p = Ram.HostAddressOf(at);
+            if (p is not null)
+            {
+                new ReadOnlySpan<byte>(p, count).CopyTo(data.Slice(done, count));
+            }
+            else
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    data[done + i] = (byte)Read(at + (ulong)i, 1);
+                }
+            }
+
+            done += count;
+        }
+    }
+
     /// <summary>Reads <paramref name="size"/> bytes (1, 2, 4, 8) that lie within one page.</summary>
     public ulong Read(ulong physical, int size)
     {

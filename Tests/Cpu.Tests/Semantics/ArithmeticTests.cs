@@ -196,4 +196,22 @@ public class ArithmeticTests
         Assert.Equal(27UL, m[12]);
         Assert.Equal(0x0807060504030201UL, m[13]);
     }
+
+    [Fact]
+    public void BsfOfZeroAndFailedCmpxchgLeaveTheWholeRegister()
+    {
+        using var m = new TestMachine();
+        m[0] = 0x1111_1111_2222_2222;
+        m[1] = 0xAAAA_AAAA_BBBB_BBBB;
+        m[2] = 0;
+        m.Execute(a =>
+        {
+            a.bsf(ecx, edx);
+            a.mov(r8, 0x5555_5555_6666_6666);
+            a.cmpxchg(r8d, edx);
+        });
+        Assert.Equal(0xAAAA_AAAA_BBBB_BBBBUL, m[1]);
+        Assert.Equal(0x5555_5555_6666_6666UL, m[8]);
+        Assert.Equal(0x6666_6666UL, m[0]);
+    }
 }

@@ -269,4 +269,43 @@ public class LongModeDeliveryTests
         Assert.Equal(SystemMachine.UserCode, m.StackSlot(1));
         Assert.Equal(SystemMachine.UserCs64, m.StackSlot(2));
     }
+
+    [Fact]
+    public void ExternalInterruptAtCpl3IsDeliveredAfterTheCurrentInstructionOnRsp0()
+    {
+        using var m = new SystemMachine();
+        var apic = new OneShotApic(0x20);
+        m.Cpu.InterruptController = apic;
+        m.Load(SystemMachine.UserCode, a =>
+        {
+            a.nop();
+            a.jmp(SystemMachine.UserCode + 1);
+        });
+        m.EnterUser();
+
+        m.RunToHandler(0x20);
+
+        CpuState s = m.State;
+        Assert.Equal(SystemMachine.Rsp0 - (5 * 8), s.Gpr[4]); // no error code for an external interrupt
+        Assert.Equal(SystemMachine.UserCs64, m.StackSlot(1));
+        Assert.Equal(0x202UL, m.StackSlot(2));
+        Assert.Equal(0UL, s.Rflags & SystemFlags.Interrupt);
+        Assert.Equal(1, m.Cpu.Counters.InterruptsByVector[0x20]);
+        Assert.Equal(1, m.Cpu.Counters.Transitions(TransitionKind.InterruptFromUser));
+    }
+
+    private sealed class OneShotApic(int vector) : Mmu.Interrupts.IInterruptController
+    {
+        private bool pending = true;
+
+        public bool HasPendingInterrupt => pending;
+
+        public ulong TaskPriority { get; set; }
+
+        public int Acknowledge()
+        {
+            pending = false;
+            return vector;
+        }
+    }
 }

@@ -158,6 +158,7 @@ public sealed class SystemMachine : IDisposable
         s.Rip = KernelCode;
         s.Rflags = 0x2;
         Memory.UserMode = false;
+        Cpu.Halted = false;
     }
 
     /// <summary>CPL 3 in the 64-bit (or, in protected mode, 32-bit) user code segment with IF set.</summary>
@@ -174,6 +175,7 @@ public sealed class SystemMachine : IDisposable
         s.Rip = UserCode;
         s.Rflags = rflags;
         Memory.UserMode = true;
+        Cpu.Halted = false;
     }
 
     /// <summary>Assembles <paramref name="code"/> for the current mode at <paramref name="at"/>.</summary>

@@ -1,11 +1,11 @@
+using Guest.Tests.Emu;
+using TestSupport;
+
 namespace Guest.Tests.Mica;
 
-/// <summary>The same kernel tests on emu: switched on once emu can boot Mica.</summary>
+/// <summary>Mica's kernel tests on emu: the same image and command line as on QEMU, the same result.</summary>
 public class MicaOnEmuTests
 {
-    private const string NotYet =
-        "emu cannot boot Mica yet: needs the CPU interpreter (issue 3), paging (issue 4) and the machine (issue 5)";
-
     [Theory]
     [InlineData("boot")]
     [InlineData("ipc")]
@@ -13,6 +13,20 @@ public class MicaOnEmuTests
     [InlineData("mem")]
     public void KernelTestPasses(string test)
     {
-        Assert.Skip(NotYet + "; then run test=" + test + " through `emu run` and expect `TEST " + test + ": PASS`");
+        ProcessResult r = EmuRunner.RunKernel(RepoPaths.GuestImage("mica.elf"), RepoPaths.GuestImage("initfs.tar"), "test=" + test);
+        Assert.False(r.TimedOut, "emu timed out; COM1 said:\n" + r.StandardOutput);
+        Assert.True(r.StandardOutput.Contains($"TEST {test}: PASS", StringComparison.Ordinal), $"{r.StandardError}; COM1 said:\n{r.StandardOutput}");
+        Assert.Equal(1, r.ExitCode); // isa-debug-exit: (0 << 1) | 1
+    }
+
+    [Fact]
+    public void BootFollowsTheConsoleContract()
+    {
+        string com1 = EmuRunner.RunKernel(RepoPaths.GuestImage("mica.elf"), RepoPaths.GuestImage("initfs.tar"), "test=boot").StandardOutput;
+        int uartd = com1.IndexOf("[uartd] ready", StringComparison.Ordinal);
+        int ready = com1.IndexOf("mica: system ready", StringComparison.Ordinal);
+        Assert.True(uartd >= 0, "uartd never reported ready:\n" + com1);
+        Assert.True(ready > uartd, "init reported ready before uartd:\n" + com1);
+        Assert.DoesNotContain("PANIC", com1);
     }
 }

@@ -86,6 +86,62 @@ internal sealed class PageTables : IDisposable
         return new Mapping(pml4e, pdpte, pde, pte);
     }
 
+    /// <summary>Turns on 32-bit paging with a fresh page directory.</summary>
+    public ulong EnableBits32(ulong cr0Extra = Cr0Wp, ulong cr4Extra = 0, ulong eferExtra = 0)
+    {
+        ulong pd = NewTable();
+        Memory.LoadCr3(pd);
+        Memory.SetPagingControls(Cr0Pe | Cr0Pg | cr0Extra, cr4Extra, eferExtra);
+        return pd;
+    }
+
+    /// <summary>Turns on PAE paging with a PDPT whose four entries point to fresh page directories.</summary>
+    public ulong EnablePae(ulong cr0Extra = Cr0Wp, ulong cr4Extra = 0, ulong eferExtra = EferNxe)
+    {
+        ulong pdpt = NewTable();
+        for (int i = 0; i < 4; i++)
+        {
+            Write(pdpt + (ulong)(i * 8), NewTable() | P);
+        }
+
+        Memory.LoadCr3(pdpt);
+        Memory.SetPagingControls(Cr0Pe | Cr0Pg | cr0Extra, Cr4Pae | cr4Extra, eferExtra);
+        return pdpt;
+    }
+
+    /// <summary>Maps a 4 KiB page with 32-bit paging (4-byte entries) under the directory at <paramref name="pd"/>; returns the PDE and PTE addresses.</summary>
+    public (ulong Pde, ulong Pte) MapBits32(ulong pd, ulong linear, ulong physical, ulong leafFlags, ulong upperFlags = Upper)
+    {
+        ulong pde = pd + (((linear >> 22) & 1023) * 4);
+        ulong e = Read(pde, 4);
+        if ((e & P) == 0)
+        {
+            e = NewTable() | upperFlags;
+            Write(pde, e, 4);
+        }
+
+        ulong pte = (e & 0xFFFF_F000) + (((linear >> 12) & 1023) * 4);
+        Write(pte, physical | leafFlags, 4);
+        return (pde, pte);
+    }
+
+    /// <summary>Maps a 4 KiB page with PAE paging under the PDPT at <paramref name="pdpt"/>; returns the PDE and PTE addresses.</summary>
+    public (ulong Pde, ulong Pte) MapPae(ulong pdpt, ulong linear, ulong physical, ulong leafFlags, ulong upperFlags = Upper)
+    {
+        ulong pd = Read(pdpt + (((linear >> 30) & 3) * 8)) & 0x000F_FFFF_FFFF_F000;
+        ulong pde = pd + (((linear >> 21) & 511) * 8);
+        ulong e = Read(pde);
+        if ((e & P) == 0)
+        {
+            e = NewTable() | upperFlags;
+            Write(pde, e);
+        }
+
+        ulong pte = (e & 0x000F_FFFF_FFFF_F000) + (((linear >> 12) & 511) * 8);
+        Write(pte, physical | leafFlags);
+        return (pde, pte);
+    }
+
     public void Dispose() => Ram.Dispose();
 
     private ulong TableAt(ulong entryAddress, ulong flags)

@@ -6,7 +6,8 @@ namespace Mmu.Tests.Paging;
 /// <summary>
 /// Every combination of U/S, R/W and XD at the leaf and at an upper level (the PDE), against user,
 /// supervisor and SMAP-overridden supervisor reads, writes and fetches, under every setting of CR0.WP,
-/// CR4.SMEP, CR4.SMAP and EFER.NXE. The expectation is written from the rules of Intel SDM 4.6.1.
+/// CR4.SMEP, CR4.SMAP and EFER.NXE, in 4-level, PAE and 32-bit paging. The expectation is written
+/// from the rules of Intel SDM 4.6.1.
 /// </summary>
 public class PermissionTests
 {
@@ -17,18 +18,21 @@ public class PermissionTests
         SupervisorWithAc,
     }
 
-    public static TheoryData<bool, bool, bool, bool> Controls()
+    public static TheoryData<PagingMode, bool, bool, bool, bool> Controls()
     {
-        var data = new TheoryData<bool, bool, bool, bool>();
-        foreach (bool wp in new[] { false, true })
+        var data = new TheoryData<PagingMode, bool, bool, bool, bool>();
+        foreach (PagingMode mode in new[] { PagingMode.FourLevel, PagingMode.Pae, PagingMode.Bits32 })
         {
-            foreach (bool smep in new[] { false, true })
+            foreach (bool wp in new[] { false, true })
             {
-                foreach (bool smap in new[] { false, true })
+                foreach (bool smep in new[] { false, true })
                 {
-                    foreach (bool nxe in new[] { false, true })
+                    foreach (bool smap in new[] { false, true })
                     {
-                        data.Add(wp, smep, smap, nxe);
+                        foreach (bool nxe in new[] { false, true })
+                        {
+                            data.Add(mode, wp, smep, smap, nxe);
+                        }
                     }
                 }
             }
@@ -39,32 +43,53 @@ public class PermissionTests
 
     [Theory]
     [MemberData(nameof(Controls))]
-    public void EveryCombinationOfRightsGivesTheSdmOutcome(bool wp, bool smep, bool smap, bool nxe)
+    public void EveryCombinationOfRightsGivesTheSdmOutcome(PagingMode mode, bool wp, bool smep, bool smap, bool nxe)
     {
-        using var pt = new PageTables();
-        ulong pml4 = pt.EnableFourLevel(
-            cr0Extra: wp ? Cr0Wp : 0,
-            cr4Extra: (smep ? Cr4Smep : 0) | (smap ? Cr4Smap : 0),
-            eferExtra: nxe ? EferNxe : 0);
+        using var pt = new PageTables(16 * 1024 * 1024);
+        ulong cr0 = wp ? Cr0Wp : 0;
+        ulong cr4 = (smep ? Cr4Smep : 0) | (smap ? Cr4Smap : 0);
+        ulong efer = nxe ? EferNxe : 0;
+        ulong root = mode switch
+        {
+            PagingMode.FourLevel => pt.EnableFourLevel(cr0, cr4, efer),
+            PagingMode.Pae => pt.EnablePae(cr0, cr4, efer),
+            _ => pt.EnableBits32(cr0, cr4, efer),
+        };
+
+        // 32-bit paging has no XD bit; PAE and 4-level paging have it with NXE (else it is reserved).
+        bool hasXd = mode != PagingMode.Bits32 && nxe;
 
         int checkedAccesses = 0;
         for (int combo = 0; combo < 64; combo++)
         {
             bool leafUser = (combo & 1) != 0, leafWritable = (combo & 2) != 0, leafXd = (combo & 4) != 0;
             bool pdeUser = (combo & 8) != 0, pdeWritable = (combo & 16) != 0, pdeXd = (combo & 32) != 0;
-            if (!nxe && (leafXd || pdeXd))
+            if (!hasXd && (leafXd || pdeXd))
             {
-                continue; // XD is a reserved bit without NXE: see ReservedBitTests
+                continue; // XD is a reserved bit without NXE (FaultTests) and does not exist in 32-bit paging
             }
 
-            // One 2 MiB region per combination, so each has its own PDE.
-            ulong linear = 0x4000_0000UL + ((ulong)combo << 21);
-            var m = pt.Map(pml4, linear, 0x20_0000, P | (leafUser ? US : 0) | (leafWritable ? RW : 0) | (leafXd ? XD : 0));
-            pt.Write(m.Pde, (pt.Read(m.Pde) & ~(US | RW | XD)) | (pdeUser ? US : 0) | (pdeWritable ? RW : 0) | (pdeXd ? XD : 0));
+            // One 4 MiB region per combination, so each has its own PDE in every mode.
+            ulong linear = 0x4000_0000UL + ((ulong)combo << 22);
+            ulong leaf = P | (leafUser ? US : 0) | (leafWritable ? RW : 0) | (leafXd ? XD : 0);
+            ulong upper = P | (pdeUser ? US : 0) | (pdeWritable ? RW : 0) | (pdeXd ? XD : 0);
+            if (mode == PagingMode.FourLevel)
+            {
+                var m = pt.Map(root, linear, 0x20_0000, leaf);
+                pt.Write(m.Pde, (pt.Read(m.Pde) & ~(US | RW | XD)) | upper);
+            }
+            else if (mode == PagingMode.Pae)
+            {
+                pt.MapPae(root, linear, 0x20_0000, leaf, upper);
+            }
+            else
+            {
+                pt.MapBits32(root, linear, 0x20_0000, leaf, upper);
+            }
 
             bool userPage = leafUser && pdeUser;
             bool writable = leafWritable && pdeWritable;
-            bool executeDisabled = nxe && (leafXd || pdeXd);
+            bool executeDisabled = leafXd || pdeXd;
             foreach (Who who in Enum.GetValues<Who>())
             {
                 foreach (AccessKind kind in Enum.GetValues<AccessKind>())
@@ -73,7 +98,7 @@ public class PermissionTests
                     uint expectedCode = PageFaultErrorCode.Present
                         | (kind == AccessKind.Write ? PageFaultErrorCode.Write : 0)
                         | (who == Who.User ? PageFaultErrorCode.User : 0)
-                        | (kind == AccessKind.Execute && (smep || nxe) ? PageFaultErrorCode.InstructionFetch : 0);
+                        | (kind == AccessKind.Execute && (smep || (nxe && mode != PagingMode.Bits32)) ? PageFaultErrorCode.InstructionFetch : 0);
                     pt.Memory.UserMode = who == Who.User;
                     pt.Memory.AlignmentCheck = who == Who.SupervisorWithAc;
                     string what = $"combo {combo} (leaf U{leafUser} W{leafWritable} XD{leafXd}, pde U{pdeUser} W{pdeWritable} XD{pdeXd}) {who} {kind}";
@@ -95,7 +120,7 @@ public class PermissionTests
             }
         }
 
-        Assert.Equal(nxe ? 64 * 9 : 16 * 9, checkedAccesses);
+        Assert.Equal(hasXd ? 64 * 9 : 16 * 9, checkedAccesses);
     }
 
     [Fact]

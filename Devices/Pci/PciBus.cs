@@ -1,0 +1,73 @@
+using Mmu.Io;
+
+namespace Devices.Pci;
+
+/// <summary>
+/// PCI bus 0 behind configuration mechanism #1: CONFIG_ADDRESS at 0xCF8 (bit 31 enable, bus, device,
+/// function, register) and CONFIG_DATA at 0xCFC-0xCFF with byte, word and dword access. Absent functions
+/// read as all-ones.
+/// </summary>
+public sealed class PciBus : IPortDevice
+{
+    public const ushort AddressPort = 0xCF8;
+    public const ushort DataPort = 0xCFC;
+
+    private readonly Dictionary<int, PciFunction> functions = [];
+    private uint address;
+
+    /// <summary>Places <paramref name="function"/> at bus 0, <paramref name="device"/>.<paramref name="fn"/>.</summary>
+    public void Attach(int device, int fn, PciFunction function) => functions[(device << 3) | fn] = function;
+
+    public IEnumerable<PciFunction> Functions => functions.Values;
+
+    public void Register(PortSpace ports)
+    {
+        ports.Register(AddressPort, 4, this);
+        ports.Register(DataPort, 4, this);
+    }
+
+    public uint In(ushort port, int size)
+    {
+        if (port is >= AddressPort and < AddressPort + 4)
+        {
+            return port == AddressPort && size == 4 ? address : Mask(size);
+        }
+
+        PciFunction? f = Selected(out int reg);
+        if (f is null)
+        {
+            return Mask(size);
+        }
+
+        return f.ReadConfig(reg + (port - DataPort), size);
+    }
+
+    public void Out(ushort port, int size, uint value)
+    {
+        if (port is >= AddressPort and < AddressPort + 4)
+        {
+            if (port == AddressPort && size == 4)
+            {
+                address = value & 0x80FF_FFFC;
+            }
+
+            return;
+        }
+
+        Selected(out int reg)?.WriteConfig(reg + (port - DataPort), size, value);
+    }
+
+    private PciFunction? Selected(out int register)
+    {
+        register = (int)(address & 0xFC);
+        if ((address & 0x8000_0000) == 0 || ((address >> 16) & 0xFF) != 0)
+        {
+            return null;
+        }
+
+        int devfn = (int)((address >> 8) & 0xFF);
+        return functions.GetValueOrDefault(devfn);
+    }
+
+    private static uint Mask(int size) => size == 4 ? 0xFFFF_FFFFu : size == 2 ? 0xFFFFu : 0xFFu;
+}

@@ -1,0 +1,204 @@
+using System.Diagnostics;
+
+namespace Devices.Timing;
+
+/// <summary>
+/// The one time source of the machine. Devices read <see cref="NowNs"/> and arm <see cref="ClockTimer"/>s;
+/// the machine asks how many instructions it may run before the next event, fires due events between
+/// CPU slices, and sleeps (or, in deterministic mode, skips time) while the guest halts.
+/// In <see cref="ClockMode.Deterministic"/> mode, time is instructions retired times
+/// <see cref="NanosecondsPerInstruction"/> plus the time skipped while halted, so a run is a pure
+/// function of its input. The TSC runs at <see cref="TscHz"/> (1 GHz: one tick per virtual nanosecond).
+/// </summary>
+public sealed class VirtualClock
+{
+    /// <summary>Virtual nanoseconds per retired instruction in deterministic mode (a 1 GHz, IPC 1 machine).</summary>
+    public const long NanosecondsPerInstruction = 1;
+
+    /// <summary>TSC frequency: one tick per nanosecond.</summary>
+    public const long TscHz = 1_000_000_000;
+
+    private readonly List<ClockTimer> timers = [];
+    private readonly Stopwatch wall = new();
+    private readonly Func<long> instructionsRetired;
+    private readonly AutoResetEvent wake = new(false);
+    private long skippedNs;
+    private long tscOffset;
+
+    /// <param name="mode">Deterministic or realtime.</param>
+    /// <param name="instructionsRetired">The CPU's instruction counter (deterministic time is derived from it).</param>
+    public VirtualClock(ClockMode mode, Func<long> instructionsRetired)
+    {
+        Mode = mode;
+        this.instructionsRetired = instructionsRetired;
+        wall.Start();
+    }
+
+    public ClockMode Mode { get; }
+
+    /// <summary>Raised when a timer is armed for a time earlier than any other pending event (the machine shortens the CPU slice).</summary>
+    public event Action? EarlierEventScheduled;
+
+    /// <summary>The current virtual time in nanoseconds since power-on.</summary>
+    public long NowNs => Mode == ClockMode.Deterministic
+        ? (instructionsRetired() * NanosecondsPerInstruction) + skippedNs
+        : (long)(wall.ElapsedTicks * (1_000_000_000.0 / Stopwatch.Frequency));
+
+    /// <summary>The time-stamp counter (RDTSC), including what the guest wrote to IA32_TIME_STAMP_COUNTER.</summary>
+    public ulong ReadTsc() => (ulong)(NowNs + tscOffset);
+
+    /// <summary>WRMSR IA32_TIME_STAMP_COUNTER: the TSC continues from <paramref name="value"/>.</summary>
+    public void WriteTsc(ulong value) => tscOffset = (long)value - NowNs;
+
+    /// <summary>Time skipped while the guest was halted (deterministic mode).</summary>
+    public long HaltSkippedNs => skippedNs;
+
+    /// <summary>Creates a timer owned by a device; it stays disarmed until <see cref="ClockTimer.Arm"/>.</summary>
+    public ClockTimer CreateTimer(string name, Action<long> callback)
+    {
+        var t = new ClockTimer(this, name, callback);
+        timers.Add(t);
+        return t;
+    }
+
+    /// <summary>The earliest armed deadline, or null when nothing is pending.</summary>
+    public long? NextDeadline
+    {
+        get
+        {
+            long? best = null;
+            foreach (ClockTimer t in timers)
+            {
+                if (t.Deadline is long d && (best is null || d < best))
+                {
+                    best = d;
+                }
+            }
+
+            return best;
+        }
+    }
+
+    /// <summary>
+    /// How many instructions may run before the next event is due (at least 1), or
+    /// <paramref name="cap"/> when nothing is pending. In realtime mode this is only an estimate.
+    /// </summary>
+    public long InstructionsUntilNextEvent(long cap)
+    {
+        long? next = NextDeadline;
+        if (next is null)
+        {
+            return cap;
+        }
+
+        long ns = next.Value - NowNs;
+        if (ns <= 0)
+        {
+            return 1;
+        }
+
+        // Realtime: assume roughly one instruction per nanosecond and re-check after the slice.
+        long n = (ns + NanosecondsPerInstruction - 1) / NanosecondsPerInstruction;
+        return Math.Clamp(n, 1, cap);
+    }
+
+    /// <summary>Fires every timer whose deadline has passed, earliest first. Returns how many fired.</summary>
+    public int RunDue()
+    {
+        int fired = 0;
+        while (true)
+        {
+            long now = NowNs;
+            ClockTimer? due = null;
+            foreach (ClockTimer t in timers)
+            {
+                if (t.Deadline is long d && d <= now && (due is null || d < due.Deadline))
+                {
+                    due = t;
+                }
+            }
+
+            if (due is null)
+            {
+                return fired;
+            }
+
+            due.Fire();
+            fired++;
+            if (fired > 10_000)
+            {
+                // A device re-arming into the past forever must not hang the emulator.
+                return fired;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The guest halted: waits until the next event is due. Deterministic mode skips virtual time to it at
+    /// once; realtime mode sleeps the host thread until then or until <see cref="Wake"/> (host input).
+    /// Returns false when no event is pending and nothing can wake the machine (the guest halted for good).
+    /// </summary>
+    /// <param name="hostInputPossible">True when host input (stdin, keyboard) may still arrive and wake the guest.</param>
+    /// <param name="maxWait">The longest the host may sleep (so run conditions such as a timeout are checked).</param>
+    public bool WaitForNextEvent(bool hostInputPossible, TimeSpan maxWait)
+    {
+        long? next = NextDeadline;
+        if (Mode == ClockMode.Deterministic)
+        {
+            if (next is null)
+            {
+                if (!hostInputPossible)
+                {
+                    return false;
+                }
+
+                wake.WaitOne(maxWait);
+                return true;
+            }
+
+            long now = NowNs;
+            if (next.Value > now)
+            {
+                skippedNs += next.Value - now;
+            }
+
+            return true;
+        }
+
+        if (next is null && !hostInputPossible)
+        {
+            return false;
+        }
+
+        TimeSpan wait = maxWait;
+        if (next is not null)
+        {
+            long ns = next.Value - NowNs;
+            if (ns <= 0)
+            {
+                return true;
+            }
+
+            wait = TimeSpan.FromTicks(Math.Min(maxWait.Ticks, (ns + 99) / 100));
+        }
+
+        wake.WaitOne(wait);
+        return true;
+    }
+
+    /// <summary>Wakes a halted machine (thread-safe): host input arrived.</summary>
+    public void Wake() => wake.Set();
+
+    internal void OnArmed(long deadline)
+    {
+        foreach (ClockTimer t in timers)
+        {
+            if (t.Deadline is long d && d < deadline)
+            {
+                return;
+            }
+        }
+
+        EarlierEventScheduled?.Invoke();
+    }
+}

@@ -1,0 +1,55 @@
+using System.Globalization;
+
+namespace Emulator.Cli;
+
+/// <summary>Parses sizes as QEMU's -m and people write them: 256M, 1G, 512K, 2GiB, or plain bytes.</summary>
+public static class MemorySize
+{
+    public static bool TryParse(string text, out ulong bytes, out string error)
+    {
+        bytes = 0;
+        string s = text.Trim();
+        ulong unit = 1;
+        string upper = s.ToUpperInvariant();
+        foreach (string suffix in new[] { "IB", "B" })
+        {
+            if (upper.Length > 1 && upper.EndsWith(suffix, StringComparison.Ordinal) && char.IsLetter(upper[^(suffix.Length + 1)]))
+            {
+                upper = upper[..^suffix.Length];
+                break;
+            }
+        }
+
+        if (upper.Length > 0)
+        {
+            switch (upper[^1])
+            {
+                case 'K': unit = 1UL << 10; break;
+                case 'M': unit = 1UL << 20; break;
+                case 'G': unit = 1UL << 30; break;
+                case 'T': unit = 1UL << 40; break;
+            }
+
+            if (unit != 1)
+            {
+                upper = upper[..^1];
+            }
+        }
+
+        if (!ulong.TryParse(upper, NumberStyles.None, CultureInfo.InvariantCulture, out ulong n) || n == 0)
+        {
+            error = $"malformed memory size '{text}' (use e.g. 256M, 1G, 512K or a number of bytes)";
+            return false;
+        }
+
+        if (n > ulong.MaxValue / unit)
+        {
+            error = $"memory size '{text}' is too large";
+            return false;
+        }
+
+        bytes = n * unit;
+        error = string.Empty;
+        return true;
+    }
+}

@@ -1,0 +1,497 @@
+using System.Diagnostics;
+using Cpu;
+using Cpu.Execution;
+using Cpu.State;
+using Devices.Apic;
+using Devices.Debug;
+using Devices.Display;
+using Devices.Interrupts;
+using Devices.Pci;
+using Devices.Pic;
+using Devices.Pit;
+using Devices.Ps2;
+using Devices.Rtc;
+using Devices.Serial;
+using Devices.Timing;
+using Emulator.Boot;
+using Emulator.Tracing;
+using Mmu;
+using Mmu.Io;
+using Mmu.Physical;
+
+namespace Emulator.Machines;
+
+/// <summary>
+/// A PC like QEMU's pc machine: RAM, the physical bus, port space, the devices of DESIGN.md section 5, one
+/// processor and the virtual clock, built from a <see cref="MachineConfiguration"/> and run with
+/// <see cref="RunUntil"/>. Everything the CLI does goes through here; tests use it in-process.
+/// </summary>
+public sealed class Machine : IDisposable
+{
+    private const long DeterministicSlice = 1_000_000;
+    private const long RealtimeSlice = 100_000;
+
+    private readonly MachineConfiguration configuration;
+    private readonly MemorySerialSink? transcript;
+    private readonly InstructionTracer? tracer;
+    private readonly Stopwatch hostTime = new();
+    private volatile bool externalStop;
+    private volatile bool stdinOpen;
+    private bool inRun;
+    private StopCause? pendingCause;
+    private string? matchedLine;
+    private RunCondition condition = RunCondition.GuestStops;
+    private long halts;
+
+    /// <exception cref="BootImageException">The kernel or a module cannot be loaded.</exception>
+    /// <exception cref="FileNotFoundException">The kernel or a module file does not exist.</exception>
+    public Machine(MachineConfiguration configuration)
+    {
+        this.configuration = configuration;
+        Ram = new PhysicalMemory(configuration.MemorySize);
+        Bus = new PhysicalBus(Ram);
+        Ports = new PortSpace();
+        Memory = new LinearMemory(Bus);
+        Processor = new Processor(Memory, Ports);
+        Clock = new VirtualClock(configuration.ClockMode, () => Processor.InstructionsRetired);
+
+        LocalApic = new LocalApic(Clock);
+        IoApic = new IoApic(LocalApic);
+        Pic = new PicPair();
+        LocalApic.ConnectExtInt(Pic);
+        Processor.InterruptController = LocalApic;
+        Processor.SystemRegisters.TimeSource = () => (ulong)Clock.NowNs; // RDTSC: 1 GHz on the virtual clock
+        LocalApic.TscSource = () => Processor.SystemRegisters.Msr.ReadTsc(Processor); // TSC-deadline compares with what RDTSC returns
+        Irqs = new IsaInterruptRouter(Pic.Line, IoApic.Line);
+
+        ISerialSink sink = configuration.SerialOutput ?? NullSerialSink.Instance;
+        if (configuration.KeepSerialTranscript)
+        {
+            transcript = new MemorySerialSink();
+            sink = new TeeSerialSink(sink, transcript);
+        }
+
+        Serial = new Uart16550(Irqs.Line(Uart16550.Com1Irq), sink);
+        Pit = new Pit8254(Clock, Irqs.Line(0));
+        SystemControl = new SystemControlPort(Pit, Clock);
+        Rtc = new CmosRtc(Clock, Irqs.Line(CmosRtc.Irq));
+        Rtc.SetMemorySize(configuration.MemorySize);
+        Keyboard = new I8042Controller(Irqs.Line(I8042Controller.KeyboardIrq), Irqs.Line(I8042Controller.MouseIrq));
+        DebugExit = new DebugExit();
+        Pci = new PciBus();
+        Display = new BochsDisplay();
+        var hostBridge = new HostBridge();
+        var isaBridge = new IsaBridge();
+        Pci.Attach(0, 0, hostBridge);
+        Pci.Attach(1, 0, isaBridge);
+        Pci.Attach(2, 0, Display);
+        Display.SetCommand(0x3); // firmware enables I/O and memory decoding, as SeaBIOS does
+
+        Pic.Register(Ports);
+        Pit.Register(Ports);
+        SystemControl.Register(Ports);
+        Serial.Register(Ports);
+        Rtc.Register(Ports);
+        Keyboard.Register(Ports);
+        Ports.Register(DebugExit.DefaultPort, 1, DebugExit);
+        Pci.Register(Ports);
+        Display.RegisterPorts(Ports);
+        LocalApic.Register(Bus);
+        IoApic.Register(Bus);
+        new PciMemoryWindow(Pci).Register(Bus);
+
+        DebugExit.Exited += _ => Stop(StopCause.DebugExit);
+        Keyboard.ResetRequested += () => Stop(StopCause.Reset);
+        Serial.LineWritten += OnSerialLine;
+        Serial.InputQueued += Clock.Wake;
+        Keyboard.InputQueued += Clock.Wake;
+        Clock.EarlierEventScheduled += () =>
+        {
+            if (inRun)
+            {
+                Processor.RequestStop();
+            }
+        };
+
+        if (configuration.Trace is not null)
+        {
+            tracer = new InstructionTracer(configuration.Trace);
+        }
+
+        if (configuration.KernelPath is not null)
+        {
+            LoadKernel(configuration);
+        }
+
+        if (configuration.SerialInput is not null)
+        {
+            Serial.EnqueueInput(configuration.SerialInput);
+        }
+
+        if (configuration.SerialInputFromStdin)
+        {
+            StartStdinReader();
+        }
+    }
+
+    public PhysicalMemory Ram { get; }
+
+    public PhysicalBus Bus { get; }
+
+    public PortSpace Ports { get; }
+
+    public LinearMemory Memory { get; }
+
+    public Processor Processor { get; }
+
+    public VirtualClock Clock { get; }
+
+    public LocalApic LocalApic { get; }
+
+    public IoApic IoApic { get; }
+
+    public PicPair Pic { get; }
+
+    public IsaInterruptRouter Irqs { get; }
+
+    public Pit8254 Pit { get; }
+
+    public SystemControlPort SystemControl { get; }
+
+    public Uart16550 Serial { get; }
+
+    public CmosRtc Rtc { get; }
+
+    public I8042Controller Keyboard { get; }
+
+    public DebugExit DebugExit { get; }
+
+    public PciBus Pci { get; }
+
+    public BochsDisplay Display { get; }
+
+    /// <summary>What the loader placed, or null when no kernel was given.</summary>
+    public BootInfo? Boot { get; private set; }
+
+    /// <summary>Everything the guest wrote to COM1 (when <see cref="MachineConfiguration.KeepSerialTranscript"/>).</summary>
+    public string SerialTranscript => transcript?.Text ?? string.Empty;
+
+    /// <summary>Asks a running <see cref="RunUntil"/> to return soon (thread-safe).</summary>
+    public void RequestStop()
+    {
+        externalStop = true;
+        Processor.RequestStop();
+        Clock.Wake();
+    }
+
+    /// <summary>Runs the guest until it stops by itself or <paramref name="until"/> is met.</summary>
+    public RunResult RunUntil(RunCondition until)
+    {
+        condition = until;
+        pendingCause = DebugExit.ExitStatus is not null ? StopCause.DebugExit : null;
+        matchedLine = null;
+        hostTime.Start();
+        try
+        {
+            StopCause cause = RunLoop();
+            return new RunResult(cause, DebugExit.ExitStatus, matchedLine, Counters);
+        }
+        finally
+        {
+            hostTime.Stop();
+            Serial.PumpInput();
+        }
+    }
+
+    /// <summary>The counters now.</summary>
+    public MachineCounters Counters => new()
+    {
+        InstructionsRetired = Processor.InstructionsRetired,
+        HostSeconds = hostTime.Elapsed.TotalSeconds,
+        VirtualTimeNs = Clock.NowNs,
+        HaltedNs = Clock.HaltSkippedNs,
+        Halts = halts,
+        InterruptsDelivered = LocalApic.Acknowledged,
+        PicInterruptsByIrq = [.. Pic.DeliveredByIrq],
+        IoApicInterruptsByPin = [.. IoApic.DeliveredByPin],
+        PicSpuriousInterrupts = Pic.Spurious,
+        LapicTimerInterrupts = LocalApic.TimerInterrupts,
+        PitInterrupts = Pit.Interrupts,
+        RtcInterrupts = Rtc.Interrupts,
+        KeyboardInterrupts = Keyboard.Interrupts,
+        SerialBytesOut = Serial.BytesTransmitted,
+        SerialBytesIn = Serial.BytesReceived,
+        UnclaimedPortReads = Ports.UnclaimedReads,
+        UnclaimedPortWrites = Ports.UnclaimedWrites,
+        UnmappedMemoryReads = Bus.UnmappedReads,
+        UnmappedMemoryWrites = Bus.UnmappedWrites,
+        TransitionsByKind = [.. Enum.GetValues<TransitionKind>().Select(k => new KeyValuePair<string, long>(k.ToString(), Processor.Counters.Transitions(k)))],
+        Exceptions = Sum(Processor.Counters.ExceptionsByVector),
+        BlocksDecoded = Processor.Counters.BlocksDecoded,
+        BlocksInvalidated = Processor.Counters.BlocksInvalidated,
+        Cr3Writes = Memory.Counters.Cr3WritesWithFlush + Memory.Counters.Cr3WritesWithoutFlush,
+        TlbHits = Memory.Counters.TlbHits,
+        TlbMisses = Memory.Counters.TlbMisses,
+        PageWalks = Memory.Counters.PageWalks,
+        PageFaults = Memory.Counters.PageFaults,
+        TlbFullFlushes = Memory.Counters.FullFlushes + Memory.Counters.NonGlobalFlushes,
+        TlbPcidFlushes = Memory.Counters.PcidFlushes,
+        TlbPageFlushes = Memory.Counters.PageFlushes,
+    };
+
+    private static long Sum(ReadOnlySpan<long> values)
+    {
+        long total = 0;
+        foreach (long v in values)
+        {
+            total += v;
+        }
+
+        return total;
+    }
+
+    public void Dispose()
+    {
+        (configuration.SerialOutput as IDisposable)?.Dispose();
+        Ram.Dispose();
+    }
+
+    private StopCause RunLoop()
+    {
+        long slice = Clock.Mode == ClockMode.Deterministic ? DeterministicSlice : RealtimeSlice;
+        long wallLimitTicks = condition.WallTimeout is TimeSpan w ? Stopwatch.GetTimestamp() + (long)(w.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
+        bool halted = false;
+        while (true)
+        {
+            Clock.RunDue();
+            Serial.PumpInput();
+            Keyboard.PumpInput();
+            if (CheckConditions(wallLimitTicks) is StopCause stop)
+            {
+                return stop;
+            }
+
+            if (halted)
+            {
+                if (LocalApic.HasPendingInterrupt)
+                {
+                    halted = false;
+                }
+                else
+                {
+                    bool inputPossible = stdinOpen || Serial.HasQueuedInput || Keyboard.HasQueuedInput;
+                    if (!Clock.WaitForNextEvent(inputPossible, TimeSpan.FromMilliseconds(50)))
+                    {
+                        return StopCause.Halted;
+                    }
+
+                    continue;
+                }
+            }
+
+            long budget = Clock.InstructionsUntilNextEvent(slice);
+            if (condition.MaxInstructions is long max)
+            {
+                budget = Math.Min(budget, Math.Max(1, max - Processor.InstructionsRetired));
+            }
+
+            if (condition.VirtualTimeout is TimeSpan vt)
+            {
+                long ns = (vt.Ticks * 100) - Clock.NowNs;
+                budget = Math.Min(budget, Math.Max(1, ns / VirtualClock.NanosecondsPerInstruction));
+            }
+
+            StopReason reason;
+            if (tracer is not null)
+            {
+                tracer.TraceNext(Processor);
+                budget = 1;
+            }
+
+            inRun = true;
+            try
+            {
+                reason = Processor.Run(budget);
+            }
+            catch (NotImplementedException)
+            {
+                throw;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                throw new EmulatorFaultException(
+                    $"internal error at guest RIP 0x{Processor.State.Rip:X}: {ex.GetType().Name}: {ex.Message}", ex);
+            }
+            finally
+            {
+                inRun = false;
+            }
+
+            switch (reason)
+            {
+                case StopReason.TripleFault:
+                    return StopCause.TripleFault;
+                case StopReason.Halted:
+                    halts++;
+                    if ((Processor.State.Rflags & (1UL << 9)) == 0 && !LocalApic.HasPendingInterrupt)
+                    {
+                        // HLT with interrupts off: only an NMI or a reset could wake it.
+                        if (pendingCause is StopCause c)
+                        {
+                            return c;
+                        }
+
+                        return StopCause.Halted;
+                    }
+
+                    halted = true;
+                    break;
+            }
+        }
+    }
+
+    private StopCause? CheckConditions(long wallLimitTicks)
+    {
+        if (pendingCause is StopCause c)
+        {
+            return c;
+        }
+
+        if (externalStop)
+        {
+            externalStop = false;
+            return StopCause.StopRequested;
+        }
+
+        if (condition.MaxInstructions is long max && Processor.InstructionsRetired >= max)
+        {
+            return StopCause.InstructionLimit;
+        }
+
+        if (condition.VirtualTimeout is TimeSpan vt && Clock.NowNs >= vt.Ticks * 100)
+        {
+            return StopCause.Timeout;
+        }
+
+        if (Stopwatch.GetTimestamp() >= wallLimitTicks)
+        {
+            return StopCause.Timeout;
+        }
+
+        return null;
+    }
+
+    private void Stop(StopCause cause)
+    {
+        pendingCause ??= cause;
+        Processor.RequestStop();
+    }
+
+    private void OnSerialLine(string line)
+    {
+        if (condition.SerialLine is not null && matchedLine is null && condition.SerialLine.IsMatch(line))
+        {
+            matchedLine = line;
+            Stop(StopCause.SerialLineMatched);
+        }
+    }
+
+    private void LoadKernel(MachineConfiguration config)
+    {
+        byte[] kernel = ReadImage(config.KernelPath!, "kernel");
+        var modules = new List<(byte[], string)>();
+        foreach (MultibootModule m in config.Modules)
+        {
+            modules.Add((ReadImage(m.Path, "module"), m.CommandLine));
+        }
+
+        string commandLine = config.CommandLine.Length == 0 ? config.KernelPath! : config.KernelPath + " " + config.CommandLine;
+        Boot = MultibootLoader.Load(Ram, kernel, commandLine, modules);
+        SetMultibootEntryState(Processor.State, Boot);
+    }
+
+    private static byte[] ReadImage(string path, string what)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{what} file not found: {path}", path);
+        }
+
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (IOException ex)
+        {
+            throw new BootImageException($"cannot read {what} {path}: {ex.Message}");
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new BootImageException($"cannot read {what} {path}: {ex.Message}");
+        }
+    }
+
+    /// <summary>The multiboot entry state: 32-bit flat segments, PE on, paging off, IF off, EAX/EBX set.</summary>
+    public static void SetMultibootEntryState(CpuState s, BootInfo boot)
+    {
+        Array.Clear(s.Gpr);
+        s.Gpr[0] = MultibootLoader.BootMagic;
+        s.Gpr[3] = boot.InfoAddress;
+        s.Rip = boot.Entry;
+        s.Rflags = 0x2;
+        s.Cr0 = 0x11; // PE, ET
+        s.Cr2 = 0;
+        s.Cr3 = 0;
+        s.Cr4 = 0;
+        s.Efer = 0;
+        s.GdtrBase = boot.GdtAddress;
+        s.GdtrLimit = 31;
+        s.IdtrBase = 0;
+        s.IdtrLimit = 0x3FF;
+        for (int i = 0; i < s.Segments.Length; i++)
+        {
+            bool code = i == SegmentIndex.Cs;
+            s.Segments[i] = new SegmentRegister
+            {
+                Selector = code ? (ushort)0x10 : (ushort)0x18,
+                Base = 0,
+                Limit = 0xFFFF_FFFF,
+                Attributes = code ? (ushort)0xC09B : (ushort)0xC093,
+            };
+        }
+
+        s.Ldtr = new SegmentRegister { Attributes = 0x82, Limit = 0xFFFF };
+        s.Tr = new SegmentRegister { Attributes = 0x8B, Limit = 0xFFFF };
+    }
+
+    private void StartStdinReader()
+    {
+        stdinOpen = true;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                using Stream stdin = Console.OpenStandardInput();
+                var buffer = new byte[256];
+                int n;
+                while ((n = stdin.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    Serial.EnqueueInput(buffer.AsSpan(0, n));
+                }
+            }
+            catch (IOException)
+            {
+            }
+            finally
+            {
+                stdinOpen = false;
+                Clock.Wake();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "emu stdin",
+        };
+        thread.Start();
+    }
+}

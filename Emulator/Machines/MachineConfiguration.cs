@@ -1,0 +1,43 @@
+using Devices.Serial;
+using Devices.Timing;
+using Emulator.Boot;
+
+namespace Emulator.Machines;
+
+/// <summary>How to build a <see cref="Machine"/>.</summary>
+public sealed record MachineConfiguration
+{
+    public const ulong DefaultMemorySize = 256UL * 1024 * 1024;
+
+    /// <summary>Smallest RAM the machine accepts: low memory plus room for a kernel at 1 MiB.</summary>
+    public const ulong MinimumMemorySize = 2UL * 1024 * 1024;
+
+    /// <summary>Bytes of guest RAM (a whole number of pages).</summary>
+    public ulong MemorySize { get; init; } = DefaultMemorySize;
+
+    /// <summary>The multiboot kernel; null builds the machine with nothing loaded.</summary>
+    public string? KernelPath { get; init; }
+
+    /// <summary>Boot modules (QEMU's -initrd list).</summary>
+    public IReadOnlyList<MultibootModule> Modules { get; init; } = [];
+
+    /// <summary>The kernel command line after its path (QEMU's -append).</summary>
+    public string CommandLine { get; init; } = string.Empty;
+
+    public ClockMode ClockMode { get; init; } = ClockMode.Deterministic;
+
+    /// <summary>Where COM1's output goes; null keeps it only in <see cref="Machine.SerialTranscript"/>.</summary>
+    public ISerialSink? SerialOutput { get; init; }
+
+    /// <summary>Bytes the guest receives on COM1 (from a file or a test).</summary>
+    public byte[]? SerialInput { get; init; }
+
+    /// <summary>Feed COM1 from the host's standard input.</summary>
+    public bool SerialInputFromStdin { get; init; }
+
+    /// <summary>Keep the whole COM1 transcript in memory (<see cref="Machine.SerialTranscript"/>).</summary>
+    public bool KeepSerialTranscript { get; init; } = true;
+
+    /// <summary>Write an instruction trace here (one line per instruction, with disassembly).</summary>
+    public TextWriter? Trace { get; init; }
+}

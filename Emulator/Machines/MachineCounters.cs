@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Text;
+
+namespace Emulator.Machines;
+
+/// <summary>
+/// What the machine counted in a run (DESIGN.md section 8). A record so new counters are one more
+/// property; <see cref="WithoutHostTiming"/> keeps only what a deterministic run must reproduce.
+/// </summary>
+public sealed record MachineCounters
+{
+    public long InstructionsRetired { get; init; }
+
+    /// <summary>Host seconds spent running.</summary>
+    public double HostSeconds { get; init; }
+
+    /// <summary>Guest instructions per host microsecond.</summary>
+    public double GuestMips => HostSeconds > 0 ? InstructionsRetired / HostSeconds / 1e6 : 0;
+
+    public long VirtualTimeNs { get; init; }
+
+    /// <summary>Virtual time skipped while the guest halted (deterministic mode).</summary>
+    public long HaltedNs { get; init; }
+
+    /// <summary>Times the guest halted waiting for an interrupt.</summary>
+    public long Halts { get; init; }
+
+    /// <summary>Interrupts the CPU acknowledged (all sources).</summary>
+    public long InterruptsDelivered { get; init; }
+
+    /// <summary>8259 interrupts acknowledged, by ISA IRQ (0-15).</summary>
+    public IReadOnlyList<long> PicInterruptsByIrq { get; init; } = [];
+
+    /// <summary>IOAPIC messages sent, by pin (0-23).</summary>
+    public IReadOnlyList<long> IoApicInterruptsByPin { get; init; } = [];
+
+    public long PicSpuriousInterrupts { get; init; }
+
+    public long LapicTimerInterrupts { get; init; }
+
+    public long PitInterrupts { get; init; }
+
+    public long RtcInterrupts { get; init; }
+
+    public long KeyboardInterrupts { get; init; }
+
+    public long SerialBytesOut { get; init; }
+
+    public long SerialBytesIn { get; init; }
+
+    public long UnclaimedPortReads { get; init; }
+
+    public long UnclaimedPortWrites { get; init; }
+
+    public long UnmappedMemoryReads { get; init; }
+
+    public long UnmappedMemoryWrites { get; init; }
+
+    // ---- the CPU's and the MMU's counters (DESIGN.md section 8) ----
+
+    /// <summary>Privilege transitions by kind (SYSCALL, SYSRET, interrupt, exception, INT n and IRET to user, ...).</summary>
+    public IReadOnlyList<KeyValuePair<string, long>> TransitionsByKind { get; init; } = [];
+
+    /// <summary>Exceptions raised by guest instructions (all vectors).</summary>
+    public long Exceptions { get; init; }
+
+    public long BlocksDecoded { get; init; }
+
+    public long BlocksInvalidated { get; init; }
+
+    public long Cr3Writes { get; init; }
+
+    public long TlbHits { get; init; }
+
+    public long TlbMisses { get; init; }
+
+    public long PageWalks { get; init; }
+
+    public long PageFaults { get; init; }
+
+    public long TlbFullFlushes { get; init; }
+
+    public long TlbPcidFlushes { get; init; }
+
+    public long TlbPageFlushes { get; init; }
+
+    /// <summary>The counters without host time (equal between two deterministic runs of the same input).</summary>
+    public MachineCounters WithoutHostTiming() => this with { HostSeconds = 0 };
+
+    /// <summary>One counter per line, "name: value", for --stats.</summary>
+    public string ToText()
+    {
+        var sb = new StringBuilder();
+        void Line(string name, object value) => sb.Append(CultureInfo.InvariantCulture, $"{name,-26} {value}\n");
+        Line("instructions retired:", InstructionsRetired);
+        Line("host seconds:", HostSeconds.ToString("F3", CultureInfo.InvariantCulture));
+        Line("guest MIPS:", GuestMips.ToString("F1", CultureInfo.InvariantCulture));
+        Line("virtual time (ms):", (VirtualTimeNs / 1e6).ToString("F3", CultureInfo.InvariantCulture));
+        Line("halted (ms):", (HaltedNs / 1e6).ToString("F3", CultureInfo.InvariantCulture));
+        Line("halts:", Halts);
+        Line("interrupts delivered:", InterruptsDelivered);
+        Line("pic irqs:", Join(PicInterruptsByIrq));
+        Line("ioapic pins:", Join(IoApicInterruptsByPin));
+        Line("pic spurious:", PicSpuriousInterrupts);
+        Line("lapic timer:", LapicTimerInterrupts);
+        Line("pit irq0:", PitInterrupts);
+        Line("rtc irq8:", RtcInterrupts);
+        Line("keyboard irq1:", KeyboardInterrupts);
+        Line("serial bytes out:", SerialBytesOut);
+        Line("serial bytes in:", SerialBytesIn);
+        Line("unclaimed port reads:", UnclaimedPortReads);
+        Line("unclaimed port writes:", UnclaimedPortWrites);
+        Line("unmapped memory reads:", UnmappedMemoryReads);
+        Line("unmapped memory writes:", UnmappedMemoryWrites);
+        foreach (KeyValuePair<string, long> t in TransitionsByKind)
+        {
+            Line("transitions " + t.Key + ":", t.Value);
+        }
+
+        Line("exceptions:", Exceptions);
+        Line("blocks decoded:", BlocksDecoded);
+        Line("blocks invalidated:", BlocksInvalidated);
+        Line("cr3 writes:", Cr3Writes);
+        Line("tlb hits:", TlbHits);
+        Line("tlb misses:", TlbMisses);
+        Line("page walks:", PageWalks);
+        Line("page faults:", PageFaults);
+        Line("tlb flushes full:", TlbFullFlushes);
+        Line("tlb flushes pcid:", TlbPcidFlushes);
+        Line("tlb flushes page:", TlbPageFlushes);
+        return sb.ToString();
+    }
+
+    private static string Join(IReadOnlyList<long> values)
+    {
+        var parts = new List<string>();
+        for (int i = 0; i < values.Count; i++)
+        {
+            if (values[i] != 0)
+            {
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"{i}={values[i]}"));
+            }
+        }
+
+        return parts.Count == 0 ? "-" : string.Join(' ', parts);
+    }
+}

@@ -1,0 +1,29 @@
+namespace Emulator.Machines;
+
+/// <summary>Why a run ended.</summary>
+public enum StopCause
+{
+    /// <summary>The guest wrote isa-debug-exit.</summary>
+    DebugExit,
+
+    /// <summary>The guest halted with interrupts off, or with nothing left that could wake it.</summary>
+    Halted,
+
+    /// <summary>The guest asked for a reset (i8042 pulse); emu powers off, like QEMU -no-reboot.</summary>
+    Reset,
+
+    /// <summary>A triple fault.</summary>
+    TripleFault,
+
+    /// <summary>A serial line matched the run condition.</summary>
+    SerialLineMatched,
+
+    /// <summary>The instruction limit of the run condition was reached.</summary>
+    InstructionLimit,
+
+    /// <summary>The virtual or wall-clock timeout passed.</summary>
+    Timeout,
+
+    /// <summary>Someone called <see cref="Machine.RequestStop"/>.</summary>
+    StopRequested,
+}

@@ -1,0 +1,47 @@
+namespace Cpu.Tests.Differential.Harness;
+
+/// <summary>
+/// One differential test case: instruction bytes (assembled at <see cref="HarnessLayout.SnippetAddress"/>),
+/// the initial registers, flags and memory, and what of the outcome the Intel SDM defines.
+/// </summary>
+public sealed class DiffCase
+{
+    public required string Form { get; init; }
+
+    public required byte[] Code { get; init; }
+
+    /// <summary>RAX..R15 in encoding order.</summary>
+    public required ulong[] Gpr { get; init; }
+
+    /// <summary>Initial RFLAGS (status flags and DF; IF, TF and AC stay clear).</summary>
+    public required ulong Flags { get; init; }
+
+    /// <summary>Initial contents of the data buffer at <see cref="HarnessLayout.DataAddress"/>.</summary>
+    public required byte[] Data { get; init; }
+
+    /// <summary>Initial contents of the compared stack window at <see cref="HarnessLayout.StackWindowAddress"/>.</summary>
+    public required byte[] Stack { get; init; }
+
+    /// <summary>Flags (of CF PF AF ZF SF OF DF) whose final value the SDM leaves undefined for this case.</summary>
+    public ulong UndefinedFlags { get; init; }
+
+    /// <summary>Per register, the bits whose final value is defined (all ones when null).</summary>
+    public ulong[]? GprMask { get; init; }
+
+    /// <summary>Memory ranges (address, length) whose final contents the SDM leaves undefined.</summary>
+    public (ulong Address, int Length)[] UndefinedMemory { get; init; } = [];
+
+    /// <summary>The same case under another form name.</summary>
+    public DiffCase WithForm(string form) => new()
+    {
+        Form = form,
+        Code = Code,
+        Gpr = Gpr,
+        Flags = Flags,
+        Data = Data,
+        Stack = Stack,
+        UndefinedFlags = UndefinedFlags,
+        GprMask = GprMask,
+        UndefinedMemory = UndefinedMemory,
+    };
+}

@@ -1,0 +1,115 @@
+using Cpu.Execution;
+using Cpu.State;
+using Mmu;
+using Mmu.Io;
+using Mmu.Physical;
+
+namespace Cpu.Tests.Differential.Harness;
+
+/// <summary>
+/// Runs snippets in the emulator's CPU: a processor per thread whose decoded-block cache is cleared per
+/// case, 64-bit mode set directly in the state (CS.L=1, EFER.LME|LMA, CR0.PE, paging off so linear =
+/// physical), the snippet followed by HLT at the same address as natively, IF clear so HLT stops the run.
+/// </summary>
+public static class EmulatedCpu
+{
+    public const byte Hlt = 0xF4;
+
+    /// <summary>Descriptor attributes (bits 40-55 >> 40): type 0xB (execute/read, accessed), S, P, L, G.</summary>
+    public const ushort LongModeCode = 0xB | (1 << 4) | (1 << 7) | (1 << 13) | (1 << 15);
+
+    /// <summary>Type 3 (read/write, accessed), S, P, D/B, G.</summary>
+    public const ushort FlatData = 0x3 | (1 << 4) | (1 << 7) | (1 << 14) | (1 << 15);
+
+    public const ulong Cr0Pe = 1;
+    public const ulong Cr4Pae = 1 << 5;
+    public const ulong EferLmeLma = 0x500;
+
+    /// <summary>Enough for every snippet (string loops and LOOP use small counts).</summary>
+    public const long InstructionBudget = 100_000;
+
+    // Guest RAM and a processor are reused per thread: building them costs more than a case.
+    [ThreadStatic]
+    private static PhysicalMemory? threadRam;
+
+    [ThreadStatic]
+    private static Processor? threadCpu;
+
+    /// <summary>
+    /// Runs a case on this thread's reused processor (its block cache cleared), or on a fresh one.
+    /// The runner confirms every mismatch on a fresh processor, so reuse cannot invent failures.
+    /// </summary>
+    public static MachineSnapshot Run(DiffCase c, bool fresh = false)
+    {
+        PhysicalMemory ram = threadRam ??= new PhysicalMemory(HarnessLayout.GuestRamSize);
+        Processor cpu;
+        if (fresh || threadCpu is null)
+        {
+            cpu = new Processor(new LinearMemory(new PhysicalBus(ram)), new PortSpace());
+            threadCpu ??= cpu;
+        }
+        else
+        {
+            cpu = threadCpu;
+        }
+
+        Load(ram, c);
+        cpu.Blocks.Clear();
+        cpu.Halted = false;
+        CpuState s = cpu.State;
+        Prepare(cpu, c.Gpr, c.Flags);
+        string? error = null;
+        try
+        {
+            StopReason stop = cpu.Run(InstructionBudget);
+            if (stop != StopReason.Halted)
+            {
+                error = $"Run returned {stop} instead of Halted" + (cpu.TripleFaultMessage is { } why ? $" ({why})" : "");
+            }
+        }
+        catch (Exception e)
+        {
+            error = $"{e.GetType().Name}: {e.Message}";
+        }
+
+        return new MachineSnapshot
+        {
+            Gpr = (ulong[])s.Gpr.Clone(),
+            Flags = s.Rflags,
+            // RIP ends after the HLT that follows the snippet.
+            RipOffset = (long)(s.Rip - HarnessLayout.SnippetAddress) - 1,
+            Data = ram.Span(HarnessLayout.DataAddress, HarnessLayout.DataSize).ToArray(),
+            Stack = ram.Span(HarnessLayout.StackWindowAddress, HarnessLayout.StackWindowSize).ToArray(),
+            Error = error,
+        };
+    }
+
+    /// <summary>Puts the processor in flat 64-bit mode at CPL 0 with the given registers, at the snippet.</summary>
+    public static void Prepare(Processor cpu, ulong[] gpr, ulong flags)
+    {
+        CpuState s = cpu.State;
+        for (int i = 0; i < 6; i++)
+        {
+            s.Segments[i] = new SegmentRegister { Selector = 0x10, Base = 0, Limit = 0xFFFF_FFFF, Attributes = FlatData };
+        }
+
+        s.Segments[SegmentIndex.Cs] = new SegmentRegister { Selector = 0x08, Base = 0, Limit = 0xFFFF_FFFF, Attributes = LongModeCode };
+        s.Cr0 = Cr0Pe;
+        s.Cr4 = Cr4Pae;
+        s.Efer = EferLmeLma;
+        cpu.Memory.SetPagingControls(s.Cr0, s.Cr4, s.Efer);
+        gpr.CopyTo(s.Gpr, 0);
+        s.Rflags = (flags & ~FlagBits.IF) | 2;
+        s.Rip = HarnessLayout.SnippetAddress;
+    }
+
+    /// <summary>Copies the snippet (and HLT), the data buffer and the stack window into guest RAM.</summary>
+    public static void Load(PhysicalMemory ram, DiffCase c)
+    {
+        ram.Span(HarnessLayout.SnippetAddress, HarnessLayout.CodeEnd - HarnessLayout.SnippetOffset).Clear();
+        c.Code.CopyTo(ram.Span(HarnessLayout.SnippetAddress, c.Code.Length));
+        ram.Span(HarnessLayout.SnippetAddress + (ulong)c.Code.Length, 1)[0] = Hlt;
+        c.Data.CopyTo(ram.Span(HarnessLayout.DataAddress, HarnessLayout.DataSize));
+        c.Stack.CopyTo(ram.Span(HarnessLayout.StackWindowAddress, HarnessLayout.StackWindowSize));
+    }
+}

@@ -1,0 +1,53 @@
+using Devices.Tests.Support;
+using Devices.Timing;
+
+namespace Devices.Tests.Timing;
+
+public class VirtualClockTests
+{
+    [Fact]
+    public void DeterministicTimeFollowsInstructionsRetired()
+    {
+        var cpu = new FakeCpuClock { Instructions = 5000 };
+        Assert.Equal(5000 * VirtualClock.NanosecondsPerInstruction, cpu.Clock.NowNs);
+        Assert.Equal((ulong)cpu.Clock.NowNs, cpu.Clock.ReadTsc());
+    }
+
+    [Fact]
+    public void TimersFireInDeadlineOrderAndSizeTheBudget()
+    {
+        var cpu = new FakeCpuClock();
+        var fired = new List<string>();
+        ClockTimer a = cpu.Clock.CreateTimer("a", _ => fired.Add("a"));
+        ClockTimer b = cpu.Clock.CreateTimer("b", _ => fired.Add("b"));
+        a.Arm(3000);
+        b.Arm(1000);
+        Assert.Equal(1000 / VirtualClock.NanosecondsPerInstruction, cpu.Clock.InstructionsUntilNextEvent(1_000_000));
+        cpu.Instructions = 5000;
+        Assert.Equal(2, cpu.Clock.RunDue());
+        Assert.Equal(["b", "a"], fired);
+        Assert.Null(cpu.Clock.NextDeadline);
+        Assert.Equal(777, cpu.Clock.InstructionsUntilNextEvent(777));
+    }
+
+    [Fact]
+    public void HaltSkipsVirtualTimeToTheNextEventInDeterministicMode()
+    {
+        var cpu = new FakeCpuClock();
+        ClockTimer t = cpu.Clock.CreateTimer("t", _ => { });
+        t.Arm(1_000_000);
+        Assert.True(cpu.Clock.WaitForNextEvent(hostInputPossible: false, TimeSpan.FromSeconds(1)));
+        Assert.Equal(1_000_000, cpu.Clock.NowNs);
+        Assert.Equal(1, cpu.Clock.RunDue());
+        Assert.False(cpu.Clock.WaitForNextEvent(hostInputPossible: false, TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
+    public void TscWriteOffsetsTheCounter()
+    {
+        var cpu = new FakeCpuClock { Instructions = 100 };
+        cpu.Clock.WriteTsc(1_000_000);
+        cpu.Instructions = 200;
+        Assert.Equal(1_000_000UL + (100 * VirtualClock.NanosecondsPerInstruction), cpu.Clock.ReadTsc());
+    }
+}

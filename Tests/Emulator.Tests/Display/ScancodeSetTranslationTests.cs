@@ -1,0 +1,128 @@
+using Emulator.Display.Keyboard;
+
+namespace Emulator.Tests.Display;
+
+/// <summary>
+/// The set-1 column agrees with the set-2 column through the i8042's translation (the table every PC
+/// controller applies when its command byte's translate bit is set; IBM PS/2 Technical Reference).
+/// </summary>
+public class ScancodeSetTranslationTests
+{
+    // Set-2 make code -> set-1 make code for the single-byte codes the table uses.
+    private static readonly Dictionary<byte, byte> Translation = new()
+    {
+        [0x76] = 0x01,
+        [0x16] = 0x02,
+        [0x1E] = 0x03,
+        [0x26] = 0x04,
+        [0x25] = 0x05,
+        [0x2E] = 0x06,
+        [0x36] = 0x07,
+        [0x3D] = 0x08,
+        [0x3E] = 0x09,
+        [0x46] = 0x0A,
+        [0x45] = 0x0B,
+        [0x4E] = 0x0C,
+        [0x55] = 0x0D,
+        [0x66] = 0x0E,
+        [0x0D] = 0x0F,
+        [0x15] = 0x10,
+        [0x1D] = 0x11,
+        [0x24] = 0x12,
+        [0x2D] = 0x13,
+        [0x2C] = 0x14,
+        [0x35] = 0x15,
+        [0x3C] = 0x16,
+        [0x43] = 0x17,
+        [0x44] = 0x18,
+        [0x4D] = 0x19,
+        [0x54] = 0x1A,
+        [0x5B] = 0x1B,
+        [0x5A] = 0x1C,
+        [0x14] = 0x1D,
+        [0x1C] = 0x1E,
+        [0x1B] = 0x1F,
+        [0x23] = 0x20,
+        [0x2B] = 0x21,
+        [0x34] = 0x22,
+        [0x33] = 0x23,
+        [0x3B] = 0x24,
+        [0x42] = 0x25,
+        [0x4B] = 0x26,
+        [0x4C] = 0x27,
+        [0x52] = 0x28,
+        [0x0E] = 0x29,
+        [0x12] = 0x2A,
+        [0x5D] = 0x2B,
+        [0x1A] = 0x2C,
+        [0x22] = 0x2D,
+        [0x21] = 0x2E,
+        [0x2A] = 0x2F,
+        [0x32] = 0x30,
+        [0x31] = 0x31,
+        [0x3A] = 0x32,
+        [0x41] = 0x33,
+        [0x49] = 0x34,
+        [0x4A] = 0x35,
+        [0x59] = 0x36,
+        [0x7C] = 0x37,
+        [0x11] = 0x38,
+        [0x29] = 0x39,
+        [0x58] = 0x3A,
+        [0x05] = 0x3B,
+        [0x06] = 0x3C,
+        [0x04] = 0x3D,
+        [0x0C] = 0x3E,
+        [0x03] = 0x3F,
+        [0x0B] = 0x40,
+        [0x83] = 0x41,
+        [0x0A] = 0x42,
+        [0x01] = 0x43,
+        [0x09] = 0x44,
+        [0x77] = 0x45,
+        [0x7E] = 0x46,
+        [0x6C] = 0x47,
+        [0x75] = 0x48,
+        [0x7D] = 0x49,
+        [0x7B] = 0x4A,
+        [0x6B] = 0x4B,
+        [0x73] = 0x4C,
+        [0x74] = 0x4D,
+        [0x79] = 0x4E,
+        [0x69] = 0x4F,
+        [0x72] = 0x50,
+        [0x7A] = 0x51,
+        [0x70] = 0x52,
+        [0x71] = 0x53,
+        [0x61] = 0x56,
+        [0x78] = 0x57,
+        [0x07] = 0x58,
+        [0x1F] = 0x5B,
+        [0x27] = 0x5C,
+        [0x2F] = 0x5D,
+    };
+
+    [Fact]
+    public void EverySet2MakeCodeTranslatesToTheSet1MakeCode()
+    {
+        Span<byte> one = stackalloc byte[ScancodeTable.MaxSequenceLength];
+        Span<byte> two = stackalloc byte[ScancodeTable.MaxSequenceLength];
+        int checkedKeys = 0;
+        foreach (Key key in Enum.GetValues<Key>())
+        {
+            if (!ScancodeTable.HasCode(key) || key is Key.Pause or Key.PrintScreen)
+            {
+                continue;
+            }
+
+            int n1 = ScancodeTable.Encode(key, KeyAction.Press, ScancodeSet.Set1, one);
+            int n2 = ScancodeTable.Encode(key, KeyAction.Press, ScancodeSet.Set2, two);
+            Assert.Equal(n1, n2);
+            Assert.True(Translation.TryGetValue(two[n2 - 1], out byte expected), $"{key}: set-2 {two[n2 - 1]:X2} not in the translation table");
+            Assert.Equal(expected, one[n1 - 1]);
+            checkedKeys++;
+        }
+
+        Assert.True(checkedKeys > 100);
+    }
+}

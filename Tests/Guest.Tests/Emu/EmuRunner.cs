@@ -1,0 +1,60 @@
+using Devices.Timing;
+using Emulator.Boot;
+using Emulator.Machines;
+using TestSupport;
+
+namespace Guest.Tests.Emu;
+
+/// <summary>
+/// Boots a guest image on emu in-process, the way `emu run KERNEL --initrd FILE --append STR
+/// --display none --clock deterministic` does, and hands back what COM1 printed and the exit status
+/// in the shape QEMU runs give (<see cref="ProcessResult"/>), so one assertion serves both platforms.
+/// </summary>
+public static class EmuRunner
+{
+    /// <summary>
+    /// Runs until the guest leaves through isa-debug-exit (or stops otherwise, or the wall timeout
+    /// passes). With <paramref name="afterLine"/>, once COM1 prints a line matching it,
+    /// <paramref name="then"/> runs (to type keys, say) and the run goes on.
+    /// </summary>
+    public static ProcessResult RunKernel(string kernel, string? initrd = null, string? append = null, TimeSpan? timeout = null,
+        string? afterLine = null, Action<Machine>? then = null)
+    {
+        var config = new MachineConfiguration
+        {
+            KernelPath = kernel,
+            Modules = initrd is null ? [] : [new MultibootModule(initrd, initrd)],
+            CommandLine = append ?? string.Empty,
+            ClockMode = ClockMode.Deterministic,
+        };
+        using var machine = new Machine(config);
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(120));
+        RunResult result;
+        if (afterLine is not null)
+        {
+            result = machine.RunUntil(RunCondition.SerialLineMatches(afterLine) with { WallTimeout = Remaining(deadline) });
+            if (result.Cause != StopCause.SerialLineMatched)
+            {
+                return Finish(machine, result);
+            }
+
+            then?.Invoke(machine);
+        }
+
+        result = machine.RunUntil(RunCondition.Timeout(Remaining(deadline)));
+        return Finish(machine, result);
+    }
+
+    private static TimeSpan Remaining(DateTime deadline)
+    {
+        TimeSpan left = deadline - DateTime.UtcNow;
+        return left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1);
+    }
+
+    private static ProcessResult Finish(Machine machine, RunResult result)
+    {
+        int exit = result.DebugExitStatus ?? -1;
+        string reason = result.Cause == StopCause.DebugExit ? string.Empty : $"emu stopped: {result.Cause}";
+        return new ProcessResult(exit, machine.SerialTranscript, reason, result.Cause == StopCause.Timeout);
+    }
+}
