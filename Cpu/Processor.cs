@@ -42,6 +42,13 @@ public sealed class Processor
     /// <summary>The compiled tier: tier-up, compiled-code execution and its counters.</summary>
     public TieredCompiler Jit { get; }
 
+    /// <summary>
+    /// Read by compiled code before it goes round a loop again: true when the dispatcher must run (the block
+    /// must be left, a stop was requested, or an interrupt can be taken).
+    /// </summary>
+    internal bool MustLeaveCompiledLoop() =>
+        exitBlock || stopRequested || ((State.FlagBits & Rflag.IF) != 0 && InterruptController is { HasPendingInterrupt: true });
+
     /// <summary>True when the running block must be left after the current instruction (read by compiled code).</summary>
     internal bool BlockExitRequested => exitBlock;
 

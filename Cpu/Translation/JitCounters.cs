@@ -65,7 +65,7 @@ public sealed class JitCounters
     internal void RecordUntranslatable() => Interlocked.Increment(ref untranslatable);
 
     // Only the CPU thread adds here; the field is read from others through Interlocked.Read.
-    internal void AddCompiledInstructions(int count) => compiledInstructions += count;
+    internal void AddCompiledInstructions(long count) => compiledInstructions += count;
 
     internal void RecordInvalidation() => Interlocked.Increment(ref invalidations);
 

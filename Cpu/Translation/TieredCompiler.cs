@@ -18,15 +18,22 @@ public sealed class TieredCompiler
         this.cpu = cpu;
     }
 
+    /// <summary>Set by compiled code when a guest fault leaves it: the faulting instruction's index in its block.</summary>
+    public int FaultIndex;
+
+    /// <summary>Set by compiled code when a guest fault leaves it: instructions it completed before the fault.</summary>
+    public long FaultRetired;
+
     /// <summary>Blocks compiled, compile times, instructions in compiled code, invalidations.</summary>
     public JitCounters Counters { get; } = new();
 
     /// <summary>
     /// Runs the compiled prefix of <paramref name="block"/> if there is one that fits the budget, first
-    /// compiling it when the tier-up policy says so. On return <paramref name="index"/> is the number of
-    /// instructions done (0 when nothing ran) and <paramref name="retired"/> has grown by as much; when a
-    /// guest fault escapes, <paramref name="index"/> is the faulting instruction, RIP is restored by the
-    /// caller from it, and the fault is rethrown.
+    /// compiling it when the tier-up policy says so. On return <paramref name="index"/> is where the
+    /// interpreter goes on in the block (0 when nothing ran, else the end of the compiled prefix) and
+    /// <paramref name="retired"/> has grown by the instructions done (a prefix that loops onto itself may
+    /// run many passes within the budget). When a guest fault escapes, <paramref name="index"/> is the
+    /// faulting instruction, RIP is restored by the caller from it, and the fault is rethrown.
     /// </summary>
     public void Execute(DecodedBlock block, long budget, ref long retired, ref int index)
     {
@@ -54,23 +61,22 @@ public sealed class TieredCompiler
             return;
         }
 
-        int done;
+        long done;
         try
         {
-            done = code(cpu);
+            done = code(cpu, budget);
         }
         catch
         {
-            // RIP was set to the next instruction's address before the faulting one ran, and the
-            // semantic methods change nothing when they fault.
-            done = FaultingIndex(block, compiled.Count);
-            index = done;
-            retired += done;
-            Counters.AddCompiledInstructions(done);
+            // The compiled code wrote its registers back and said which instruction faulted; the semantic
+            // methods change nothing when they fault. The caller points RIP at it.
+            index = FaultIndex;
+            retired += FaultRetired;
+            Counters.AddCompiledInstructions(FaultRetired);
             throw;
         }
 
-        index = done;
+        index = compiled.Count;
         retired += done;
         Counters.AddCompiledInstructions(done);
     }
@@ -92,26 +98,12 @@ public sealed class TieredCompiler
 
             // Run the .NET JIT now (the null processor makes the method return at once), so that compile
             // time is paid here and measured, not on the first guest run.
-            code(null!);
+            code(null!, 0);
             compiled = new CompiledBlock(code, count, Counters);
             Counters.RecordCompile(Stopwatch.GetTimestamp() - start);
         }
 
         Volatile.Write(ref block.Compiled, compiled);
         return compiled;
-    }
-
-    private int FaultingIndex(DecodedBlock block, int count)
-    {
-        ulong rip = cpu.State.Rip;
-        for (int i = 0; i < count; i++)
-        {
-            if (block.Instructions[i].NextIP == rip)
-            {
-                return i;
-            }
-        }
-
-        return 0;
     }
 }

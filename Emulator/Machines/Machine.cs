@@ -52,7 +52,7 @@ public sealed class Machine : IDisposable
         Bus = new PhysicalBus(Ram);
         Ports = new PortSpace();
         Memory = new LinearMemory(Bus);
-        Processor = new Processor(Memory, Ports);
+        Processor = new Processor(Memory, Ports) { JitMode = configuration.Jit };
         Clock = new VirtualClock(configuration.ClockMode, () => Processor.InstructionsRetired);
 
         LocalApic = new LocalApic(Clock);
@@ -237,6 +237,11 @@ public sealed class Machine : IDisposable
         TlbFullFlushes = Memory.Counters.FullFlushes + Memory.Counters.NonGlobalFlushes,
         TlbPcidFlushes = Memory.Counters.PcidFlushes,
         TlbPageFlushes = Memory.Counters.PageFlushes,
+        JitBlocksCompiled = Processor.Jit.Counters.BlocksCompiled,
+        JitCompileMedianMicroseconds = Processor.Jit.Counters.MedianCompileMicroseconds,
+        JitCompileP99Microseconds = Processor.Jit.Counters.P99CompileMicroseconds,
+        JitInstructions = Processor.Jit.Counters.InstructionsInCompiledCode,
+        JitInvalidations = Processor.Jit.Counters.Invalidations,
     };
 
     private static long Sum(ReadOnlySpan<long> values)
