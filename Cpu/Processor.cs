@@ -44,10 +44,10 @@ public sealed class Processor
 
     /// <summary>
     /// Read by compiled code before it goes round a loop again: true when the dispatcher must run (the block
-    /// must be left, a stop was requested, or an interrupt can be taken).
+    /// must be left or a stop was requested). Interrupts are checked by the dispatcher, which a compiled
+    /// loop returns to at least every <see cref="BlockEmitter.MaxPassesPerEntry"/> passes.
     /// </summary>
-    internal bool MustLeaveCompiledLoop() =>
-        exitBlock || stopRequested || ((State.FlagBits & Rflag.IF) != 0 && InterruptController is { HasPendingInterrupt: true });
+    internal bool MustLeaveCompiledLoop() => exitBlock || stopRequested;
 
     /// <summary>True when the running block must be left after the current instruction (read by compiled code).</summary>
     internal bool BlockExitRequested => exitBlock;

@@ -23,6 +23,12 @@ namespace Cpu.Translation;
 /// </summary>
 public sealed class BlockEmitter
 {
+    /// <summary>
+    /// Passes a loop onto itself makes per call before it returns to the dispatcher, which takes pending
+    /// interrupts: they wait at most this many passes (device events also end the budget it gets).
+    /// </summary>
+    public const int MaxPassesPerEntry = 256;
+
     private const int RspNumber = 4;
 
     private static readonly MethodInfo SegmentedAddress = typeof(Operands).GetMethod(nameof(Operands.SegmentedAddress))!;
@@ -71,6 +77,7 @@ public sealed class BlockEmitter
     private readonly LocalBuilder done;
     private readonly LocalBuilder at;
     private readonly LocalBuilder returned;
+    private readonly LocalBuilder passes;
     private readonly LocalBuilder a;
     private readonly LocalBuilder b;
     private readonly LocalBuilder result;
@@ -94,6 +101,7 @@ public sealed class BlockEmitter
         done = il.DeclareLocal(typeof(long));
         at = il.DeclareLocal(typeof(int));
         returned = il.DeclareLocal(typeof(long));
+        passes = il.DeclareLocal(typeof(int));
         a = il.DeclareLocal(typeof(ulong));
         b = il.DeclareLocal(typeof(ulong));
         result = il.DeclareLocal(typeof(ulong));
@@ -130,6 +138,8 @@ public sealed class BlockEmitter
         LoadRegisters();
         il.Emit(OpCodes.Ldc_I8, 0L);
         il.Emit(OpCodes.Stloc, done);
+        il.Emit(OpCodes.Ldc_I4, MaxPassesPerEntry);
+        il.Emit(OpCodes.Stloc, passes);
 
         end = il.DefineLabel();
         Label top = il.DefineLabel();
@@ -205,8 +215,9 @@ public sealed class BlockEmitter
 
         if (target == block.LinearStart)
         {
-            // A loop onto itself: go round again while another whole pass fits the budget and nothing
-            // (an interrupt, a stop request, a write to code) wants the dispatcher.
+            // A loop onto itself: go round again while another whole pass fits the budget, fewer than
+            // MaxPassesPerEntry passes were made (the dispatcher takes interrupts), and nothing (a stop
+            // request, a write to code) wants the dispatcher.
             Label leave = il.DefineLabel();
             il.Emit(OpCodes.Ldloc, done);
             il.Emit(OpCodes.Ldc_I8, (long)count);
@@ -217,6 +228,12 @@ public sealed class BlockEmitter
             il.Emit(OpCodes.Add);
             il.Emit(OpCodes.Ldarg_2);
             il.Emit(OpCodes.Bgt, leave);
+            il.Emit(OpCodes.Ldloc, passes);
+            il.Emit(OpCodes.Ldc_I4_1);
+            il.Emit(OpCodes.Sub);
+            il.Emit(OpCodes.Dup);
+            il.Emit(OpCodes.Stloc, passes);
+            il.Emit(OpCodes.Brfalse, leave);
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Call, MustLeave);
             il.Emit(OpCodes.Brfalse, top);
