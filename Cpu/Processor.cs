@@ -219,7 +219,7 @@ public sealed class Processor
         exitBlock = false;
         try
         {
-            if (JitMode != JitMode.Off)
+            if (JitMode != JitMode.Off && TieredCompiler.WantsToRun(block, JitMode))
             {
                 Jit.Execute(block, limit - retired, ref retired, ref i);
                 if (i > 0 && (exitBlock || retired >= limit))

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Cpu.Decode;
 
 namespace Cpu.Translation;
@@ -28,8 +29,20 @@ public sealed class TieredCompiler
     public JitCounters Counters { get; } = new();
 
     /// <summary>
+    /// The dispatcher's check per block, inlined: true when the block has compiled code to run, or has just
+    /// reached the tier-up threshold (counting the run). Keeps the call to <see cref="Execute"/> (and its
+    /// exception handler) off the path of blocks that stay interpreted.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool WantsToRun(DecodedBlock block, JitMode mode)
+    {
+        CompiledBlock? compiled = Volatile.Read(ref block.Compiled);
+        return compiled is null ? TierUpPolicy.ShouldCompile(mode, ++block.Executions) : compiled.Code is not null;
+    }
+
+    /// <summary>
     /// Runs the compiled prefix of <paramref name="block"/> if there is one that fits the budget, first
-    /// compiling it when the tier-up policy says so. On return <paramref name="index"/> is where the
+    /// compiling it when <see cref="WantsToRun"/> said it reached the tier-up threshold. On return <paramref name="index"/> is where the
     /// interpreter goes on in the block (0 when nothing ran, else the end of the compiled prefix) and
     /// <paramref name="retired"/> has grown by the instructions done (a prefix that loops onto itself may
     /// run many passes within the budget). When a guest fault escapes, <paramref name="index"/> is the
@@ -40,13 +53,8 @@ public sealed class TieredCompiler
         CompiledBlock? compiled = Volatile.Read(ref block.Compiled);
         if (compiled is null)
         {
-            JitMode mode = cpu.JitMode;
-            if (!TierUpPolicy.ShouldCompile(mode, ++block.Executions))
-            {
-                return;
-            }
-
-            if (mode != JitMode.Always)
+            // WantsToRun said the block just reached the tier-up threshold.
+            if (cpu.JitMode != JitMode.Always)
             {
                 Task.Run(() => Compile(block));
                 return;
