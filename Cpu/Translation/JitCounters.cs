@@ -27,7 +27,7 @@ public sealed class JitCounters
         }
     }
 
-    /// <summary>Blocks whose first instruction could not be translated (they stay interpreted).</summary>
+    /// <summary>Blocks left to the interpreter: no translatable prefix, or one too short to pay for entering it.</summary>
     public long BlocksUntranslatable => Interlocked.Read(ref untranslatable);
 
     /// <summary>Guest instructions completed inside compiled code (the rest ran in the interpreter).</summary>

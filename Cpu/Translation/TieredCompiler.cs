@@ -95,7 +95,7 @@ public sealed class TieredCompiler
         long start = Stopwatch.GetTimestamp();
         int count = TranslationFrontEnd.TranslatablePrefix(block);
         CompiledBlock compiled;
-        if (count == 0)
+        if (count == 0 || !TierUpPolicy.WorthCompiling(cpu.JitMode, count, TranslationFrontEnd.LoopsOntoItself(block, count)))
         {
             Counters.RecordUntranslatable();
             compiled = CompiledBlock.Untranslatable;

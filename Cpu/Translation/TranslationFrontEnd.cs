@@ -29,6 +29,18 @@ public static class TranslationFrontEnd
         return n;
     }
 
+    /// <summary>True when the prefix of <paramref name="count"/> instructions ends in a branch back to the block's start.</summary>
+    public static bool LoopsOntoItself(DecodedBlock block, int count)
+    {
+        if (count == 0)
+        {
+            return false;
+        }
+
+        Instruction last = block.Instructions[count - 1];
+        return Classify(last) is InstructionForm.ConditionalJump or InstructionForm.Jump && last.NearBranchTarget == block.LinearStart;
+    }
+
     /// <summary>The form in which <paramref name="ins"/> is translated, or <see cref="InstructionForm.None"/>.</summary>
     public static InstructionForm Classify(in Instruction ins)
     {
