@@ -4,6 +4,7 @@ using Cpu.Execution;
 using Cpu.Interpreter;
 using Cpu.State;
 using Cpu.System;
+using Cpu.Translation;
 using Iced.Intel;
 using Mmu;
 using Mmu.Interrupts;
@@ -39,7 +40,31 @@ public sealed class Processor
         Ports = ports;
         Blocks = new BlockCache(memory, Counters);
         Blocks.Invalidated += () => exitBlock = true;
+        Jit = new TieredCompiler(this);
     }
+
+    /// <summary>Whether hot blocks run as compiled IL (<see cref="Translation.JitMode"/>); Off by default.</summary>
+    public JitMode JitMode { get; set; }
+
+    /// <summary>
+    /// Under <see cref="JitMode.On"/>, compile a block that reaches the tier-up threshold at once on this
+    /// thread instead of in the background, so where compiled code takes over depends on the guest alone
+    /// (a deterministic run's counters then repeat exactly).
+    /// </summary>
+    public bool JitCompilesInForeground { get; set; }
+
+    /// <summary>The compiled tier: tier-up, compiled-code execution and its counters.</summary>
+    public TieredCompiler Jit { get; }
+
+    /// <summary>
+    /// Read by compiled code before it goes round a loop again: true when the dispatcher must run (the block
+    /// must be left or a stop was requested). Interrupts are checked by the dispatcher, which a compiled
+    /// loop returns to at least every <see cref="BlockEmitter.MaxPassesPerEntry"/> passes.
+    /// </summary>
+    internal bool MustLeaveCompiledLoop() => exitBlock || stopRequested;
+
+    /// <summary>True when the running block must be left after the current instruction (read by compiled code).</summary>
+    internal bool BlockExitRequested => exitBlock;
 
     public CpuState State { get; } = new();
 
@@ -238,6 +263,15 @@ public sealed class Processor
         exitBlock = false;
         try
         {
+            if (JitMode != JitMode.Off && TieredCompiler.WantsToRun(block, JitMode))
+            {
+                Jit.Execute(block, limit - retired, ref retired, ref i);
+                if (i > 0 && (exitBlock || retired >= limit))
+                {
+                    return;
+                }
+            }
+
             while (i < count)
             {
                 ref FastOp op = ref ops[i];

@@ -91,6 +91,7 @@ public sealed class BlockCache
             if (b.Valid)
             {
                 b.Valid = false;
+                b.Compiled?.Discard();
                 counters.BlocksInvalidated++;
                 ulong key = (b.PhysicalStart << 2) | (uint)(b.Bitness >> 5);
                 if (blocks.TryGetValue(key, out var cached) && ReferenceEquals(cached, b))

@@ -42,4 +42,10 @@ public sealed class DecodedBlock
 
     /// <summary>Physical page of the last byte (differs from the first page when an instruction crosses a page).</summary>
     public ulong LastPhysicalPage { get; internal set; }
+
+    /// <summary>Runs so far, for the JIT's tier-up policy (counted only while the block is not compiled).</summary>
+    public int Executions;
+
+    /// <summary>The block's compiled code, published by the JIT with one reference write; dies with the block.</summary>
+    public Translation.CompiledBlock? Compiled;
 }

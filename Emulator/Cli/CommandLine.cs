@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Cpu.Translation;
 using Devices.Serial;
 using Devices.Timing;
 using Emulator.Boot;
@@ -30,13 +31,14 @@ public static class CommandLine
         var timeout = new Option<double?>("--timeout") { Description = "Stop after this many host seconds (exit status 6)" };
         var stats = new Option<bool>("--stats") { Description = "Print counters and guest MIPS on stderr at exit" };
         var statsJson = new Option<string?>("--stats-json") { Description = "Write the counters as JSON to FILE" };
+        var jit = new Option<string>("--jit") { Description = "off (interpreter only), on (compile hot guest code to IL) or always (compile every block on first run)", DefaultValueFactory = _ => "on" };
         var trace = new Option<string?>("--trace") { Description = "Write an instruction trace with disassembly to FILE (slow)" };
         var screenshot = new Option<string?>("--screenshot") { HelpName = "FILE", Description = "Save the guest's screen as a PNG to FILE (the framebuffer at its own resolution, or the serial console text before the guest sets a graphics mode), with or without a window: when the run ends, or at --screenshot-at" };
         var screenshotAt = new Option<string?>("--screenshot-at") { HelpName = "TEXT", Description = "Take the --screenshot the first time COM1's output contains TEXT (anywhere, e.g. \"mica> \"); if it never does, no file is written" };
         var run = new Command("run", "Boot a multiboot kernel (by default the bundled Mica image). " + ExitStatus.Table)
         {
             kernel, initrd, append, mem, display, serial, clock, timeout, stats, statsJson, trace,
-            screenshot, screenshotAt,
+            screenshot, screenshotAt, jit,
         };
         run.SetAction(parsed => RunMachine(new RunOptions(
             parsed.GetValue(kernel),
@@ -51,7 +53,8 @@ public static class CommandLine
             parsed.GetValue(statsJson),
             parsed.GetValue(trace),
             parsed.GetValue(screenshot),
-            parsed.GetValue(screenshotAt))));
+            parsed.GetValue(screenshotAt),
+            parsed.GetValue(jit) ?? "on")));
 
         var root = new RootCommand("emu: a full-system x86-64 emulator that runs the Mica microkernel. " + ExitStatus.Table) { run };
         ParseResult result = root.Parse(args);
@@ -100,6 +103,15 @@ public static class CommandLine
             case "deterministic": clockMode = ClockMode.Deterministic; break;
             case "realtime": clockMode = ClockMode.Realtime; break;
             default: return Fail(ExitStatus.UsageError, $"unknown --clock '{o.Clock}' (use deterministic or realtime)");
+        }
+
+        JitMode jitMode;
+        switch (o.Jit)
+        {
+            case "off": jitMode = JitMode.Off; break;
+            case "on": jitMode = JitMode.On; break;
+            case "always": jitMode = JitMode.Always; break;
+            default: return Fail(ExitStatus.UsageError, $"unknown --jit '{o.Jit}' (use off, on or always)");
         }
 
         if (!MemorySize.TryParse(o.Memory, out ulong memory, out string memError))
@@ -194,6 +206,7 @@ public static class CommandLine
             SerialInputFromStdin = stdin,
             KeepSerialTranscript = false,
             Trace = traceWriter,
+            Jit = jitMode,
         };
 
         Machine machine;
@@ -309,5 +322,6 @@ public static class CommandLine
         string? StatsJson,
         string? Trace,
         string? Screenshot,
-        string? ScreenshotAt);
+        string? ScreenshotAt,
+        string Jit);
 }

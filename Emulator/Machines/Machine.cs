@@ -53,7 +53,11 @@ public sealed class Machine : IDisposable
         Bus = new PhysicalBus(Ram);
         Ports = new PortSpace();
         Memory = new LinearMemory(Bus);
-        Processor = new Processor(Memory, Ports);
+        Processor = new Processor(Memory, Ports)
+        {
+            JitMode = configuration.Jit,
+            JitCompilesInForeground = configuration.ClockMode == ClockMode.Deterministic, // background tier-up timing is the host's
+        };
         Clock = new VirtualClock(configuration.ClockMode, () => Processor.InstructionsRetired);
 
         LocalApic = new LocalApic(Clock);
@@ -240,6 +244,11 @@ public sealed class Machine : IDisposable
         TlbFullFlushes = Memory.Counters.FullFlushes + Memory.Counters.NonGlobalFlushes,
         TlbPcidFlushes = Memory.Counters.PcidFlushes,
         TlbPageFlushes = Memory.Counters.PageFlushes,
+        JitBlocksCompiled = Processor.Jit.Counters.BlocksCompiled,
+        JitCompileMedianMicroseconds = Processor.Jit.Counters.MedianCompileMicroseconds,
+        JitCompileP99Microseconds = Processor.Jit.Counters.P99CompileMicroseconds,
+        JitInstructions = Processor.Jit.Counters.InstructionsInCompiledCode,
+        JitInvalidations = Processor.Jit.Counters.Invalidations,
     };
 
     private static long Sum(ReadOnlySpan<long> values)

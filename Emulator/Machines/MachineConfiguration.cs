@@ -1,3 +1,4 @@
+using Cpu.Translation;
 using Devices.Serial;
 using Devices.Timing;
 using Emulator.Boot;
@@ -37,6 +38,9 @@ public sealed record MachineConfiguration
 
     /// <summary>Keep the whole COM1 transcript in memory (<see cref="Machine.SerialTranscript"/>).</summary>
     public bool KeepSerialTranscript { get; init; } = true;
+
+    /// <summary>When guest code is compiled to IL (`emu run --jit`): hot blocks on a background thread by default.</summary>
+    public JitMode Jit { get; init; } = JitMode.On;
 
     /// <summary>Write an instruction trace here (one line per instruction, with disassembly).</summary>
     public TextWriter? Trace { get; init; }

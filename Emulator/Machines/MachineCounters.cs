@@ -84,8 +84,36 @@ public sealed record MachineCounters
 
     public long TlbPageFlushes { get; init; }
 
+    // ---- the JIT's counters (they depend on background compile timing, so they are not deterministic) ----
+
+    /// <summary>Guest blocks compiled to IL.</summary>
+    public long JitBlocksCompiled { get; init; }
+
+    /// <summary>Median compile time of one block, in microseconds.</summary>
+    public double JitCompileMedianMicroseconds { get; init; }
+
+    /// <summary>99th-percentile compile time of one block, in microseconds.</summary>
+    public double JitCompileP99Microseconds { get; init; }
+
+    /// <summary>Instructions retired inside compiled code (the rest ran in the interpreter).</summary>
+    public long JitInstructions { get; init; }
+
+    /// <summary>Instructions retired by the interpreter.</summary>
+    public long InterpretedInstructions => InstructionsRetired - JitInstructions;
+
+    /// <summary>Compiled blocks thrown away because the guest wrote their code.</summary>
+    public long JitInvalidations { get; init; }
+
     /// <summary>The counters without host time (equal between two deterministic runs of the same input).</summary>
-    public MachineCounters WithoutHostTiming() => this with { HostSeconds = 0 };
+    public MachineCounters WithoutHostTiming() => this with
+    {
+        HostSeconds = 0,
+        JitBlocksCompiled = 0,
+        JitCompileMedianMicroseconds = 0,
+        JitCompileP99Microseconds = 0,
+        JitInstructions = 0,
+        JitInvalidations = 0,
+    };
 
     /// <summary>One counter per line, "name: value", for --stats.</summary>
     public string ToText()
@@ -128,6 +156,12 @@ public sealed record MachineCounters
         Line("tlb flushes full:", TlbFullFlushes);
         Line("tlb flushes pcid:", TlbPcidFlushes);
         Line("tlb flushes page:", TlbPageFlushes);
+        Line("jit blocks compiled:", JitBlocksCompiled);
+        Line("jit compile median (us):", JitCompileMedianMicroseconds.ToString("F1", CultureInfo.InvariantCulture));
+        Line("jit compile p99 (us):", JitCompileP99Microseconds.ToString("F1", CultureInfo.InvariantCulture));
+        Line("jit instructions:", JitInstructions);
+        Line("interpreted instructions:", InterpretedInstructions);
+        Line("jit invalidations:", JitInvalidations);
         return sb.ToString();
     }
 

@@ -21,7 +21,7 @@ public static class MachineCounterSource
             MmuCounters mmu = machine.Memory.Counters;
             long cr3Writes = mmu.Cr3WritesWithFlush + mmu.Cr3WritesWithoutFlush;
             long flushes = mmu.FullFlushes + mmu.NonGlobalFlushes + mmu.PcidFlushes + mmu.PageFlushes;
-            return new CounterSnapshot(clock.Elapsed, machine.Processor.InstructionsRetired, JitInstructions: 0, ContextSwitches: cr3Writes, Cr3Writes: cr3Writes, TlbFlushes: flushes);
+            return new CounterSnapshot(clock.Elapsed, machine.Processor.InstructionsRetired, JitInstructions: machine.Processor.Jit.Counters.InstructionsInCompiledCode, ContextSwitches: cr3Writes, Cr3Writes: cr3Writes, TlbFlushes: flushes);
         };
     }
 }

@@ -22,7 +22,7 @@ public sealed class TestMachine : IDisposable
         Ram = new PhysicalMemory(4 * 1024 * 1024);
         Memory = new LinearMemory(new PhysicalBus(Ram));
         Ports = new PortSpace();
-        Cpu = new Processor(Memory, Ports);
+        Cpu = new Processor(Memory, Ports) { JitMode = Translation.JitEnvironment.Mode };
         Bitness = bitness;
         CpuState s = Cpu.State;
         s.Cr0 = 0x11;

@@ -54,7 +54,7 @@ public sealed class SystemMachine : IDisposable
         Ram = new PhysicalMemory(4 * 1024 * 1024);
         Memory = new LinearMemory(new PhysicalBus(Ram));
         Ports = new PortSpace();
-        Cpu = new Processor(Memory, Ports);
+        Cpu = new Processor(Memory, Ports) { JitMode = Translation.JitEnvironment.Mode };
 
         WriteDescriptor(KernelCs, longMode ? Code64Dpl0 : Code32Dpl0);
         WriteDescriptor(KernelDs, DataDpl0);

@@ -151,4 +151,41 @@ public class CommandLineTests
         Assert.Contains("TEST hello: PASS", r.StandardOutput);
         Assert.Contains("instructions retired", r.StandardError);
     }
+
+    [Fact]
+    public void BadJitMode()
+    {
+        AssertOneLineFailure(Emu("run", Hello, "--jit", "sometimes"), ExitStatus.UsageError, "--jit");
+    }
+
+    [Theory]
+    [InlineData("off")]
+    [InlineData("always")]
+    public void HelloRunsUnderEachJitModeAndStatsShowTheJitCounters(string jit)
+    {
+        ProcessResult r = Emu("run", Hello, "--display", "none", "--jit", jit, "--stats");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("TEST hello: PASS", r.StandardOutput);
+        long compiled = StatsValue(r.StandardError, "jit blocks compiled:");
+        long jitInstructions = StatsValue(r.StandardError, "jit instructions:");
+        long interpreted = StatsValue(r.StandardError, "interpreted instructions:");
+        Assert.Equal(StatsValue(r.StandardError, "instructions retired:"), jitInstructions + interpreted);
+        if (jit == "off")
+        {
+            Assert.Equal(0, compiled);
+            Assert.Equal(0, jitInstructions);
+        }
+        else
+        {
+            Assert.True(compiled > 0, r.StandardError);
+            Assert.True(jitInstructions > 0, r.StandardError);
+        }
+    }
+
+    private static long StatsValue(string stats, string name)
+    {
+        string? line = stats.Split('\n').FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal));
+        Assert.True(line is not null, $"--stats printed no '{name}' line:\n{stats}");
+        return long.Parse(line[name.Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

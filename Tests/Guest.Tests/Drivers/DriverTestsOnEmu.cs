@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Cpu.Translation;
 using Emulator.Machines;
 using Guest.Tests.Emu;
 using TestSupport;
@@ -11,10 +12,10 @@ namespace Guest.Tests.Drivers;
 /// </summary>
 public partial class DriverTestsOnEmu
 {
-    private static ProcessResult Run(string append, string? afterLine = null, Action<Machine>? then = null)
+    private static ProcessResult Run(JitMode jit, string append, string? afterLine = null, Action<Machine>? then = null)
     {
         ProcessResult r = EmuRunner.RunKernel(RepoPaths.GuestImage("mica.elf"), RepoPaths.GuestImage("initfs.tar"), append,
-            TimeSpan.FromSeconds(180), afterLine, then);
+            TimeSpan.FromSeconds(180), afterLine, then, jit);
         Assert.False(r.TimedOut, "emu timed out; COM1 said:\n" + r.StandardOutput);
         return r;
     }
@@ -26,10 +27,11 @@ public partial class DriverTestsOnEmu
         Assert.Equal(1, r.ExitCode);
     }
 
-    [Fact]
-    public void IsolationRefusesEveryUngrantedAttempt()
+    [Theory]
+    [MemberData(nameof(JitModes.Both), MemberType = typeof(JitModes))]
+    public void IsolationRefusesEveryUngrantedAttempt(JitMode jit)
     {
-        ProcessResult r = Run("test=isolation");
+        ProcessResult r = Run(jit, "test=isolation");
         AssertPassed(r, "isolation");
         foreach (string attempt in new[] { "port-0x60", "map-phys-vga", "irq-bind-4", "write-kernel-text", "cli", "hlt", "mov-cr3", "wrmsr", "lgdt", "grant-io-self" })
         {
@@ -39,10 +41,11 @@ public partial class DriverTestsOnEmu
         Assert.DoesNotContain("FAIL", r.StandardOutput);
     }
 
-    [Fact]
-    public void IpcBenchPrintsEveryCaseWithInstructionCounts()
+    [Theory]
+    [MemberData(nameof(JitModes.Both), MemberType = typeof(JitModes))]
+    public void IpcBenchPrintsEveryCaseWithInstructionCounts(JitMode jit)
     {
-        ProcessResult r = Run("test=ipcbench iters=500");
+        ProcessResult r = Run(jit, "test=ipcbench iters=500");
         AssertPassed(r, "ipcbench");
         foreach (string name in new[] { "null_syscall", "ipc_roundtrip", "scheme_read", "kernel_read" })
         {
@@ -51,10 +54,11 @@ public partial class DriverTestsOnEmu
         }
     }
 
-    [Fact]
-    public void KilledDriversAreRestartedAndNoLineIsSilentlyLost()
+    [Theory]
+    [MemberData(nameof(JitModes.Both), MemberType = typeof(JitModes))]
+    public void KilledDriversAreRestartedAndNoLineIsSilentlyLost(JitMode jit)
     {
-        ProcessResult r = Run("test=restart kills=100");
+        ProcessResult r = Run(jit, "test=restart kills=100");
         AssertPassed(r, "restart");
         string com1 = r.StandardOutput;
         Assert.Contains("uartd killed 100 times", com1);
@@ -73,20 +77,22 @@ public partial class DriverTestsOnEmu
         }
     }
 
-    [Fact]
-    public void ConsoleTextIsDrawnInTheFramebuffer()
+    [Theory]
+    [MemberData(nameof(JitModes.Both), MemberType = typeof(JitModes))]
+    public void ConsoleTextIsDrawnInTheFramebuffer(JitMode jit)
     {
-        ProcessResult r = Run("test=display");
+        ProcessResult r = Run(jit, "test=display");
         AssertPassed(r, "display");
         Assert.Contains("[fbd] ready", r.StandardOutput);
     }
 
-    [Fact]
-    public void KeysTypedOnTheEmulatedKeyboardReachInput()
+    [Theory]
+    [MemberData(nameof(JitModes.Both), MemberType = typeof(JitModes))]
+    public void KeysTypedOnTheEmulatedKeyboardReachInput(JitMode jit)
     {
         // Set-2 make codes of m, i, c, a and Enter; each key is released with F0.
         byte[] keys = [0x3A, 0x43, 0x21, 0x1C, 0x5A];
-        ProcessResult r = Run("test=keyboard expect=mica", @"\[ps2d\] ready", machine =>
+        ProcessResult r = Run(jit, "test=keyboard expect=mica", @"\[ps2d\] ready", machine =>
         {
             // Typed again and again, as on QEMU: keys that arrive before the test reads input: are dropped.
             for (int round = 0; round < 40; round++)

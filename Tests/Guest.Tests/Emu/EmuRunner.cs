@@ -1,3 +1,4 @@
+using Cpu.Translation;
 using Devices.Timing;
 using Emulator.Boot;
 using Emulator.Machines;
@@ -7,7 +8,7 @@ namespace Guest.Tests.Emu;
 
 /// <summary>
 /// Boots a guest image on emu in-process, the way `emu run KERNEL --initrd FILE --append STR
-/// --display none --clock deterministic` does, and hands back what COM1 printed and the exit status
+/// --display none --clock deterministic --jit MODE` does, and hands back what COM1 printed and the exit status
 /// in the shape QEMU runs give (<see cref="ProcessResult"/>), so one assertion serves both platforms.
 /// </summary>
 public static class EmuRunner
@@ -15,10 +16,11 @@ public static class EmuRunner
     /// <summary>
     /// Runs until the guest leaves through isa-debug-exit (or stops otherwise, or the wall timeout
     /// passes). With <paramref name="afterLine"/>, once COM1 prints a line matching it,
-    /// <paramref name="then"/> runs (to type keys, say) and the run goes on.
+    /// <paramref name="then"/> runs (to type keys, say) and the run goes on. <paramref name="jit"/> is
+    /// `--jit`: the guest tests run under <see cref="JitMode.Off"/> and <see cref="JitMode.Always"/>.
     /// </summary>
     public static ProcessResult RunKernel(string kernel, string? initrd = null, string? append = null, TimeSpan? timeout = null,
-        string? afterLine = null, Action<Machine>? then = null)
+        string? afterLine = null, Action<Machine>? then = null, JitMode jit = JitMode.On)
     {
         var config = new MachineConfiguration
         {
@@ -26,6 +28,7 @@ public static class EmuRunner
             Modules = initrd is null ? [] : [new MultibootModule(initrd, initrd)],
             CommandLine = append ?? string.Empty,
             ClockMode = ClockMode.Deterministic,
+            Jit = jit,
         };
         using var machine = new Machine(config);
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(120));

@@ -1,3 +1,4 @@
+using Cpu.Translation;
 using Guest.Tests.Emu;
 using TestSupport;
 
@@ -6,23 +7,23 @@ namespace Guest.Tests.Mica;
 /// <summary>Mica's kernel tests on emu: the same image and command line as on QEMU, the same result.</summary>
 public class MicaOnEmuTests
 {
+    public static TheoryData<string, JitMode> KernelTests => JitModes.Cross("boot", "ipc", "sched", "mem");
+
     [Theory]
-    [InlineData("boot")]
-    [InlineData("ipc")]
-    [InlineData("sched")]
-    [InlineData("mem")]
-    public void KernelTestPasses(string test)
+    [MemberData(nameof(KernelTests))]
+    public void KernelTestPasses(string test, JitMode jit)
     {
-        ProcessResult r = EmuRunner.RunKernel(RepoPaths.GuestImage("mica.elf"), RepoPaths.GuestImage("initfs.tar"), "test=" + test);
+        ProcessResult r = EmuRunner.RunKernel(RepoPaths.GuestImage("mica.elf"), RepoPaths.GuestImage("initfs.tar"), "test=" + test, jit: jit);
         Assert.False(r.TimedOut, "emu timed out; COM1 said:\n" + r.StandardOutput);
         Assert.True(r.StandardOutput.Contains($"TEST {test}: PASS", StringComparison.Ordinal), $"{r.StandardError}; COM1 said:\n{r.StandardOutput}");
         Assert.Equal(1, r.ExitCode); // isa-debug-exit: (0 << 1) | 1
     }
 
-    [Fact]
-    public void BootFollowsTheConsoleContract()
+    [Theory]
+    [MemberData(nameof(JitModes.Both), MemberType = typeof(JitModes))]
+    public void BootFollowsTheConsoleContract(JitMode jit)
     {
-        string com1 = EmuRunner.RunKernel(RepoPaths.GuestImage("mica.elf"), RepoPaths.GuestImage("initfs.tar"), "test=boot").StandardOutput;
+        string com1 = EmuRunner.RunKernel(RepoPaths.GuestImage("mica.elf"), RepoPaths.GuestImage("initfs.tar"), "test=boot", jit: jit).StandardOutput;
         int uartd = com1.IndexOf("[uartd] ready", StringComparison.Ordinal);
         int ready = com1.IndexOf("mica: system ready", StringComparison.Ordinal);
         Assert.True(uartd >= 0, "uartd never reported ready:\n" + com1);

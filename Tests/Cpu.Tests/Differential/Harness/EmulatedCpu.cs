@@ -1,5 +1,6 @@
 using Cpu.Execution;
 using Cpu.State;
+using Cpu.Translation;
 using Mmu;
 using Mmu.Io;
 using Mmu.Physical;
@@ -36,10 +37,11 @@ public static class EmulatedCpu
     private static Processor? threadCpu;
 
     /// <summary>
-    /// Runs a case on this thread's reused processor (its block cache cleared), or on a fresh one.
+    /// Runs a case on this thread's reused processor (its block cache cleared), or on a fresh one, with
+    /// the interpreter alone or with every block compiled (<paramref name="jit"/>).
     /// The runner confirms every mismatch on a fresh processor, so reuse cannot invent failures.
     /// </summary>
-    public static MachineSnapshot Run(DiffCase c, bool fresh = false)
+    public static MachineSnapshot Run(DiffCase c, bool fresh = false, JitMode jit = JitMode.Off)
     {
         PhysicalMemory ram = threadRam ??= new PhysicalMemory(HarnessLayout.GuestRamSize);
         Processor cpu;
@@ -56,6 +58,7 @@ public static class EmulatedCpu
         Load(ram, c);
         cpu.Blocks.Clear();
         cpu.Halted = false;
+        cpu.JitMode = jit;
         CpuState s = cpu.State;
         Prepare(cpu, c.Gpr, c.Flags);
         string? error = null;

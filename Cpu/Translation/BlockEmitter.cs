@@ -1,0 +1,833 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using Cpu.Decode;
+using Cpu.Semantics;
+using Cpu.State;
+using Iced.Intel;
+using Mmu;
+using Label = System.Reflection.Emit.Label;
+
+namespace Cpu.Translation;
+
+/// <summary>
+/// Emits the IL of a block's translatable prefix as a <see cref="DynamicMethod"/>
+/// (<see cref="CompiledBlockCode"/>). What an instruction computes comes from the same semantic methods
+/// the interpreter uses (Alu, Shifts, MulDiv, Conditions, Stack), called with sizes as constants so the
+/// .NET JIT inlines and folds them. Around them the emitter specialises what the interpreter decides per
+/// run: the general-purpose registers the block uses live in IL locals (loaded at entry, written back at
+/// every exit and by a fault handler), effective addresses are built from constant registers, scale and
+/// displacement, and memory goes through <see cref="LinearMemory"/>'s sized accessors whose TLB fast path
+/// the .NET JIT inlines. Flag work that <see cref="FlagLiveness"/> proves dead is left out. A prefix that
+/// ends in a branch back to its own start loops inside the method while the budget lasts and nothing
+/// (interrupt, stop, code write) asks the CPU to leave.
+/// </summary>
+public sealed class BlockEmitter
+{
+    /// <summary>
+    /// Passes a loop onto itself makes per call before it returns to the dispatcher, which takes pending
+    /// interrupts: they wait at most this many passes (device events also end the budget it gets).
+    /// </summary>
+    public const int MaxPassesPerEntry = 256;
+
+    private const int RspNumber = 4;
+
+    private static readonly MethodInfo SegmentedAddress = typeof(Operands).GetMethod(nameof(Operands.SegmentedAddress))!;
+    private static readonly MethodInfo SignExtend = typeof(Operands).GetMethod(nameof(Operands.SignExtend))!;
+    private static readonly MethodInfo ImulTwo = typeof(MulDiv).GetMethod(nameof(MulDiv.Imul))!;
+    private static readonly MethodInfo Evaluate = typeof(Conditions).GetMethod(nameof(Conditions.Evaluate))!;
+    private static readonly MethodInfo Push = typeof(Stack).GetMethod(nameof(Stack.Push))!;
+    private static readonly MethodInfo Peek = typeof(Stack).GetMethod(nameof(Stack.Peek))!;
+    private static readonly MethodInfo Adjust = typeof(Stack).GetMethod(nameof(Stack.Adjust))!;
+    private static readonly MethodInfo GetState = typeof(Processor).GetProperty(nameof(Processor.State))!.GetMethod!;
+    private static readonly MethodInfo GetMemory = typeof(Processor).GetProperty(nameof(Processor.Memory))!.GetMethod!;
+    private static readonly MethodInfo GetJit = typeof(Processor).GetProperty(nameof(Processor.Jit))!.GetMethod!;
+    private static readonly MethodInfo ExitRequested = typeof(Processor).GetProperty(nameof(Processor.BlockExitRequested), BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)!.GetMethod!;
+    private static readonly MethodInfo MustLeave = typeof(Processor).GetMethod(nameof(Processor.MustLeaveCompiledLoop), BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)!;
+    private static readonly MethodInfo ProbeWrite = typeof(LinearMemory).GetMethod(nameof(LinearMemory.ProbeWrite))!;
+    private static readonly FieldInfo Rip = typeof(CpuState).GetField(nameof(CpuState.Rip))!;
+    private static readonly FieldInfo Gpr = typeof(CpuState).GetField(nameof(CpuState.Gpr))!;
+    private static readonly FieldInfo FaultIndexField = typeof(TieredCompiler).GetField(nameof(TieredCompiler.FaultIndex))!;
+    private static readonly FieldInfo FaultRetiredField = typeof(TieredCompiler).GetField(nameof(TieredCompiler.FaultRetired))!;
+
+    private static readonly MethodInfo[] Reads =
+    [
+        typeof(LinearMemory).GetMethod(nameof(LinearMemory.Read8))!,
+        typeof(LinearMemory).GetMethod(nameof(LinearMemory.Read16))!,
+        typeof(LinearMemory).GetMethod(nameof(LinearMemory.Read32))!,
+        typeof(LinearMemory).GetMethod(nameof(LinearMemory.Read64))!,
+    ];
+
+    private static readonly MethodInfo[] Writes =
+    [
+        typeof(LinearMemory).GetMethod(nameof(LinearMemory.Write8))!,
+        typeof(LinearMemory).GetMethod(nameof(LinearMemory.Write16))!,
+        typeof(LinearMemory).GetMethod(nameof(LinearMemory.Write32))!,
+        typeof(LinearMemory).GetMethod(nameof(LinearMemory.Write64))!,
+    ];
+
+    private readonly DecodedBlock block;
+    private readonly Instruction[] code;
+    private readonly int count;
+    private readonly bool[] deadFlags;
+    private readonly ILGenerator il;
+    private readonly DynamicMethod method;
+    private readonly LocalBuilder state;
+    private readonly LocalBuilder gpr;
+    private readonly LocalBuilder memory;
+    private readonly LocalBuilder done;
+    private readonly LocalBuilder at;
+    private readonly LocalBuilder returned;
+    private readonly LocalBuilder passes;
+    private readonly LocalBuilder a;
+    private readonly LocalBuilder b;
+    private readonly LocalBuilder result;
+    private readonly LocalBuilder address;
+    private readonly LocalBuilder?[] registers = new LocalBuilder?[16];
+    private readonly bool[] written = new bool[16];
+    private Label end;
+    private int index;
+
+    private BlockEmitter(DecodedBlock block, int count)
+    {
+        this.block = block;
+        code = block.Instructions;
+        this.count = count;
+        deadFlags = FlagLiveness.DeadFlags(code, count);
+        method = new DynamicMethod($"guest_{block.LinearStart:x}", typeof(long), [typeof(Instruction[]), typeof(Processor), typeof(long)], typeof(Processor).Module, skipVisibility: true);
+        il = method.GetILGenerator();
+        state = il.DeclareLocal(typeof(CpuState));
+        gpr = il.DeclareLocal(typeof(ulong[]));
+        memory = il.DeclareLocal(typeof(LinearMemory));
+        done = il.DeclareLocal(typeof(long));
+        at = il.DeclareLocal(typeof(int));
+        returned = il.DeclareLocal(typeof(long));
+        passes = il.DeclareLocal(typeof(int));
+        a = il.DeclareLocal(typeof(ulong));
+        b = il.DeclareLocal(typeof(ulong));
+        result = il.DeclareLocal(typeof(ulong));
+        address = il.DeclareLocal(typeof(ulong));
+    }
+
+    /// <summary>Emits the first <paramref name="count"/> instructions of <paramref name="block"/> (all translatable).</summary>
+    public static CompiledBlockCode Emit(DecodedBlock block, int count)
+    {
+        var e = new BlockEmitter(block, count);
+        return e.EmitBlock();
+    }
+
+    private CompiledBlockCode EmitBlock()
+    {
+        CollectRegisters();
+
+        // Called with a null processor the method returns at once: the caller uses that to run the .NET JIT.
+        Label start = il.DefineLabel();
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Brtrue, start);
+        il.Emit(OpCodes.Ldc_I8, -1L);
+        il.Emit(OpCodes.Ret);
+        il.MarkLabel(start);
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Call, GetState);
+        il.Emit(OpCodes.Stloc, state);
+        il.Emit(OpCodes.Ldloc, state);
+        il.Emit(OpCodes.Ldfld, Gpr);
+        il.Emit(OpCodes.Stloc, gpr);
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Call, GetMemory);
+        il.Emit(OpCodes.Stloc, memory);
+        LoadRegisters();
+        il.Emit(OpCodes.Ldc_I8, 0L);
+        il.Emit(OpCodes.Stloc, done);
+        il.Emit(OpCodes.Ldc_I4, MaxPassesPerEntry);
+        il.Emit(OpCodes.Stloc, passes);
+
+        end = il.DefineLabel();
+        Label top = il.DefineLabel();
+        il.BeginExceptionBlock();
+        il.MarkLabel(top);
+        for (index = 0; index < count; index++)
+        {
+            ref Instruction ins = ref code[index];
+            il.Emit(OpCodes.Ldc_I4, index);
+            il.Emit(OpCodes.Stloc, at);
+            InstructionForm form = TranslationFrontEnd.Classify(ins);
+            if (index == count - 1 && form is InstructionForm.ConditionalJump or InstructionForm.Jump)
+            {
+                EmitTerminalBranch(ref ins, form, top);
+            }
+            else
+            {
+                EmitInstruction(ref ins, form);
+            }
+        }
+
+        // The prefix ends without a branch: the interpreter goes on with the next instruction.
+        EmitExit(code[count - 1].NextIP, count);
+
+        // A guest fault: the registers go back to the state as they were before the faulting instruction
+        // (the semantic methods change nothing when they fault), and the caller learns which one it was.
+        il.BeginFaultBlock();
+        StoreRegisters();
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Call, GetJit);
+        il.Emit(OpCodes.Ldloc, at);
+        il.Emit(OpCodes.Stfld, FaultIndexField);
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Call, GetJit);
+        il.Emit(OpCodes.Ldloc, done);
+        il.Emit(OpCodes.Ldloc, at);
+        il.Emit(OpCodes.Conv_I8);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Stfld, FaultRetiredField);
+        il.EndExceptionBlock();
+
+        il.MarkLabel(end);
+        StoreRegisters();
+        il.Emit(OpCodes.Ldloc, returned);
+        il.Emit(OpCodes.Ret);
+        return method.CreateDelegate<CompiledBlockCode>(code);
+    }
+
+    /// <summary>Leaves the method with RIP at <paramref name="rip"/> and <paramref name="completed"/> more instructions done.</summary>
+    private void EmitExit(ulong rip, int completed)
+    {
+        il.Emit(OpCodes.Ldloc, state);
+        il.Emit(OpCodes.Ldc_I8, (long)rip);
+        il.Emit(OpCodes.Stfld, Rip);
+        il.Emit(OpCodes.Ldloc, done);
+        il.Emit(OpCodes.Ldc_I8, (long)completed);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Stloc, returned);
+        il.Emit(OpCodes.Leave, end);
+    }
+
+    private void EmitTerminalBranch(ref Instruction ins, InstructionForm form, Label top)
+    {
+        ulong target = ins.NearBranchTarget;
+        if (form == InstructionForm.ConditionalJump)
+        {
+            Label taken = il.DefineLabel();
+            EmitCondition(ins.ConditionCode);
+            il.Emit(OpCodes.Brtrue, taken);
+            EmitExit(ins.NextIP, count);
+            il.MarkLabel(taken);
+        }
+
+        if (target == block.LinearStart)
+        {
+            // A loop onto itself: go round again while another whole pass fits the budget, fewer than
+            // MaxPassesPerEntry passes were made (the dispatcher takes interrupts), and nothing (a stop
+            // request, a write to code) wants the dispatcher.
+            Label leave = il.DefineLabel();
+            il.Emit(OpCodes.Ldloc, done);
+            il.Emit(OpCodes.Ldc_I8, (long)count);
+            il.Emit(OpCodes.Add);
+            il.Emit(OpCodes.Stloc, done);
+            il.Emit(OpCodes.Ldloc, done);
+            il.Emit(OpCodes.Ldc_I8, (long)count);
+            il.Emit(OpCodes.Add);
+            il.Emit(OpCodes.Ldarg_2);
+            il.Emit(OpCodes.Bgt, leave);
+            il.Emit(OpCodes.Ldloc, passes);
+            il.Emit(OpCodes.Ldc_I4_1);
+            il.Emit(OpCodes.Sub);
+            il.Emit(OpCodes.Dup);
+            il.Emit(OpCodes.Stloc, passes);
+            il.Emit(OpCodes.Brfalse, leave);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Call, MustLeave);
+            il.Emit(OpCodes.Brfalse, top);
+            il.MarkLabel(leave);
+            EmitExit(target, 0);
+            return;
+        }
+
+        EmitExit(target, count);
+    }
+
+    private void EmitInstruction(ref Instruction ins, InstructionForm form)
+    {
+        switch (form)
+        {
+            case InstructionForm.Nop:
+                break;
+            case InstructionForm.Mov:
+                if (ins.Op0Kind == OpKind.Register)
+                {
+                    EmitRead(ref ins, 1);
+                    EmitWriteRegister(ins.Op0Register);
+                }
+                else
+                {
+                    EmitRead(ref ins, 1);
+                    il.Emit(OpCodes.Stloc, b);
+                    EmitEffectiveAddress(ref ins);
+                    il.Emit(OpCodes.Stloc, address);
+                    EmitWriteMemory(Operands.MemorySizeBytes(ins.MemorySize), b);
+                }
+
+                break;
+            case InstructionForm.Binary:
+                EmitBinary(ref ins);
+                break;
+            case InstructionForm.Unary:
+                EmitUnary(ref ins);
+                break;
+            case InstructionForm.Shift:
+                {
+                    Mnemonic m = ins.Mnemonic == Mnemonic.Sal ? Mnemonic.Shl : ins.Mnemonic;
+                    MethodInfo op = typeof(Shifts).GetMethod(m.ToString())!;
+                    if (ins.OpCount > 1)
+                    {
+                        EmitRead(ref ins, 1);
+                    }
+                    else
+                    {
+                        il.Emit(OpCodes.Ldc_I8, 1L);
+                    }
+
+                    il.Emit(OpCodes.Stloc, b);
+                    EmitReadModifyWrite(ref ins, true, size =>
+                    {
+                        il.Emit(OpCodes.Ldloc, state);
+                        il.Emit(OpCodes.Ldloc, a);
+                        il.Emit(OpCodes.Ldloc, b);
+                        il.Emit(OpCodes.Ldc_I4, size);
+                        il.Emit(OpCodes.Call, op);
+                    });
+                    break;
+                }
+
+            case InstructionForm.MoveZeroExtend:
+                EmitRead(ref ins, 1);
+                EmitWriteRegister(ins.Op0Register);
+                break;
+            case InstructionForm.MoveSignExtend:
+                EmitRead(ref ins, 1);
+                il.Emit(OpCodes.Ldc_I4, Operands.OperandSize(ins, 1));
+                il.Emit(OpCodes.Call, SignExtend);
+                EmitWriteRegister(ins.Op0Register);
+                break;
+            case InstructionForm.Lea:
+                EmitEffectiveOffset(ref ins);
+                EmitWriteRegister(ins.Op0Register);
+                break;
+            case InstructionForm.Multiply:
+                {
+                    // IMUL r, r/m (dest is also a source) and IMUL r, r/m, imm. The low half of a product
+                    // does not depend on signedness, so with dead flags it is one multiply.
+                    Register dest = ins.Op0Register;
+                    bool flags = !deadFlags[index];
+                    if (flags)
+                    {
+                        il.Emit(OpCodes.Ldloc, state);
+                    }
+
+                    if (ins.OpCount == 2)
+                    {
+                        EmitReadRegister(dest);
+                        EmitRead(ref ins, 1);
+                    }
+                    else
+                    {
+                        EmitRead(ref ins, 1);
+                        EmitRead(ref ins, 2);
+                    }
+
+                    if (flags)
+                    {
+                        il.Emit(OpCodes.Ldc_I4, Operands.RegisterSize(dest));
+                        il.Emit(OpCodes.Call, ImulTwo);
+                    }
+                    else
+                    {
+                        il.Emit(OpCodes.Mul);
+                    }
+
+                    EmitWriteRegister(dest);
+                    break;
+                }
+
+            case InstructionForm.WideMultiplyDivide:
+                {
+                    // MUL/IMUL/DIV/IDIV r/m: RDX:RAX through the state's registers; DIV and IDIV raise #DE
+                    // before writing anything.
+                    string name = ins.Mnemonic == Mnemonic.Imul ? nameof(MulDiv.Imul1) : ins.Mnemonic.ToString();
+                    EmitRead(ref ins, 0);
+                    il.Emit(OpCodes.Stloc, b);
+                    StoreRegisters();
+                    il.Emit(OpCodes.Ldloc, state);
+                    il.Emit(OpCodes.Ldloc, b);
+                    il.Emit(OpCodes.Ldc_I4, Operands.OperandSize(ins, 0));
+                    il.Emit(OpCodes.Call, typeof(MulDiv).GetMethod(name)!);
+                    LoadRegisters();
+                    break;
+                }
+
+            case InstructionForm.Push:
+                EmitRead(ref ins, 0);
+                il.Emit(OpCodes.Stloc, b);
+                StoreRegisters();
+                il.Emit(OpCodes.Ldarg_1);
+                il.Emit(OpCodes.Ldloc, b);
+                il.Emit(OpCodes.Ldc_I4, -ins.StackPointerIncrement);
+                il.Emit(OpCodes.Call, Push);
+                LoadRegisters();
+                EmitExitCheck();
+                break;
+            case InstructionForm.Pop:
+                {
+                    int size = ins.StackPointerIncrement;
+                    StoreRegisters();
+                    il.Emit(OpCodes.Ldarg_1);
+                    il.Emit(OpCodes.Ldc_I4, size);
+                    il.Emit(OpCodes.Ldc_I8, 0L);
+                    il.Emit(OpCodes.Call, Peek);
+                    il.Emit(OpCodes.Stloc, b);
+
+                    // RSP = Stack.Adjust(cpu, RSP, size), then the destination (POP RSP keeps the popped value).
+                    il.Emit(OpCodes.Ldloc, gpr);
+                    il.Emit(OpCodes.Ldc_I4, RspNumber);
+                    il.Emit(OpCodes.Ldarg_1);
+                    il.Emit(OpCodes.Ldloc, gpr);
+                    il.Emit(OpCodes.Ldc_I4, RspNumber);
+                    il.Emit(OpCodes.Ldelem_I8);
+                    il.Emit(OpCodes.Ldc_I8, (long)size);
+                    il.Emit(OpCodes.Call, Adjust);
+                    il.Emit(OpCodes.Stelem_I8);
+                    LoadRegisters();
+                    il.Emit(OpCodes.Ldloc, b);
+                    EmitWriteRegister(ins.Op0Register);
+                    break;
+                }
+
+            case InstructionForm.SetCondition:
+                EmitCondition(ins.ConditionCode);
+                il.Emit(OpCodes.Conv_U8);
+                if (ins.Op0Kind == OpKind.Register)
+                {
+                    EmitWriteRegister(ins.Op0Register);
+                }
+                else
+                {
+                    il.Emit(OpCodes.Stloc, b);
+                    EmitEffectiveAddress(ref ins);
+                    il.Emit(OpCodes.Stloc, address);
+                    EmitWriteMemory(1, b);
+                }
+
+                break;
+            case InstructionForm.ConditionalMove:
+                {
+                    // The source is read (and may fault) whatever the condition; a 32-bit destination is
+                    // zero-extended even when nothing moves (the interpreter's rule).
+                    Label keep = il.DefineLabel();
+                    Label write = il.DefineLabel();
+                    EmitRead(ref ins, 1);
+                    il.Emit(OpCodes.Stloc, b);
+                    EmitCondition(ins.ConditionCode);
+                    il.Emit(OpCodes.Brfalse, keep);
+                    il.Emit(OpCodes.Ldloc, b);
+                    il.Emit(OpCodes.Br, write);
+                    il.MarkLabel(keep);
+                    EmitReadRegister(ins.Op0Register);
+                    il.MarkLabel(write);
+                    EmitWriteRegister(ins.Op0Register);
+                    break;
+                }
+
+            default:
+                throw new InvalidOperationException($"untranslatable instruction {ins} emitted");
+        }
+    }
+
+    private void EmitBinary(ref Instruction ins)
+    {
+        Mnemonic m = ins.Mnemonic;
+        bool writes = m != Mnemonic.Cmp && m != Mnemonic.Test;
+        bool flags = !deadFlags[index];
+        MethodInfo op = typeof(Alu).GetMethod(m switch
+        {
+            Mnemonic.Test => nameof(Alu.And),
+            Mnemonic.Cmp => nameof(Alu.Sub),
+            _ => m.ToString(),
+        })!;
+        EmitRead(ref ins, 1);
+        il.Emit(OpCodes.Stloc, b);
+        EmitReadModifyWrite(ref ins, writes, size =>
+        {
+            if (flags)
+            {
+                il.Emit(OpCodes.Ldloc, state);
+                il.Emit(OpCodes.Ldloc, a);
+                il.Emit(OpCodes.Ldloc, b);
+                il.Emit(OpCodes.Ldc_I4, size);
+                il.Emit(OpCodes.Call, op);
+                return;
+            }
+
+            // Dead flags: the result alone (the write truncates it to the operand size).
+            il.Emit(OpCodes.Ldloc, a);
+            il.Emit(OpCodes.Ldloc, b);
+            il.Emit(m switch
+            {
+                Mnemonic.Add => OpCodes.Add,
+                Mnemonic.Sub or Mnemonic.Cmp => OpCodes.Sub,
+                Mnemonic.And or Mnemonic.Test => OpCodes.And,
+                Mnemonic.Or => OpCodes.Or,
+                _ => OpCodes.Xor,
+            });
+        });
+    }
+
+    private void EmitUnary(ref Instruction ins)
+    {
+        Mnemonic m = ins.Mnemonic;
+        bool flags = !deadFlags[index] && m != Mnemonic.Not;
+        MethodInfo op = typeof(Alu).GetMethod(m.ToString())!;
+        EmitReadModifyWrite(ref ins, true, size =>
+        {
+            if (flags)
+            {
+                il.Emit(OpCodes.Ldloc, state);
+                il.Emit(OpCodes.Ldloc, a);
+                il.Emit(OpCodes.Ldc_I4, size);
+                il.Emit(OpCodes.Call, op);
+                return;
+            }
+
+            switch (m)
+            {
+                case Mnemonic.Not:
+                    il.Emit(OpCodes.Ldloc, a);
+                    il.Emit(OpCodes.Not);
+                    break;
+                case Mnemonic.Neg:
+                    il.Emit(OpCodes.Ldc_I8, 0L);
+                    il.Emit(OpCodes.Ldloc, a);
+                    il.Emit(OpCodes.Sub);
+                    break;
+                default:
+                    il.Emit(OpCodes.Ldloc, a);
+                    il.Emit(OpCodes.Ldc_I8, 1L);
+                    il.Emit(m == Mnemonic.Inc ? OpCodes.Add : OpCodes.Sub);
+                    break;
+            }
+        });
+    }
+
+    /// <summary>
+    /// The interpreter's read-modify-write shape: destination read into local <c>a</c>, probed for writing
+    /// when it is memory (so a fault comes before the flags change), computed by
+    /// <paramref name="compute"/>, and written back when <paramref name="writes"/>.
+    /// </summary>
+    private void EmitReadModifyWrite(ref Instruction ins, bool writes, Action<int> compute)
+    {
+        if (ins.Op0Kind == OpKind.Register)
+        {
+            Register dest = ins.Op0Register;
+            EmitReadRegister(dest);
+            il.Emit(OpCodes.Stloc, a);
+            compute(Operands.RegisterSize(dest));
+            if (writes)
+            {
+                EmitWriteRegister(dest);
+            }
+            else
+            {
+                il.Emit(OpCodes.Pop);
+            }
+
+            return;
+        }
+
+        int size = Operands.MemorySizeBytes(ins.MemorySize);
+        EmitEffectiveAddress(ref ins);
+        il.Emit(OpCodes.Stloc, address);
+        EmitReadMemory(size);
+        il.Emit(OpCodes.Stloc, a);
+        if (writes)
+        {
+            il.Emit(OpCodes.Ldloc, memory);
+            il.Emit(OpCodes.Ldloc, address);
+            il.Emit(OpCodes.Ldc_I4, size);
+            il.Emit(OpCodes.Call, ProbeWrite);
+        }
+
+        compute(size);
+        if (!writes)
+        {
+            il.Emit(OpCodes.Pop);
+            return;
+        }
+
+        il.Emit(OpCodes.Stloc, result);
+        EmitWriteMemory(size, result);
+    }
+
+    /// <summary>Pushes operand <paramref name="op"/> as a ulong (register, memory or immediate).</summary>
+    private void EmitRead(ref Instruction ins, int op)
+    {
+        switch (ins.GetOpKind(op))
+        {
+            case OpKind.Register:
+                EmitReadRegister(ins.GetOpRegister(op));
+                break;
+            case OpKind.Memory:
+                EmitEffectiveAddress(ref ins);
+                il.Emit(OpCodes.Stloc, address);
+                EmitReadMemory(Operands.MemorySizeBytes(ins.MemorySize));
+                break;
+            default:
+                il.Emit(OpCodes.Ldc_I8, (long)ins.GetImmediate(op));
+                break;
+        }
+    }
+
+    /// <summary>Pushes the value at local <c>address</c>, zero-extended to a ulong.</summary>
+    private void EmitReadMemory(int size)
+    {
+        il.Emit(OpCodes.Ldloc, memory);
+        il.Emit(OpCodes.Ldloc, address);
+        il.Emit(OpCodes.Call, Reads[SizeIndex(size)]);
+        il.Emit(OpCodes.Conv_U8);
+    }
+
+    /// <summary>Writes <paramref name="value"/> at local <c>address</c>, then leaves the block if it hit a code page.</summary>
+    private void EmitWriteMemory(int size, LocalBuilder value)
+    {
+        il.Emit(OpCodes.Ldloc, memory);
+        il.Emit(OpCodes.Ldloc, address);
+        il.Emit(OpCodes.Ldloc, value);
+        switch (size)
+        {
+            case 1: il.Emit(OpCodes.Conv_U1); break;
+            case 2: il.Emit(OpCodes.Conv_U2); break;
+            case 4: il.Emit(OpCodes.Conv_U4); break;
+        }
+
+        il.Emit(OpCodes.Call, Writes[SizeIndex(size)]);
+        EmitExitCheck();
+    }
+
+    private static int SizeIndex(int size) => size switch
+    {
+        1 => 0,
+        2 => 1,
+        4 => 2,
+        _ => 3,
+    };
+
+    /// <summary>Pushes a general-purpose register, zero-extended (its IL local holds all 64 bits).</summary>
+    private void EmitReadRegister(Register register)
+    {
+        int n = Operands.RegisterNumber(register);
+        il.Emit(OpCodes.Ldloc, registers[n]!);
+        if (IsHigh8(register))
+        {
+            il.Emit(OpCodes.Ldc_I4_8);
+            il.Emit(OpCodes.Shr_Un);
+        }
+
+        EmitZeroExtend(Operands.RegisterSize(register));
+    }
+
+    /// <summary>Writes the ulong on the stack to a register with x86-64 merging (8/16-bit merge, 32-bit zero-extends).</summary>
+    private void EmitWriteRegister(Register register)
+    {
+        LocalBuilder r = registers[Operands.RegisterNumber(register)]!;
+        int size = Operands.RegisterSize(register);
+        if (size == 8)
+        {
+            il.Emit(OpCodes.Stloc, r);
+            return;
+        }
+
+        if (size == 4)
+        {
+            EmitZeroExtend(4);
+            il.Emit(OpCodes.Stloc, r);
+            return;
+        }
+
+        ulong keep = size == 2 ? ~0xFFFFUL : IsHigh8(register) ? ~0xFF00UL : ~0xFFUL;
+        EmitZeroExtend(size);
+        if (IsHigh8(register))
+        {
+            il.Emit(OpCodes.Ldc_I4_8);
+            il.Emit(OpCodes.Shl);
+        }
+
+        il.Emit(OpCodes.Ldloc, r);
+        il.Emit(OpCodes.Ldc_I8, (long)keep);
+        il.Emit(OpCodes.And);
+        il.Emit(OpCodes.Or);
+        il.Emit(OpCodes.Stloc, r);
+    }
+
+    private void EmitZeroExtend(int size)
+    {
+        switch (size)
+        {
+            case 1: il.Emit(OpCodes.Conv_U1); il.Emit(OpCodes.Conv_U8); break;
+            case 2: il.Emit(OpCodes.Conv_U2); il.Emit(OpCodes.Conv_U8); break;
+            case 4: il.Emit(OpCodes.Conv_U4); il.Emit(OpCodes.Conv_U8); break;
+        }
+    }
+
+    private static bool IsHigh8(Register r) => r is Register.AH or Register.CH or Register.DH or Register.BH;
+
+    /// <summary>
+    /// Pushes the offset part of the memory operand (what LEA computes; <see cref="Operands.EffectiveOffset"/>
+    /// with the registers, scale and displacement known): base + index * scale + displacement, wrapped to
+    /// the address size.
+    /// </summary>
+    private void EmitEffectiveOffset(ref Instruction ins)
+    {
+        Register baseRegister = ins.MemoryBase;
+        Register indexRegister = ins.MemoryIndex;
+        ulong displacement = ins.MemoryDisplacement64;
+        if (baseRegister == Register.RIP)
+        {
+            // Iced folds RIP-relative operands into an absolute displacement.
+            il.Emit(OpCodes.Ldc_I8, (long)displacement);
+            return;
+        }
+
+        if (baseRegister == Register.EIP)
+        {
+            il.Emit(OpCodes.Ldc_I8, (long)(uint)displacement);
+            return;
+        }
+
+        int width = 8;
+        il.Emit(OpCodes.Ldc_I8, (long)displacement);
+        if (baseRegister != Register.None)
+        {
+            EmitReadRegister(baseRegister);
+            il.Emit(OpCodes.Add);
+            width = Operands.RegisterSize(baseRegister);
+        }
+
+        if (indexRegister != Register.None)
+        {
+            EmitReadRegister(indexRegister);
+            if (ins.MemoryIndexScale != 1)
+            {
+                il.Emit(OpCodes.Ldc_I8, (long)ins.MemoryIndexScale);
+                il.Emit(OpCodes.Mul);
+            }
+
+            il.Emit(OpCodes.Add);
+            width = baseRegister == Register.None ? Operands.RegisterSize(indexRegister) : Math.Max(width, Operands.RegisterSize(indexRegister));
+        }
+
+        if (width < 8)
+        {
+            EmitZeroExtend(width);
+        }
+    }
+
+    /// <summary>Pushes the linear address of the memory operand (segment base and canonical check as the interpreter does).</summary>
+    private void EmitEffectiveAddress(ref Instruction ins)
+    {
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldc_I4, (int)ins.MemorySegment);
+        EmitEffectiveOffset(ref ins);
+        il.Emit(OpCodes.Call, SegmentedAddress);
+    }
+
+    private void EmitCondition(ConditionCode cc)
+    {
+        il.Emit(OpCodes.Ldloc, state);
+        il.Emit(OpCodes.Ldc_I4, (int)cc);
+        il.Emit(OpCodes.Call, Evaluate);
+    }
+
+    /// <summary>After a memory write: if it hit a code page, the block is left with this instruction completed.</summary>
+    private void EmitExitCheck()
+    {
+        Label go = il.DefineLabel();
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Call, ExitRequested);
+        il.Emit(OpCodes.Brfalse, go);
+        EmitExit(code[index].NextIP, index + 1);
+        il.MarkLabel(go);
+    }
+
+    /// <summary>Declares an IL local for every general-purpose register the prefix names, and marks those it may write.</summary>
+    private void CollectRegisters()
+    {
+        for (int k = 0; k < count; k++)
+        {
+            ref Instruction ins = ref code[k];
+            for (int op = 0; op < ins.OpCount; op++)
+            {
+                if (ins.GetOpKind(op) == OpKind.Register && ins.GetOpRegister(op).IsGPR())
+                {
+                    Use(ins.GetOpRegister(op));
+                }
+            }
+
+            if (ins.MemoryBase.IsGPR())
+            {
+                Use(ins.MemoryBase);
+            }
+
+            if (ins.MemoryIndex.IsGPR())
+            {
+                Use(ins.MemoryIndex);
+            }
+
+            if (TranslationFrontEnd.Classify(ins) is InstructionForm.Push or InstructionForm.Pop)
+            {
+                Use(Register.RSP);
+            }
+
+            // Only the first operand is ever written through a local (POP's RSP update and RDX:RAX of
+            // MUL/DIV go through the state, and the locals are reloaded after them).
+            if (ins.OpCount > 0 && ins.Op0Kind == OpKind.Register && ins.Op0Register.IsGPR())
+            {
+                written[Operands.RegisterNumber(ins.Op0Register)] = true;
+            }
+        }
+    }
+
+    private void Use(Register register)
+    {
+        int n = Operands.RegisterNumber(register);
+        registers[n] ??= il.DeclareLocal(typeof(ulong));
+    }
+
+    private void LoadRegisters()
+    {
+        for (int n = 0; n < registers.Length; n++)
+        {
+            if (registers[n] is LocalBuilder r)
+            {
+                il.Emit(OpCodes.Ldloc, gpr);
+                il.Emit(OpCodes.Ldc_I4, n);
+                il.Emit(OpCodes.Ldelem_I8);
+                il.Emit(OpCodes.Stloc, r);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes back the register locals the prefix may write (the others still equal the state). The
+    /// locals always hold the current values, so storing one not yet written on this path is harmless.
+    /// </summary>
+    private void StoreRegisters()
+    {
+        for (int n = 0; n < registers.Length; n++)
+        {
+            if (written[n] && registers[n] is LocalBuilder r)
+            {
+                il.Emit(OpCodes.Ldloc, gpr);
+                il.Emit(OpCodes.Ldc_I4, n);
+                il.Emit(OpCodes.Ldloc, r);
+                il.Emit(OpCodes.Stelem_I8);
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+namespace Cpu.Translation;
+
+/// <summary>
+/// Compiled code attached to one <see cref="Cpu.Decode.DecodedBlock"/>: it covers the block's first
+/// <see cref="Count"/> instructions (the interpreter runs the rest). Lives and dies with its decoded block,
+/// so it is keyed like it (physical address plus decoder mode) and survives CR3 switches.
+/// </summary>
+public sealed class CompiledBlock
+{
+    /// <summary>Marks a block that has no translatable prefix, so that it is not tried again.</summary>
+    internal static readonly CompiledBlock Untranslatable = new(null, 0, null);
+
+    private readonly JitCounters? counters;
+
+    internal CompiledBlock(CompiledBlockCode? code, int count, JitCounters? counters)
+    {
+        Code = code;
+        Count = count;
+        this.counters = counters;
+    }
+
+    /// <summary>The compiled delegate (null for <see cref="Untranslatable"/>).</summary>
+    public CompiledBlockCode? Code { get; }
+
+    /// <summary>Guest instructions covered, from the start of the block.</summary>
+    public int Count { get; }
+
+    /// <summary>True once the guest wrote the block's code; the block is never run again.</summary>
+    public bool Discarded { get; private set; }
+
+    /// <summary>Called when the owning decoded block is invalidated.</summary>
+    public void Discard()
+    {
+        if (Discarded || Code is null)
+        {
+            return;
+        }
+
+        Discarded = true;
+        counters?.RecordInvalidation();
+    }
+}

@@ -1,0 +1,102 @@
+using Iced.Intel;
+
+namespace Cpu.Translation;
+
+/// <summary>
+/// Which flag-setting instructions of a compiled prefix have dead flags: a later instruction of the same
+/// prefix sets all the arithmetic flags before anything reads them or may fault. Their flag work is not emitted (the
+/// lazy-flag record is left as the earlier instruction wrote it, and is overwritten before it is read).
+/// At the end of the prefix the flags are live (the successor may read them).
+/// </summary>
+public static class FlagLiveness
+{
+    /// <summary>For each of the first <paramref name="count"/> instructions: true when its flags are dead and the emitter can leave them out.</summary>
+    public static bool[] DeadFlags(Instruction[] code, int count)
+    {
+        var dead = new bool[count];
+        bool live = true;
+        for (int k = count - 1; k >= 0; k--)
+        {
+            (bool reads, bool writesAll) = Effect(code[k]);
+            dead[k] = writesAll && !live && CanSkipFlags(code[k]);
+            if (writesAll)
+            {
+                live = false;
+            }
+
+            if (reads)
+            {
+                live = true;
+            }
+        }
+
+        return dead;
+    }
+
+    /// <summary>True when the emitter can leave out the flag work of <paramref name="ins"/> once its flags are dead.</summary>
+    public static bool CanSkipFlags(in Instruction ins) => ins.Mnemonic switch
+    {
+        Mnemonic.Add or Mnemonic.Sub or Mnemonic.And or Mnemonic.Or or Mnemonic.Xor or Mnemonic.Cmp or Mnemonic.Test => true,
+        Mnemonic.Inc or Mnemonic.Dec or Mnemonic.Neg => true,
+        Mnemonic.Imul => ins.OpCount >= 2,
+        _ => false,
+    };
+
+    // Reads: the instruction needs the flags as they were before it (conditions, carry-in, flags it keeps),
+    // or it may fault: the exception frame then holds RFLAGS as they were before it.
+    // WritesAll: it sets CF, PF, AF, ZF, SF and OF whatever its operands.
+    private static (bool Reads, bool WritesAll) Effect(in Instruction ins)
+    {
+        (bool reads, bool writesAll) = FlagEffect(ins);
+        return (reads || MayFault(ins), writesAll);
+    }
+
+    private static bool MayFault(in Instruction ins)
+    {
+        if (ins.Mnemonic is Mnemonic.Lea or Mnemonic.Nop)
+        {
+            return false;
+        }
+
+        for (int op = 0; op < ins.OpCount; op++)
+        {
+            if (ins.GetOpKind(op) == OpKind.Memory)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static (bool Reads, bool WritesAll) FlagEffect(in Instruction ins)
+    {
+        switch (TranslationFrontEnd.Classify(ins))
+        {
+            case InstructionForm.Binary:
+                return ins.Mnemonic is Mnemonic.Adc or Mnemonic.Sbb ? (true, true) : (false, true);
+            case InstructionForm.Unary:
+                // INC and DEC keep CF; NOT changes no flag.
+                return ins.Mnemonic switch
+                {
+                    Mnemonic.Neg => (false, true),
+                    Mnemonic.Not => (false, false),
+                    _ => (true, true),
+                };
+            case InstructionForm.Multiply:
+                return (false, true);
+            case InstructionForm.Shift:
+            case InstructionForm.WideMultiplyDivide:
+            case InstructionForm.Push:
+            case InstructionForm.Pop:
+            case InstructionForm.SetCondition:
+            case InstructionForm.ConditionalMove:
+            case InstructionForm.ConditionalJump:
+                // A shift by zero keeps every flag; MUL/DIV go through the shared methods unchanged; DIV,
+                // PUSH and POP may fault.
+                return (true, false);
+            default:
+                return (false, false);
+        }
+    }
+}

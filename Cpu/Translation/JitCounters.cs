@@ -1,0 +1,89 @@
+using System.Diagnostics;
+
+namespace Cpu.Translation;
+
+/// <summary>
+/// What the JIT counts for <c>--stats</c>: blocks compiled, compile time per block (median and p99),
+/// instructions run in compiled code, compiled blocks invalidated. Thread-safe: compiles happen on a
+/// background thread.
+/// </summary>
+public sealed class JitCounters
+{
+    private readonly object gate = new();
+    private readonly List<long> compileTicks = new();
+    private long invalidations;
+    private long compiledInstructions;
+    private long untranslatable;
+
+    /// <summary>Blocks compiled to IL.</summary>
+    public int BlocksCompiled
+    {
+        get
+        {
+            lock (gate)
+            {
+                return compileTicks.Count;
+            }
+        }
+    }
+
+    /// <summary>Blocks left to the interpreter: no translatable prefix, or one too short to pay for entering it.</summary>
+    public long BlocksUntranslatable => Interlocked.Read(ref untranslatable);
+
+    /// <summary>Guest instructions completed inside compiled code (the rest ran in the interpreter).</summary>
+    public long InstructionsInCompiledCode => Interlocked.Read(ref compiledInstructions);
+
+    /// <summary>Compiled blocks discarded because their code was written.</summary>
+    public long Invalidations => Interlocked.Read(ref invalidations);
+
+    /// <summary>Median compile time of one block (IL emission plus the .NET JIT), in microseconds.</summary>
+    public double MedianCompileMicroseconds => Percentile(0.5);
+
+    /// <summary>99th-percentile compile time of one block, in microseconds.</summary>
+    public double P99CompileMicroseconds => Percentile(0.99);
+
+    /// <summary>Total compile time, in milliseconds.</summary>
+    public double TotalCompileMilliseconds
+    {
+        get
+        {
+            lock (gate)
+            {
+                return compileTicks.Sum() * 1000.0 / Stopwatch.Frequency;
+            }
+        }
+    }
+
+    internal void RecordCompile(long ticks)
+    {
+        lock (gate)
+        {
+            compileTicks.Add(ticks);
+        }
+    }
+
+    internal void RecordUntranslatable() => Interlocked.Increment(ref untranslatable);
+
+    // Only the CPU thread adds here; the field is read from others through Interlocked.Read.
+    internal void AddCompiledInstructions(long count) => compiledInstructions += count;
+
+    internal void RecordInvalidation() => Interlocked.Increment(ref invalidations);
+
+    private double Percentile(double p)
+    {
+        long[] sorted;
+        lock (gate)
+        {
+            if (compileTicks.Count == 0)
+            {
+                return 0;
+            }
+
+            sorted = compileTicks.ToArray();
+        }
+
+        Array.Sort(sorted);
+        int index = Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1);
+        return sorted[Math.Max(0, index)] * 1_000_000.0 / Stopwatch.Frequency;
+    }
+}

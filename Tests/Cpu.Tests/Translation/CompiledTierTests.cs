@@ -1,0 +1,107 @@
+using Cpu.Execution;
+using Cpu.Tests.Support;
+using Cpu.Translation;
+
+namespace Cpu.Tests.Translation;
+
+/// <summary>
+/// The compiled tier computes what the interpreter computes: the same guest programs run with
+/// <see cref="JitMode.Off"/> and <see cref="JitMode.Always"/> end in the same registers, flags, RIP,
+/// instruction count and memory.
+/// </summary>
+public class CompiledTierTests
+{
+    public static TheoryData<string> Programs => new(GuestPrograms.Names);
+
+    [Theory]
+    [MemberData(nameof(Programs))]
+    public void AlwaysEndsInTheSameStateAsTheInterpreter(string name)
+    {
+        var (bitness, code) = GuestPrograms.Get(name);
+        using var interpreted = new TestMachine(bitness);
+        using var compiled = new TestMachine(bitness);
+        interpreted.Cpu.JitMode = JitMode.Off;
+        compiled.Cpu.JitMode = JitMode.Always;
+        interpreted.Execute(code);
+        compiled.Execute(code);
+
+        for (int r = 0; r < 16; r++)
+        {
+            Assert.True(interpreted[r] == compiled[r], $"{name}: GPR {r} is 0x{compiled[r]:X}, interpreter 0x{interpreted[r]:X}");
+        }
+
+        Assert.Equal(interpreted.State.Rip, compiled.State.Rip);
+        Assert.Equal(interpreted.State.Rflags, compiled.State.Rflags);
+        Assert.Equal(interpreted.Cpu.InstructionsRetired, compiled.Cpu.InstructionsRetired);
+        Assert.True(interpreted.Ram.Span(TestMachine.DataBase, 4096).SequenceEqual(compiled.Ram.Span(TestMachine.DataBase, 4096)), $"{name}: data differs");
+        Assert.True(interpreted.Ram.Span(TestMachine.StackTop - 4096, 4096).SequenceEqual(compiled.Ram.Span(TestMachine.StackTop - 4096, 4096)), $"{name}: stack differs");
+
+        JitCounters c = compiled.Cpu.Jit.Counters;
+        Assert.True(c.BlocksCompiled > 0, $"{name}: nothing compiled");
+        Assert.True(c.InstructionsInCompiledCode > compiled.Cpu.InstructionsRetired / 2, $"{name}: only {c.InstructionsInCompiledCode} of {compiled.Cpu.InstructionsRetired} instructions ran compiled");
+        Assert.Equal(0, interpreted.Cpu.Jit.Counters.BlocksCompiled);
+    }
+
+    [Fact]
+    public void OnCompilesAHotLoopInTheBackgroundAndGetsTheSameResult()
+    {
+        var (bitness, code) = GuestPrograms.Get("alu-loop");
+        using var interpreted = new TestMachine(bitness);
+        using var tiered = new TestMachine(bitness);
+        interpreted.Cpu.JitMode = JitMode.Off;
+        tiered.Cpu.JitMode = JitMode.On;
+        interpreted.Execute(code);
+        tiered.Load(code);
+
+        // Run in slices until the background compile has been published and used (bounded wait).
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        StopReason reason;
+        do
+        {
+            reason = tiered.Cpu.Run(200);
+            if (tiered.Cpu.Jit.Counters.InstructionsInCompiledCode == 0 && tiered.Cpu.Jit.Counters.BlocksCompiled > 0)
+            {
+                continue;
+            }
+
+            if (tiered.Cpu.Jit.Counters.BlocksCompiled == 0)
+            {
+                Thread.Sleep(1);
+            }
+        }
+        while (reason != StopReason.Halted && DateTime.UtcNow < deadline);
+
+        Assert.Equal(StopReason.Halted, reason);
+        for (int r = 0; r < 16; r++)
+        {
+            Assert.Equal(interpreted[r], tiered[r]);
+        }
+
+        Assert.Equal(interpreted.State.Rflags, tiered.State.Rflags);
+        Assert.Equal(interpreted.Cpu.InstructionsRetired, tiered.Cpu.InstructionsRetired);
+        Assert.True(tiered.Cpu.Jit.Counters.BlocksCompiled > 0);
+    }
+
+    [Fact]
+    public void CompileTimesAreCounted()
+    {
+        var (bitness, code) = GuestPrograms.Get("memory-loop");
+        using var m = new TestMachine(bitness);
+        m.Cpu.JitMode = JitMode.Always;
+        m.Execute(code);
+        JitCounters c = m.Cpu.Jit.Counters;
+        Assert.True(c.MedianCompileMicroseconds > 0);
+        Assert.True(c.P99CompileMicroseconds >= c.MedianCompileMicroseconds);
+        Assert.True(c.TotalCompileMilliseconds > 0);
+    }
+
+    [Fact]
+    public void BlockStartingWithAnUntranslatableInstructionStaysInterpreted()
+    {
+        using var m = new TestMachine();
+        m.Cpu.JitMode = JitMode.Always;
+        m.Execute(a => { a.cpuid(); });
+        Assert.True(m.Cpu.Jit.Counters.BlocksUntranslatable > 0);
+        Assert.Equal(0, m.Cpu.Jit.Counters.InstructionsInCompiledCode);
+    }
+}
