@@ -1,6 +1,6 @@
-using Cpu.State;
 using Devices.Timing;
 using Emulator.Machines;
+using Emulator.Tests.Support;
 using Iced.Intel;
 using static Iced.Intel.AssemblerRegisters;
 
@@ -9,9 +9,6 @@ namespace Emulator.Tests.Machines;
 /// <summary>HLT with interrupts enabled waits for the next device event (the PIT), then the interrupt is taken.</summary>
 public class HaltTests
 {
-    private const ulong Code = 0x10_0000;
-    private const ulong Gdt = 0x1000;
-    private const ulong Idt = 0x2000;
 
     [Theory]
     [InlineData(ClockMode.Deterministic)]
@@ -22,7 +19,7 @@ public class HaltTests
         var a = new Assembler(32);
         Label handler = a.CreateLabel();
         Label idle = a.CreateLabel();
-        a.lidt(__[(uint)Idt + 0x800]);
+        a.lidt(__[FlatProtectedModeGuest.IdtPointer]);
         foreach ((ushort port, byte value) in new (ushort, byte)[] { (0x20, 0x11), (0x21, 0x20), (0x21, 0x04), (0x21, 0x01), (0x21, 0xFE), (0x43, 0x34), (0x40, 0xA9), (0x40, 0x04) })
         {
             a.mov(al, value);
@@ -38,24 +35,7 @@ public class HaltTests
         a.@out(0xF4, al);
         a.cli();
         a.hlt();
-        using var stream = new MemoryStream();
-        AssemblerResult assembled = a.Assemble(new StreamCodeWriter(stream), Code, BlockEncoderOptions.ReturnNewInstructionOffsets);
-        byte[] code = stream.ToArray();
-        code.CopyTo(machine.Ram.Span(Code, code.Length));
-        uint handlerAddress = (uint)assembled.GetLabelRIP(handler);
-
-        // GDT: null, null, flat code (0x10), flat data (0x18); IDT entry 0x20: 32-bit interrupt gate.
-        BitConverter.GetBytes(0x00CF_9B00_0000_FFFFUL).CopyTo(machine.Ram.Span(Gdt + 16, 8));
-        BitConverter.GetBytes(0x00CF_9300_0000_FFFFUL).CopyTo(machine.Ram.Span(Gdt + 24, 8));
-        ulong gate = (handlerAddress & 0xFFFFUL) | (0x10UL << 16) | (0x8EUL << 40) | ((ulong)(handlerAddress >> 16) << 48);
-        BitConverter.GetBytes(gate).CopyTo(machine.Ram.Span(Idt + (0x20 * 8), 8));
-        BitConverter.GetBytes((ushort)0x7FF).CopyTo(machine.Ram.Span(Idt + 0x800, 2));
-        BitConverter.GetBytes((uint)Idt).CopyTo(machine.Ram.Span(Idt + 0x802, 4));
-
-        CpuState s = machine.Processor.State;
-        Machine.SetMultibootEntryState(s, new Emulator.Boot.BootInfo((uint)Code, 0, (uint)Code, (uint)Code, [], (uint)Gdt));
-        s.Segments[SegmentIndex.Ss].Selector = 0x18;
-        s.Gpr[4] = 0x8000; // ESP
+        FlatProtectedModeGuest.Load(machine, a, handler, 0x20);
 
         RunResult result;
         try

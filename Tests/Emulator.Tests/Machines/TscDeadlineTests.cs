@@ -1,6 +1,6 @@
-using Cpu.State;
 using Devices.Timing;
 using Emulator.Machines;
+using Emulator.Tests.Support;
 using Iced.Intel;
 using static Iced.Intel.AssemblerRegisters;
 
@@ -13,9 +13,6 @@ namespace Emulator.Tests.Machines;
 /// </summary>
 public class TscDeadlineTests
 {
-    private const ulong Code = 0x10_0000;
-    private const ulong Gdt = 0x1000;
-    private const ulong Idt = 0x2000;
     private const uint Lapic = 0xFEE0_0000;
 
     [Fact]
@@ -27,7 +24,7 @@ public class TscDeadlineTests
         Label idle = a.CreateLabel();
         Label noFeature = a.CreateLabel();
         Label notCleared = a.CreateLabel();
-        a.lidt(__[(uint)Idt + 0x800]);
+        a.lidt(__[FlatProtectedModeGuest.IdtPointer]);
         a.mov(eax, 1);
         a.cpuid();
         a.bt(ecx, 24);
@@ -59,24 +56,7 @@ public class TscDeadlineTests
         a.Label(ref notCleared);
         a.mov(al, 0x07);
         a.@out(0xF4, al);
-        using var stream = new MemoryStream();
-        AssemblerResult assembled = a.Assemble(new StreamCodeWriter(stream), Code, BlockEncoderOptions.ReturnNewInstructionOffsets);
-        byte[] code = stream.ToArray();
-        code.CopyTo(machine.Ram.Span(Code, code.Length));
-        uint handlerAddress = (uint)assembled.GetLabelRIP(handler);
-
-        // GDT: null, null, flat code (0x10), flat data (0x18); IDT entry 0x40: 32-bit interrupt gate.
-        BitConverter.GetBytes(0x00CF_9B00_0000_FFFFUL).CopyTo(machine.Ram.Span(Gdt + 16, 8));
-        BitConverter.GetBytes(0x00CF_9300_0000_FFFFUL).CopyTo(machine.Ram.Span(Gdt + 24, 8));
-        ulong gate = (handlerAddress & 0xFFFFUL) | (0x10UL << 16) | (0x8EUL << 40) | ((ulong)(handlerAddress >> 16) << 48);
-        BitConverter.GetBytes(gate).CopyTo(machine.Ram.Span(Idt + (0x40 * 8), 8));
-        BitConverter.GetBytes((ushort)0x7FF).CopyTo(machine.Ram.Span(Idt + 0x800, 2));
-        BitConverter.GetBytes((uint)Idt).CopyTo(machine.Ram.Span(Idt + 0x802, 4));
-
-        CpuState s = machine.Processor.State;
-        Machine.SetMultibootEntryState(s, new Emulator.Boot.BootInfo((uint)Code, 0, (uint)Code, (uint)Code, [], (uint)Gdt));
-        s.Segments[SegmentIndex.Ss].Selector = 0x18;
-        s.Gpr[4] = 0x8000; // ESP
+        FlatProtectedModeGuest.Load(machine, a, handler, 0x40);
 
         RunResult result = machine.RunUntil(new RunCondition { WallTimeout = TimeSpan.FromSeconds(30) });
 
