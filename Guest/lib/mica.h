@@ -36,6 +36,7 @@ static inline long scheme_register(const char *name) { return sys1(SYS_SCHEME, n
 static inline long grant_io(int pid, int base, int n) { return sys3(SYS_GRANT_IO, pid, base, n); }
 static inline long grant_irq(int pid, int irq) { return sys2(SYS_GRANT_IRQ, pid, irq); }
 static inline long grant_mem(int pid, unsigned long base, unsigned long len) { return sys3(SYS_GRANT_MEM, pid, base, len); }
+long grant_apply(long pid, const char *word);   /* one init.rc grant word: io=, irq=, mem=, prio= */
 static inline long irq_bind(int irq, unsigned long bit) { return sys2(SYS_IRQ_BIND, irq, bit); }
 static inline long irq_ack(int irq) { return sys1(SYS_IRQ_ACK, irq); }
 long write(int fd, const void *buf, size_t n);

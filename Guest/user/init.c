@@ -68,20 +68,7 @@ static int launch(const struct entry *e, const char *arg) {
     }
     char g[32];
     for (const char *s = word(e->grants, g, sizeof g); g[0]; s = word(s, g, sizeof g)) {
-        const char *v = strchr(g, '=');
-        if (!v)
-            continue;
-        const char *rest;
-        unsigned long a = strtoul(v + 1, &rest, 0), b = *rest == ':' ? strtoul(rest + 1, NULL, 0) : 0;
-        long r = 0;
-        if (!strncmp(g, "io=", 3))
-            r = grant_io(pid, a, b);
-        else if (!strncmp(g, "irq=", 4))
-            r = grant_irq(pid, a);
-        else if (!strncmp(g, "mem=", 4))
-            r = grant_mem(pid, a, b);
-        else if (!strncmp(g, "prio=", 5))
-            r = set_prio(pid, a);
+        long r = grant_apply(pid, g);
         if (r < 0)
             printf("[init] grant %s to %s failed: %d\n", g, e->name, (int)r);
     }

@@ -60,23 +60,10 @@ static long launch(struct driver *d) {
         return pid;
     char g[40];
     for (const char *s = word(d->grants, g, sizeof g); g[0]; s = word(s, g, sizeof g)) {
-        const char *v = strchr(g, '=');
-        if (!v)
-            continue;
-        const char *rest;
-        unsigned long a = strtoul(v + 1, &rest, 0), b = *rest == ':' ? strtoul(rest + 1, NULL, 0) : 0;
-        long r = 0;
-        if (!strncmp(g, "io=", 3))
-            r = grant_io(pid, a, b);
-        else if (!strncmp(g, "irq=", 4))
-            r = grant_irq(pid, a);
-        else if (!strncmp(g, "mem=", 4))
-            r = grant_mem(pid, a, b);
-        else if (!strncmp(g, "prio=", 5))
-            r = set_prio(pid, a);
-        else if (!strncmp(g, "pci=", 4)) {   /* pcid passes on the device's BARs and IRQ */
+        long r;
+        if (!strncmp(g, "pci=", 4)) {   /* pcid passes on the device's BARs and IRQ */
             char url[64];
-            snprintf(url, sizeof url, "pci:grant %s %d", v + 1, (int)pid);
+            snprintf(url, sizeof url, "pci:grant %s %d", g + 4, (int)pid);
             r = -ENODEV;
             for (int i = 0; i < 3000 && r < 0; i++)
                 if ((r = open(url)) >= 0)
@@ -85,6 +72,8 @@ static long launch(struct driver *d) {
                     sleep_ms(1);
                 else
                     break;
+        } else {
+            r = grant_apply(pid, g);
         }
         if (r < 0)
             say("[rs] grant %s to %s failed: %d\n", g, d->name, (int)r);
