@@ -1,12 +1,8 @@
 using BenchmarkDotNet.Attributes;
+using Benchmarks.Cpu;
 using Cpu;
-using Cpu.State;
 using Cpu.Translation;
-using Iced.Intel;
-using Mmu;
-using Mmu.Io;
 using Mmu.Physical;
-using static Iced.Intel.AssemblerRegisters;
 
 namespace Benchmarks.Jit;
 
@@ -20,8 +16,6 @@ namespace Benchmarks.Jit;
 public class JitThroughputBenchmark
 {
     private const int InstructionsPerInvoke = 4_000_000;
-    private const ulong Code = 0x10000;
-    private const ulong Data = 0x100000;
 
     private PhysicalMemory ram = null!;
     private Processor cpu = null!;
@@ -32,41 +26,7 @@ public class JitThroughputBenchmark
     [GlobalSetup]
     public void Setup()
     {
-        ram = new PhysicalMemory(4 * 1024 * 1024);
-        cpu = new Processor(new LinearMemory(new PhysicalBus(ram)), new PortSpace()) { JitMode = Mode };
-        CpuState s = cpu.State;
-        s.Cr0 = 0x11;
-        for (int i = 0; i < 6; i++)
-        {
-            s.Segments[i] = new SegmentRegister { Selector = 0x10, Limit = 0xFFFF_FFFF, Attributes = 0xC093 };
-        }
-
-        s.Segments[SegmentIndex.Cs] = new SegmentRegister { Selector = 0x08, Limit = 0xFFFF_FFFF, Attributes = 0xA09B };
-        s.Gpr[4] = 0x80000;
-        s.Rip = Code;
-
-        var a = new Assembler(64);
-        var outer = a.CreateLabel();
-        var inner = a.CreateLabel();
-        a.Label(ref outer);
-        a.mov(rsi, Data);
-        a.mov(ecx, 1024);
-        a.xor(eax, eax);
-        a.Label(ref inner);
-        a.mov(rdx, __qword_ptr[rsi]);
-        a.add(rax, rdx);
-        a.imul(rax, rax, 31);
-        a.xor(rax, rcx);
-        a.mov(__qword_ptr[rsi], rax);
-        a.add(rsi, 8);
-        a.cmp(rax, rdx);
-        a.setb(bl);
-        a.dec(ecx);
-        a.jnz(inner);
-        a.jmp(outer);
-        var stream = new MemoryStream();
-        a.Assemble(new StreamCodeWriter(stream), Code);
-        stream.ToArray().CopyTo(ram.Span(Code, (int)stream.Length));
+        (ram, cpu) = ComputeLoopGuest.Create(Mode);
     }
 
     [GlobalCleanup]
