@@ -322,12 +322,11 @@ public sealed class Machine : IDisposable
 
             inRun = true;
             long startInstructions = Processor.InstructionsRetired;
-            long startTicks = Stopwatch.GetTimestamp();
+            long startNs = Clock.NowNs; // the wall clock in realtime mode, where the measurement is used
             try
             {
                 reason = Processor.Run(budget);
-                Clock.NoteRealtimeRun(Processor.InstructionsRetired - startInstructions,
-                    (long)((Stopwatch.GetTimestamp() - startTicks) * (1_000_000_000.0 / Stopwatch.Frequency)));
+                Clock.NoteRealtimeRun(Processor.InstructionsRetired - startInstructions, Clock.NowNs - startNs);
             }
             catch (NotImplementedException)
             {
