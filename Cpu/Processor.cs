@@ -53,6 +53,13 @@ public sealed class Processor
     /// </summary>
     public bool JitCompilesInForeground { get; set; }
 
+    /// <summary>
+    /// The tier a block is first compiled in: <see cref="CompileTier.Quick"/> (the default, recompiled
+    /// optimized when hot) or <see cref="CompileTier.Optimized"/> at once (tests use it to cover that tier
+    /// with code that runs once).
+    /// </summary>
+    public CompileTier JitFirstTier { get; set; }
+
     /// <summary>The compiled tier: tier-up, compiled-code execution and its counters.</summary>
     public TieredCompiler Jit { get; }
 

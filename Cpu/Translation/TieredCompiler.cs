@@ -56,11 +56,24 @@ public sealed class TieredCompiler
             // WantsToRun said the block just reached the tier-up threshold.
             if (cpu.JitMode != JitMode.Always && !cpu.JitCompilesInForeground)
             {
-                Task.Run(() => Compile(block));
+                CompileTier first = cpu.JitFirstTier;
+                Task.Run(() => Compile(block, first));
                 return;
             }
 
-            compiled = Compile(block);
+            compiled = Compile(block, cpu.JitFirstTier);
+        }
+        else if (TierUpPolicy.ShouldOptimize(cpu.JitMode, compiled))
+        {
+            compiled.OptimizeQueued = true;
+            if (cpu.JitMode != JitMode.Always && !cpu.JitCompilesInForeground)
+            {
+                Task.Run(() => Compile(block, CompileTier.Optimized));
+            }
+            else
+            {
+                compiled = Compile(block, CompileTier.Optimized);
+            }
         }
 
         CompiledBlockCode? code = compiled.Code;
@@ -84,13 +97,15 @@ public sealed class TieredCompiler
             throw;
         }
 
+        compiled.Runs++;
+        compiled.Retired += done;
         index = compiled.Count;
         retired += done;
         Counters.AddCompiledInstructions(done);
     }
 
-    /// <summary>Compiles <paramref name="block"/> now and publishes the result on it.</summary>
-    public CompiledBlock Compile(DecodedBlock block)
+    /// <summary>Compiles <paramref name="block"/> now, in <paramref name="tier"/>, and publishes the result on it.</summary>
+    public CompiledBlock Compile(DecodedBlock block, CompileTier tier = CompileTier.Quick)
     {
         long start = Stopwatch.GetTimestamp();
         int count = TranslationFrontEnd.TranslatablePrefix(block);
@@ -102,16 +117,21 @@ public sealed class TieredCompiler
         }
         else
         {
-            CompiledBlockCode code = BlockEmitter.Emit(block, count);
+            CompiledBlockCode code = BlockEmitter.Emit(block, count, tier);
 
             // Run the .NET JIT now (the null processor makes the method return at once), so that compile
             // time is paid here and measured, not on the first guest run.
             code(null!, 0);
-            compiled = new CompiledBlock(code, count, Counters);
-            Counters.RecordCompile(Stopwatch.GetTimestamp() - start);
+            compiled = new CompiledBlock(code, count, tier, Counters);
+            Counters.RecordCompile(tier, Stopwatch.GetTimestamp() - start);
         }
 
-        Volatile.Write(ref block.Compiled, compiled);
+        // A block invalidated meanwhile keeps its discarded code: it is never run again.
+        if (block.Valid)
+        {
+            Volatile.Write(ref block.Compiled, compiled);
+        }
+
         return compiled;
     }
 }

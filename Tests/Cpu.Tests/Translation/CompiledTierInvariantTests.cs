@@ -164,6 +164,9 @@ public class CompiledTierInvariantTests
     {
         using var m = new SystemMachine();
         m.Cpu.JitMode = JitMode.Always;
+
+        // Compiled optimized at once: a second run of a block must not count as a compile here.
+        m.Cpu.JitFirstTier = CompileTier.Optimized;
         EnablePaging(m, Pml4A);
         BuildIdentityMap(m, Pml4B);
         m.Load(SystemMachine.KernelCode, a =>
