@@ -1,3 +1,5 @@
+using Cpu.Decode;
+
 namespace Cpu.Translation;
 
 /// <summary>
@@ -31,6 +33,15 @@ public sealed class CompiledBlock
 
     /// <summary>Set once the optimized recompile is queued, so that it is queued once.</summary>
     internal bool OptimizeQueued;
+
+    /// <summary>
+    /// Blocks this one was last seen to continue into (a taken branch and a fall-through, say), for chaining.
+    /// Hints only: whoever follows one checks that it still starts at RIP and is valid.
+    /// </summary>
+    internal DecodedBlock? FirstLink;
+
+    /// <summary>The second link (see <see cref="FirstLink"/>).</summary>
+    internal DecodedBlock? SecondLink;
 
     /// <summary>The compiled delegate (null for <see cref="Untranslatable"/>).</summary>
     public CompiledBlockCode? Code { get; }
