@@ -83,7 +83,13 @@ public sealed class Processor
     public IInterruptController? InterruptController { get; set; }
 
     /// <summary>Instructions retired since reset.</summary>
-    public long InstructionsRetired => retired;
+    public long InstructionsRetired => retired + CompiledInFlight;
+
+    /// <summary>
+    /// Instructions the running compiled block has completed but not yet added to the count, set before it
+    /// calls a device (IN): the virtual clock reads <see cref="InstructionsRetired"/>. Zero otherwise.
+    /// </summary>
+    internal long CompiledInFlight;
 
     /// <summary>Exceptions, interrupts, transitions, decoded blocks, unimplemented instructions.</summary>
     public CpuCounters Counters { get; } = new();

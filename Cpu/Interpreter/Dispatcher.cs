@@ -384,18 +384,14 @@ public static partial class Dispatcher
             case Mnemonic.In:
                 {
                     ushort port = (ushort)Operands.ReadOperand(cpu, ins, 1);
-                    int size = Operands.RegisterSize(ins.Op0Register);
-                    SystemInstructions.CheckIoPermission(cpu, port, size);
-                    Operands.WriteRegister(s, ins.Op0Register, cpu.Ports.In(port, size));
+                    Operands.WriteRegister(s, ins.Op0Register, SystemInstructions.PortIn(cpu, port, Operands.RegisterSize(ins.Op0Register)));
                     break;
                 }
 
             case Mnemonic.Out:
                 {
                     ushort port = (ushort)Operands.ReadOperand(cpu, ins, 0);
-                    int size = Operands.RegisterSize(ins.Op1Register);
-                    SystemInstructions.CheckIoPermission(cpu, port, size);
-                    cpu.Ports.Out(port, size, (uint)Operands.ReadRegister(s, ins.Op1Register));
+                    SystemInstructions.PortOut(cpu, port, Operands.RegisterSize(ins.Op1Register), (uint)Operands.ReadRegister(s, ins.Op1Register));
                     break;
                 }
 

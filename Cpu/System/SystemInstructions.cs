@@ -245,6 +245,20 @@ public static class SystemInstructions
         }
     }
 
+    /// <summary>IN: the permission check, then a read of <paramref name="size"/> bytes from <paramref name="port"/>.</summary>
+    public static uint PortIn(Processor cpu, ushort port, int size)
+    {
+        CheckIoPermission(cpu, port, size);
+        return cpu.Ports.In(port, size);
+    }
+
+    /// <summary>OUT: the permission check, then a write of <paramref name="size"/> bytes to <paramref name="port"/>.</summary>
+    public static void PortOut(Processor cpu, ushort port, int size, uint value)
+    {
+        CheckIoPermission(cpu, port, size);
+        cpu.Ports.Out(port, size, value);
+    }
+
     /// <summary>#GP(0) unless CPL is 0 (always true in real mode).</summary>
     public static void RequireCpl0(CpuState s)
     {

@@ -3,6 +3,7 @@ using System.Reflection.Emit;
 using Cpu.Decode;
 using Cpu.Semantics;
 using Cpu.State;
+using Cpu.System;
 using Iced.Intel;
 using Mmu;
 using Label = System.Reflection.Emit.Label;
@@ -44,6 +45,8 @@ public sealed class BlockEmitter
     private static readonly MethodInfo ExitRequested = typeof(Processor).GetProperty(nameof(Processor.BlockExitRequested), BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)!.GetMethod!;
     private static readonly MethodInfo MustLeave = typeof(Processor).GetMethod(nameof(Processor.MustLeaveCompiledLoop), BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)!;
     private static readonly MethodInfo ProbeWrite = typeof(LinearMemory).GetMethod(nameof(LinearMemory.ProbeWrite))!;
+    private static readonly MethodInfo PortIn = typeof(SystemInstructions).GetMethod(nameof(SystemInstructions.PortIn))!;
+    private static readonly FieldInfo CompiledInFlight = typeof(Processor).GetField(nameof(Processor.CompiledInFlight), BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)!;
     private static readonly FieldInfo Rip = typeof(CpuState).GetField(nameof(CpuState.Rip))!;
     private static readonly FieldInfo Gpr = typeof(CpuState).GetField(nameof(CpuState.Gpr))!;
     private static readonly FieldInfo FaultIndexField = typeof(TieredCompiler).GetField(nameof(TieredCompiler.FaultIndex))!;
@@ -438,6 +441,25 @@ public sealed class BlockEmitter
                     break;
                 }
 
+            case InstructionForm.PortIn:
+                // The device may read the virtual clock, which counts retired instructions: the ones
+                // completed before the IN count, as in the interpreter.
+                il.Emit(OpCodes.Ldarg_1);
+                il.Emit(OpCodes.Ldloc, done);
+                il.Emit(OpCodes.Ldc_I8, (long)index);
+                il.Emit(OpCodes.Add);
+                il.Emit(OpCodes.Stfld, CompiledInFlight);
+                il.Emit(OpCodes.Ldarg_1);
+                EmitRead(ref ins, 1);
+                il.Emit(OpCodes.Conv_U2);
+                il.Emit(OpCodes.Ldc_I4, Operands.RegisterSize(ins.Op0Register));
+                EmitHelper(PortIn);
+                il.Emit(OpCodes.Conv_U8);
+                EmitWriteRegister(ins.Op0Register);
+                il.Emit(OpCodes.Ldarg_1);
+                il.Emit(OpCodes.Ldc_I8, 0L);
+                il.Emit(OpCodes.Stfld, CompiledInFlight);
+                break;
             default:
                 throw new InvalidOperationException($"untranslatable instruction {ins} emitted");
         }

@@ -18,6 +18,7 @@ public enum InstructionForm
     Pop,
     SetCondition,
     ConditionalMove,
+    PortIn,
     ConditionalJump,
     Jump,
 }

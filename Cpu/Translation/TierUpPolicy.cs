@@ -12,9 +12,9 @@ public static class TierUpPolicy
 
     /// <summary>
     /// Shortest compiled prefix worth running under <see cref="JitMode.On"/> when it does not loop onto
-    /// itself: entering compiled code (delegate call, exception frame, register loads and stores) costs
-    /// more than the interpreter spends on two or three instructions. Mica's boot spends 6 M entries in
-    /// a 2-instruction block (SUB, JE) that way.
+    /// itself and ends before its block does (the interpreter takes over after it, so nothing chains):
+    /// entering compiled code (delegate call, exception frame, register loads and stores) costs more than
+    /// the interpreter spends on two or three instructions.
     /// </summary>
     public const int MinimumPrefix = 4;
 
@@ -35,9 +35,13 @@ public static class TierUpPolicy
         compiled.Tier == CompileTier.Quick && !compiled.OptimizeQueued && compiled.Code is not null &&
         (mode == JitMode.Always ? compiled.Runs >= 1 : compiled.Retired >= OptimizeThreshold);
 
-    /// <summary>True when a compiled prefix of <paramref name="count"/> instructions pays for its entry.</summary>
-    public static bool WorthCompiling(JitMode mode, int count, bool loopsOntoItself) =>
-        mode == JitMode.Always || loopsOntoItself || count >= MinimumPrefix;
+    /// <summary>
+    /// True when a compiled prefix of <paramref name="count"/> instructions pays for its entry: it loops onto
+    /// itself, is long enough, or covers its whole block (<paramref name="wholeBlock"/>), which compiled
+    /// blocks chain into without the dispatcher.
+    /// </summary>
+    public static bool WorthCompiling(JitMode mode, int count, bool loopsOntoItself, bool wholeBlock) =>
+        mode == JitMode.Always || loopsOntoItself || wholeBlock || count >= MinimumPrefix;
 
     /// <summary>True when the block should be compiled now (it just reached the threshold).</summary>
     public static bool ShouldCompile(JitMode mode, int executions) => mode switch

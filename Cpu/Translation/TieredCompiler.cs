@@ -89,6 +89,7 @@ public sealed class TieredCompiler
             {
                 // The compiled code wrote its registers back and said which instruction faulted; the
                 // semantic methods change nothing when they fault. The caller points RIP at it.
+                cpu.CompiledInFlight = 0;
                 index = FaultIndex;
                 retired += FaultRetired;
                 Counters.AddCompiledInstructions(FaultRetired);
@@ -188,7 +189,7 @@ public sealed class TieredCompiler
         long start = Stopwatch.GetTimestamp();
         int count = TranslationFrontEnd.TranslatablePrefix(block);
         CompiledBlock compiled;
-        if (count == 0 || !TierUpPolicy.WorthCompiling(cpu.JitMode, count, TranslationFrontEnd.LoopsOntoItself(block, count)))
+        if (count == 0 || !TierUpPolicy.WorthCompiling(cpu.JitMode, count, TranslationFrontEnd.LoopsOntoItself(block, count), count == block.Count))
         {
             Counters.RecordUntranslatable();
             compiled = CompiledBlock.Untranslatable;

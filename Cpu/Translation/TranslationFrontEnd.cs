@@ -117,6 +117,9 @@ public static class TranslationFrontEnd
                 return ins.OpCount == 1 && IsGpr(ins, 0) ? InstructionForm.Pop : InstructionForm.None;
             case Mnemonic.Jmp:
                 return IsNearBranch(ins) ? InstructionForm.Jump : InstructionForm.None;
+            case Mnemonic.In:
+                // IN AL/AX/EAX, imm8 or DX (not INS): device polling loops, such as a PIT calibration.
+                return IsGpr(ins, 0) && (IsGpr(ins, 1) || IsImmediate(ins, 1)) ? InstructionForm.PortIn : InstructionForm.None;
             default:
                 if (ins.ConditionCode == ConditionCode.None)
                 {
