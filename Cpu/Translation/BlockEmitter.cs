@@ -199,6 +199,12 @@ public sealed class BlockEmitter
         il.Emit(OpCodes.Ldloc, state);
         il.Emit(OpCodes.Ldc_I8, (long)rip);
         il.Emit(OpCodes.Stfld, Rip);
+        EmitCompleted(completed);
+    }
+
+    /// <summary>Leaves the method (RIP already set) with <paramref name="completed"/> more instructions done.</summary>
+    private void EmitCompleted(int completed)
+    {
         il.Emit(OpCodes.Ldloc, done);
         il.Emit(OpCodes.Ldc_I8, (long)completed);
         il.Emit(OpCodes.Add);
@@ -438,6 +444,50 @@ public sealed class BlockEmitter
                     EmitReadRegister(ins.Op0Register);
                     il.MarkLabel(write);
                     EmitWriteRegister(ins.Op0Register);
+                    break;
+                }
+
+            case InstructionForm.Call:
+                {
+                    // CALL rel: the return address goes through the interpreter's Stack.Push (RSP in the
+                    // state), then the block leaves for the target. Always the block's last instruction.
+                    int size = -ins.StackPointerIncrement;
+                    StoreRegisters();
+                    il.Emit(OpCodes.Ldarg_1);
+                    il.Emit(OpCodes.Ldc_I8, (long)(ins.NextIP & Operands.SizeMask(size)));
+                    il.Emit(OpCodes.Ldc_I4, size);
+                    EmitHelper(Push);
+                    LoadRegisters();
+                    EmitExit(ins.NearBranchTarget, index + 1);
+                    break;
+                }
+
+            case InstructionForm.Return:
+                {
+                    // RET and RET imm16 as the interpreter does them: read the return address, then release
+                    // it (and imm16 bytes); the block leaves for the address read.
+                    int increment = ins.StackPointerIncrement;
+                    int size = ins.OpCount == 1 ? increment - ins.Immediate16 : increment;
+                    StoreRegisters();
+                    il.Emit(OpCodes.Ldarg_1);
+                    il.Emit(OpCodes.Ldc_I4, size);
+                    il.Emit(OpCodes.Ldc_I8, 0L);
+                    EmitHelper(Peek);
+                    il.Emit(OpCodes.Stloc, b);
+                    il.Emit(OpCodes.Ldloc, gpr);
+                    il.Emit(OpCodes.Ldc_I4, RspNumber);
+                    il.Emit(OpCodes.Ldarg_1);
+                    il.Emit(OpCodes.Ldloc, gpr);
+                    il.Emit(OpCodes.Ldc_I4, RspNumber);
+                    il.Emit(OpCodes.Ldelem_I8);
+                    il.Emit(OpCodes.Ldc_I8, (long)increment);
+                    EmitHelper(Adjust);
+                    il.Emit(OpCodes.Stelem_I8);
+                    LoadRegisters();
+                    il.Emit(OpCodes.Ldloc, state);
+                    il.Emit(OpCodes.Ldloc, b);
+                    il.Emit(OpCodes.Stfld, Rip);
+                    EmitCompleted(index + 1);
                     break;
                 }
 
@@ -822,7 +872,7 @@ public sealed class BlockEmitter
                 Use(ins.MemoryIndex);
             }
 
-            if (TranslationFrontEnd.Classify(ins) is InstructionForm.Push or InstructionForm.Pop)
+            if (TranslationFrontEnd.Classify(ins) is InstructionForm.Push or InstructionForm.Pop or InstructionForm.Call or InstructionForm.Return)
             {
                 Use(Register.RSP);
             }

@@ -92,8 +92,11 @@ public static class FlagLiveness
             case InstructionForm.SetCondition:
             case InstructionForm.ConditionalMove:
             case InstructionForm.ConditionalJump:
+            case InstructionForm.PortIn:
+            case InstructionForm.Call:
+            case InstructionForm.Return:
                 // A shift by zero keeps every flag; MUL/DIV go through the shared methods unchanged; DIV,
-                // PUSH and POP may fault.
+                // PUSH, POP, CALL, RET and IN (#GP without I/O permission) may fault.
                 return (true, false);
             default:
                 return (false, false);

@@ -21,4 +21,6 @@ public enum InstructionForm
     PortIn,
     ConditionalJump,
     Jump,
+    Call,
+    Return,
 }

@@ -20,7 +20,7 @@ public static class TranslationFrontEnd
         {
             InstructionForm form = Classify(code[n]);
             n++;
-            if (form is InstructionForm.ConditionalJump or InstructionForm.Jump)
+            if (EndsPrefix(form))
             {
                 break;
             }
@@ -28,6 +28,10 @@ public static class TranslationFrontEnd
 
         return n;
     }
+
+    /// <summary>True for the control transfers a compiled prefix ends with (the last instruction of its block).</summary>
+    public static bool EndsPrefix(InstructionForm form) =>
+        form is InstructionForm.ConditionalJump or InstructionForm.Jump or InstructionForm.Call or InstructionForm.Return;
 
     /// <summary>True when the prefix of <paramref name="count"/> instructions ends in a branch back to the block's start.</summary>
     public static bool LoopsOntoItself(DecodedBlock block, int count)
@@ -117,6 +121,12 @@ public static class TranslationFrontEnd
                 return ins.OpCount == 1 && IsGpr(ins, 0) ? InstructionForm.Pop : InstructionForm.None;
             case Mnemonic.Jmp:
                 return IsNearBranch(ins) ? InstructionForm.Jump : InstructionForm.None;
+            case Mnemonic.Call:
+                // CALL rel (CALL r/m and far calls stay with the interpreter).
+                return IsNearBranch(ins) ? InstructionForm.Call : InstructionForm.None;
+            case Mnemonic.Ret:
+                // Near RET and RET imm16 (RETF is Mnemonic.Retf).
+                return InstructionForm.Return;
             case Mnemonic.In:
                 // IN AL/AX/EAX, imm8 or DX (not INS): device polling loops, such as a PIT calibration.
                 return IsGpr(ins, 0) && (IsGpr(ins, 1) || IsImmediate(ins, 1)) ? InstructionForm.PortIn : InstructionForm.None;

@@ -16,6 +16,8 @@ public static class GuestPrograms
         ["stack-and-calls"] = (64, StackAndCalls),
         ["alu-loop-32"] = (32, AluLoop32),
         ["shifts"] = (64, ShiftForms),
+        ["recursion"] = (64, Recursion),
+        ["calls-32"] = (32, Calls32),
     };
 
     public static IEnumerable<string> Names => All.Keys;
@@ -169,6 +171,65 @@ public static class GuestPrograms
         a.add(rdx, rax);
         a.xor(rdx, rbx);
         a.ret();
+        a.Label(ref done);
+        a.nop();
+    }
+
+    /// <summary>fib(18) by plain recursion (CALL rel and RET at most block ends), then RET imm16.</summary>
+    private static void Recursion(Assembler a)
+    {
+        var fib = a.CreateLabel();
+        var small = a.CreateLabel();
+        var callee = a.CreateLabel();
+        var done = a.CreateLabel();
+        a.mov(edi, 18);
+        a.call(fib);
+        a.mov(rbx, rax);
+        a.push(0x77);
+        a.call(callee);
+        a.jmp(done);
+        a.Label(ref fib);
+        a.cmp(edi, 2);
+        a.jb(small);
+        a.push(rdi);
+        a.dec(edi);
+        a.call(fib);
+        a.pop(rdi);
+        a.push(rax);
+        a.sub(edi, 2);
+        a.call(fib);
+        a.pop(rdx);
+        a.add(rax, rdx);
+        a.add(edi, 2);
+        a.ret();
+        a.Label(ref small);
+        a.mov(eax, edi);
+        a.ret();
+        a.Label(ref callee);
+        a.mov(rsi, __qword_ptr[rsp + 8]);
+        a.ret(8);
+        a.Label(ref done);
+        a.nop();
+    }
+
+    /// <summary>32-bit CALL rel / RET imm16 with a stacked argument.</summary>
+    private static void Calls32(Assembler a)
+    {
+        var loop = a.CreateLabel();
+        var function = a.CreateLabel();
+        var done = a.CreateLabel();
+        a.mov(ecx, 300);
+        a.Label(ref loop);
+        a.push(ecx);
+        a.call(function);
+        a.add(ebx, eax);
+        a.dec(ecx);
+        a.jnz(loop);
+        a.jmp(done);
+        a.Label(ref function);
+        a.mov(eax, __dword_ptr[esp + 4]);
+        a.imul(eax, eax, 3);
+        a.ret(4);
         a.Label(ref done);
         a.nop();
     }
