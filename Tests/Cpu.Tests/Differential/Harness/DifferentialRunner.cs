@@ -1,24 +1,18 @@
 using System.Text;
+using Cpu.Tests.Translation;
 using Cpu.Translation;
 using Iced.Intel;
 
 namespace Cpu.Tests.Differential.Harness;
 
 /// <summary>
-/// Runs cases on the host and in the emulator and compares GPRs, the defined flags, where execution
+/// Runs cases on the host and in the emulator (under <see cref="JitEnvironment.Mode"/>) and compares GPRs, the defined flags, where execution
 /// ended, the data buffer and the stack window. Fails the test with a readable account of the first
 /// mismatches (form, bytes, disassembly, inputs, both outcomes).
 /// </summary>
 public static class DifferentialRunner
 {
     private const int ReportedFailures = 6;
-
-    /// <summary>
-    /// Cases of each form that also run with the block compiled (<see cref="JitMode.Always"/>): the first
-    /// ones, which hold the edge values. Compiling costs about a millisecond per case (the .NET JIT inlining
-    /// the shared semantics), so all 110 per form would multiply the suite's time.
-    /// </summary>
-    private const int CompiledCasesPerForm = 24;
 
     private static readonly string[] RegNames =
         ["rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"];
@@ -49,15 +43,11 @@ public static class DifferentialRunner
         var failures = new List<string>();
         var failingForms = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var forms = new HashSet<string>(StringComparer.Ordinal);
-        var compiledPerForm = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (DiffCase c in cases)
         {
             total++;
             forms.Add(c.Form);
-            int compiled = compiledPerForm.GetValueOrDefault(c.Form);
-            bool alsoCompiled = compiled < CompiledCasesPerForm;
-            compiledPerForm[c.Form] = compiled + 1;
-            string? mismatch = alsoCompiled ? RunOne(native, c) : RunOne(native, c, JitMode.Off);
+            string? mismatch = RunOne(native, c);
             if (mismatch is not null)
             {
                 failingForms[c.Form] = failingForms.GetValueOrDefault(c.Form) + 1;
@@ -110,14 +100,13 @@ public static class DifferentialRunner
     }
 
     /// <summary>
-    /// Null when the host and the emulator agree, both interpreted and with the block compiled
-    /// (<see cref="JitMode.Always"/>); otherwise the report of the first mismatch.
+    /// Null when the host and the emulator agree, otherwise the report of the mismatch. The emulator runs
+    /// the case under <see cref="JitEnvironment.Mode"/>: interpreted in Cpu.Tests, every block compiled
+    /// (<see cref="JitMode.Always"/>) in Cpu.Tests.Compiled, so CI compares every case in both tiers.
     /// </summary>
-    public static string? RunOne(NativeCpu native, DiffCase c) =>
-        RunOne(native, c, JitMode.Off) ?? RunOne(native, c, JitMode.Always);
-
-    private static string? RunOne(NativeCpu native, DiffCase c, JitMode jit)
+    public static string? RunOne(NativeCpu native, DiffCase c)
     {
+        JitMode jit = JitEnvironment.Mode;
         MachineSnapshot host = native.Run(c);
         MachineSnapshot emu = EmulatedCpu.Run(c, jit: jit);
         List<string> diffs = Compare(c, host, emu);
