@@ -53,6 +53,13 @@ public sealed class Processor
     /// </summary>
     public bool JitCompilesInForeground { get; set; }
 
+    /// <summary>
+    /// The tier a block is first compiled in: <see cref="CompileTier.Quick"/> (the default, recompiled
+    /// optimized when hot) or <see cref="CompileTier.Optimized"/> at once (tests use it to cover that tier
+    /// with code that runs once).
+    /// </summary>
+    public CompileTier JitFirstTier { get; set; }
+
     /// <summary>The compiled tier: tier-up, compiled-code execution and its counters.</summary>
     public TieredCompiler Jit { get; }
 
@@ -265,11 +272,16 @@ public sealed class Processor
         {
             if (JitMode != JitMode.Off && TieredCompiler.WantsToRun(block, JitMode))
             {
-                Jit.Execute(block, limit - retired, ref retired, ref i);
+                Jit.Execute(ref block, limit - retired, ref retired, ref i);
                 if (i > 0 && (exitBlock || retired >= limit))
                 {
                     return;
                 }
+
+                // Chained compiled blocks may have moved execution into another block.
+                instructions = block.Instructions;
+                ops = block.Ops;
+                count = block.Count;
             }
 
             while (i < count)
@@ -314,19 +326,20 @@ public sealed class Processor
         }
         catch (PageFaultException pf)
         {
+            // block, not instructions: a fault in a chained compiled block is in the block it moved to.
             RetireFastRun(i, fastStart);
-            s.Rip = instructions[i].IP;
+            s.Rip = block.Instructions[i].IP;
             DeliverPageFault(pf);
         }
         catch (CpuException e)
         {
             RetireFastRun(i, fastStart);
-            s.Rip = instructions[i].IP;
+            s.Rip = block.Instructions[i].IP;
             RaiseException(e.Vector, e.ErrorCode);
         }
         catch (Exception e) when (e is not EmulatorBugException)
         {
-            throw new EmulatorBugException(instructions[i], e);
+            throw new EmulatorBugException(block.Instructions[i], e);
         }
     }
 

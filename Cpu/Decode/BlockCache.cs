@@ -78,6 +78,23 @@ public sealed class BlockCache
         return b;
     }
 
+    /// <summary>
+    /// The cached, valid block that starts at <paramref name="rip"/> on the same linear page as
+    /// <paramref name="from"/>, or null. Used by the JIT to chain blocks: a linear page maps to one physical
+    /// page, so the target's physical address follows from <paramref name="from"/>'s without a translation.
+    /// </summary>
+    public DecodedBlock? FindOnSamePage(DecodedBlock from, ulong rip)
+    {
+        if (((rip ^ from.LinearStart) & ~0xFFFUL) != 0)
+        {
+            return null;
+        }
+
+        ulong physical = (from.PhysicalStart & ~0xFFFUL) | (rip & 0xFFF);
+        ulong key = (physical << 2) | (uint)(from.Bitness >> 5);
+        return blocks.TryGetValue(key, out DecodedBlock? b) && b.LinearStart == rip && b.Valid ? b : null;
+    }
+
     /// <summary>Drops every block that has code on the physical page <paramref name="physicalPage"/>.</summary>
     public void InvalidatePage(ulong physicalPage)
     {

@@ -66,6 +66,7 @@ public sealed class BlockEmitter
     ];
 
     private readonly DecodedBlock block;
+    private readonly CompileTier tier;
     private readonly Instruction[] code;
     private readonly int count;
     private readonly bool[] deadFlags;
@@ -87,9 +88,10 @@ public sealed class BlockEmitter
     private Label end;
     private int index;
 
-    private BlockEmitter(DecodedBlock block, int count)
+    private BlockEmitter(DecodedBlock block, int count, CompileTier tier)
     {
         this.block = block;
+        this.tier = tier;
         code = block.Instructions;
         this.count = count;
         deadFlags = FlagLiveness.DeadFlags(code, count);
@@ -109,9 +111,9 @@ public sealed class BlockEmitter
     }
 
     /// <summary>Emits the first <paramref name="count"/> instructions of <paramref name="block"/> (all translatable).</summary>
-    public static CompiledBlockCode Emit(DecodedBlock block, int count)
+    public static CompiledBlockCode Emit(DecodedBlock block, int count, CompileTier tier = CompileTier.Optimized)
     {
-        var e = new BlockEmitter(block, count);
+        var e = new BlockEmitter(block, count, tier);
         return e.EmitBlock();
     }
 
@@ -293,7 +295,7 @@ public sealed class BlockEmitter
                         il.Emit(OpCodes.Ldloc, a);
                         il.Emit(OpCodes.Ldloc, b);
                         il.Emit(OpCodes.Ldc_I4, size);
-                        il.Emit(OpCodes.Call, op);
+                        EmitHelper(op);
                     });
                     break;
                 }
@@ -305,7 +307,7 @@ public sealed class BlockEmitter
             case InstructionForm.MoveSignExtend:
                 EmitRead(ref ins, 1);
                 il.Emit(OpCodes.Ldc_I4, Operands.OperandSize(ins, 1));
-                il.Emit(OpCodes.Call, SignExtend);
+                EmitHelper(SignExtend);
                 EmitWriteRegister(ins.Op0Register);
                 break;
             case InstructionForm.Lea:
@@ -337,7 +339,7 @@ public sealed class BlockEmitter
                     if (flags)
                     {
                         il.Emit(OpCodes.Ldc_I4, Operands.RegisterSize(dest));
-                        il.Emit(OpCodes.Call, ImulTwo);
+                        EmitHelper(ImulTwo);
                     }
                     else
                     {
@@ -359,7 +361,7 @@ public sealed class BlockEmitter
                     il.Emit(OpCodes.Ldloc, state);
                     il.Emit(OpCodes.Ldloc, b);
                     il.Emit(OpCodes.Ldc_I4, Operands.OperandSize(ins, 0));
-                    il.Emit(OpCodes.Call, typeof(MulDiv).GetMethod(name)!);
+                    EmitHelper(typeof(MulDiv).GetMethod(name)!);
                     LoadRegisters();
                     break;
                 }
@@ -371,7 +373,7 @@ public sealed class BlockEmitter
                 il.Emit(OpCodes.Ldarg_1);
                 il.Emit(OpCodes.Ldloc, b);
                 il.Emit(OpCodes.Ldc_I4, -ins.StackPointerIncrement);
-                il.Emit(OpCodes.Call, Push);
+                EmitHelper(Push);
                 LoadRegisters();
                 EmitExitCheck();
                 break;
@@ -382,7 +384,7 @@ public sealed class BlockEmitter
                     il.Emit(OpCodes.Ldarg_1);
                     il.Emit(OpCodes.Ldc_I4, size);
                     il.Emit(OpCodes.Ldc_I8, 0L);
-                    il.Emit(OpCodes.Call, Peek);
+                    EmitHelper(Peek);
                     il.Emit(OpCodes.Stloc, b);
 
                     // RSP = Stack.Adjust(cpu, RSP, size), then the destination (POP RSP keeps the popped value).
@@ -393,7 +395,7 @@ public sealed class BlockEmitter
                     il.Emit(OpCodes.Ldc_I4, RspNumber);
                     il.Emit(OpCodes.Ldelem_I8);
                     il.Emit(OpCodes.Ldc_I8, (long)size);
-                    il.Emit(OpCodes.Call, Adjust);
+                    EmitHelper(Adjust);
                     il.Emit(OpCodes.Stelem_I8);
                     LoadRegisters();
                     il.Emit(OpCodes.Ldloc, b);
@@ -462,7 +464,7 @@ public sealed class BlockEmitter
                 il.Emit(OpCodes.Ldloc, a);
                 il.Emit(OpCodes.Ldloc, b);
                 il.Emit(OpCodes.Ldc_I4, size);
-                il.Emit(OpCodes.Call, op);
+                EmitHelper(op);
                 return;
             }
 
@@ -492,7 +494,7 @@ public sealed class BlockEmitter
                 il.Emit(OpCodes.Ldloc, state);
                 il.Emit(OpCodes.Ldloc, a);
                 il.Emit(OpCodes.Ldc_I4, size);
-                il.Emit(OpCodes.Call, op);
+                EmitHelper(op);
                 return;
             }
 
@@ -551,7 +553,7 @@ public sealed class BlockEmitter
             il.Emit(OpCodes.Ldloc, memory);
             il.Emit(OpCodes.Ldloc, address);
             il.Emit(OpCodes.Ldc_I4, size);
-            il.Emit(OpCodes.Call, ProbeWrite);
+            EmitHelper(ProbeWrite);
         }
 
         compute(size);
@@ -589,7 +591,7 @@ public sealed class BlockEmitter
     {
         il.Emit(OpCodes.Ldloc, memory);
         il.Emit(OpCodes.Ldloc, address);
-        il.Emit(OpCodes.Call, Reads[SizeIndex(size)]);
+        EmitHelper(Reads[SizeIndex(size)]);
         il.Emit(OpCodes.Conv_U8);
     }
 
@@ -606,7 +608,7 @@ public sealed class BlockEmitter
             case 4: il.Emit(OpCodes.Conv_U4); break;
         }
 
-        il.Emit(OpCodes.Call, Writes[SizeIndex(size)]);
+        EmitHelper(Writes[SizeIndex(size)]);
         EmitExitCheck();
     }
 
@@ -734,14 +736,33 @@ public sealed class BlockEmitter
         il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldc_I4, (int)ins.MemorySegment);
         EmitEffectiveOffset(ref ins);
-        il.Emit(OpCodes.Call, SegmentedAddress);
+        EmitHelper(SegmentedAddress);
+    }
+
+    /// <summary>
+    /// Calls a shared semantic or memory method: directly when <see cref="CompileTier.Optimized"/> (RyuJIT
+    /// inlines it), otherwise through its function pointer, which RyuJIT never inlines and compiles at a
+    /// small fraction of the cost. Either way the same method runs.
+    /// </summary>
+    private void EmitHelper(MethodInfo helper)
+    {
+        if (tier == CompileTier.Optimized)
+        {
+            il.Emit(OpCodes.Call, helper);
+            return;
+        }
+
+        il.Emit(OpCodes.Ldc_I8, (long)helper.MethodHandle.GetFunctionPointer());
+        il.Emit(OpCodes.Conv_I);
+        Type[] parameters = Array.ConvertAll(helper.GetParameters(), p => p.ParameterType);
+        il.EmitCalli(OpCodes.Calli, helper.IsStatic ? CallingConventions.Standard : CallingConventions.HasThis, helper.ReturnType, parameters, null);
     }
 
     private void EmitCondition(ConditionCode cc)
     {
         il.Emit(OpCodes.Ldloc, state);
         il.Emit(OpCodes.Ldc_I4, (int)cc);
-        il.Emit(OpCodes.Call, Evaluate);
+        EmitHelper(Evaluate);
     }
 
     /// <summary>After a memory write: if it hit a code page, the block is left with this instruction completed.</summary>

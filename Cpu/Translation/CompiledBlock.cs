@@ -1,3 +1,5 @@
+using Cpu.Decode;
+
 namespace Cpu.Translation;
 
 /// <summary>
@@ -8,16 +10,38 @@ namespace Cpu.Translation;
 public sealed class CompiledBlock
 {
     /// <summary>Marks a block that has no translatable prefix, so that it is not tried again.</summary>
-    internal static readonly CompiledBlock Untranslatable = new(null, 0, null);
+    internal static readonly CompiledBlock Untranslatable = new(null, 0, CompileTier.Optimized, null);
 
     private readonly JitCounters? counters;
 
-    internal CompiledBlock(CompiledBlockCode? code, int count, JitCounters? counters)
+    internal CompiledBlock(CompiledBlockCode? code, int count, CompileTier tier, JitCounters? counters)
     {
         Code = code;
         Count = count;
+        Tier = tier;
         this.counters = counters;
     }
+
+    /// <summary>How the code was compiled; a <see cref="CompileTier.Quick"/> block is recompiled optimized when hot.</summary>
+    public CompileTier Tier { get; }
+
+    /// <summary>Runs of this code so far (CPU thread only).</summary>
+    internal long Runs;
+
+    /// <summary>Guest instructions this code has completed (CPU thread only), for the optimizing tier-up.</summary>
+    internal long Retired;
+
+    /// <summary>Set once the optimized recompile is queued, so that it is queued once.</summary>
+    internal bool OptimizeQueued;
+
+    /// <summary>
+    /// Blocks this one was last seen to continue into (a taken branch and a fall-through, say), for chaining.
+    /// Hints only: whoever follows one checks that it still starts at RIP and is valid.
+    /// </summary>
+    internal DecodedBlock? FirstLink;
+
+    /// <summary>The second link (see <see cref="FirstLink"/>).</summary>
+    internal DecodedBlock? SecondLink;
 
     /// <summary>The compiled delegate (null for <see cref="Untranslatable"/>).</summary>
     public CompiledBlockCode? Code { get; }

@@ -11,11 +11,13 @@ public sealed class JitCounters
 {
     private readonly object gate = new();
     private readonly List<long> compileTicks = new();
+    private long optimized;
+    private long chainedEntries;
     private long invalidations;
     private long compiledInstructions;
     private long untranslatable;
 
-    /// <summary>Blocks compiled to IL.</summary>
+    /// <summary>Compiles of blocks to IL (a block recompiled optimized counts twice).</summary>
     public int BlocksCompiled
     {
         get
@@ -26,6 +28,12 @@ public sealed class JitCounters
             }
         }
     }
+
+    /// <summary>Of those compiles, the ones that recompiled a hot block with its helpers inlined (<see cref="CompileTier.Optimized"/>).</summary>
+    public long BlocksOptimized => Interlocked.Read(ref optimized);
+
+    /// <summary>Entries into compiled blocks straight from another one (chaining), without the dispatcher.</summary>
+    public long ChainedEntries => Interlocked.Read(ref chainedEntries);
 
     /// <summary>Blocks left to the interpreter: no translatable prefix, or one too short to pay for entering it.</summary>
     public long BlocksUntranslatable => Interlocked.Read(ref untranslatable);
@@ -54,13 +62,21 @@ public sealed class JitCounters
         }
     }
 
-    internal void RecordCompile(long ticks)
+    internal void RecordCompile(CompileTier tier, long ticks)
     {
+        if (tier == CompileTier.Optimized)
+        {
+            Interlocked.Increment(ref optimized);
+        }
+
         lock (gate)
         {
             compileTicks.Add(ticks);
         }
     }
+
+    // Only the CPU thread adds here; the field is read from others through Interlocked.Read.
+    internal void RecordChainedEntry() => chainedEntries++;
 
     internal void RecordUntranslatable() => Interlocked.Increment(ref untranslatable);
 

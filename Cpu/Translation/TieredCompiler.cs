@@ -42,13 +42,15 @@ public sealed class TieredCompiler
 
     /// <summary>
     /// Runs the compiled prefix of <paramref name="block"/> if there is one that fits the budget, first
-    /// compiling it when <see cref="WantsToRun"/> said it reached the tier-up threshold. On return <paramref name="index"/> is where the
-    /// interpreter goes on in the block (0 when nothing ran, else the end of the compiled prefix) and
-    /// <paramref name="retired"/> has grown by the instructions done (a prefix that loops onto itself may
-    /// run many passes within the budget). When a guest fault escapes, <paramref name="index"/> is the
-    /// faulting instruction, RIP is restored by the caller from it, and the fault is rethrown.
+    /// compiling it when <see cref="WantsToRun"/> said it reached the tier-up threshold, then follows
+    /// chained successors (<see cref="MaxChainedBlocks"/> at most) while each one is compiled whole.
+    /// On return <paramref name="block"/> is the block execution is in, <paramref name="index"/> is where the
+    /// interpreter goes on in it (0 when nothing ran, else the end of its compiled prefix), and
+    /// <paramref name="retired"/> has grown by the instructions done. When a guest fault escapes,
+    /// <paramref name="block"/> and <paramref name="index"/> name the faulting instruction, RIP is restored by
+    /// the caller from them, and the fault is rethrown.
     /// </summary>
-    public void Execute(DecodedBlock block, long budget, ref long retired, ref int index)
+    public void Execute(ref DecodedBlock block, long budget, ref long retired, ref int index)
     {
         CompiledBlock? compiled = Volatile.Read(ref block.Compiled);
         if (compiled is null)
@@ -56,41 +58,132 @@ public sealed class TieredCompiler
             // WantsToRun said the block just reached the tier-up threshold.
             if (cpu.JitMode != JitMode.Always && !cpu.JitCompilesInForeground)
             {
-                Task.Run(() => Compile(block));
+                CompileTier first = cpu.JitFirstTier;
+                DecodedBlock hot = block;
+                Task.Run(() => Compile(hot, first));
                 return;
             }
 
-            compiled = Compile(block);
+            compiled = Compile(block, cpu.JitFirstTier);
         }
 
-        CompiledBlockCode? code = compiled.Code;
-        if (code is null || compiled.Count > budget)
+        for (int chained = 0; ; chained++)
         {
-            return;
-        }
+            if (TierUpPolicy.ShouldOptimize(cpu.JitMode, compiled))
+            {
+                compiled = Optimize(block, compiled);
+            }
 
-        long done;
-        try
-        {
-            done = code(cpu, budget);
-        }
-        catch
-        {
-            // The compiled code wrote its registers back and said which instruction faulted; the semantic
-            // methods change nothing when they fault. The caller points RIP at it.
-            index = FaultIndex;
-            retired += FaultRetired;
-            Counters.AddCompiledInstructions(FaultRetired);
-            throw;
-        }
+            CompiledBlockCode? code = compiled.Code;
+            if (code is null || compiled.Count > budget)
+            {
+                return;
+            }
 
-        index = compiled.Count;
-        retired += done;
-        Counters.AddCompiledInstructions(done);
+            long done;
+            try
+            {
+                done = code(cpu, budget);
+            }
+            catch
+            {
+                // The compiled code wrote its registers back and said which instruction faulted; the
+                // semantic methods change nothing when they fault. The caller points RIP at it.
+                index = FaultIndex;
+                retired += FaultRetired;
+                Counters.AddCompiledInstructions(FaultRetired);
+                throw;
+            }
+
+            compiled.Runs++;
+            compiled.Retired += done;
+            index = compiled.Count;
+            retired += done;
+            budget -= done;
+            Counters.AddCompiledInstructions(done);
+
+            // Chain on only from a block compiled whole that left through its end (not for a code write, a
+            // stop request or an exhausted budget), and a bounded number of times: the dispatcher then takes
+            // pending interrupts.
+            if (compiled.Count != block.Count || chained >= MaxChainedBlocks || budget <= 0 || cpu.MustLeaveCompiledLoop())
+            {
+                return;
+            }
+
+            // A block that loops onto itself returned because its pass limit was reached: that is the
+            // moment for the dispatcher, not for another round.
+            DecodedBlock? next = Successor(block, compiled, cpu.State.Rip);
+            CompiledBlock? nextCompiled = next is null || next == block ? null : Volatile.Read(ref next.Compiled);
+            if (nextCompiled?.Code is null)
+            {
+                // Not compiled (yet): the dispatcher runs it and counts it towards tier-up.
+                return;
+            }
+
+            Counters.RecordChainedEntry();
+            block = next!;
+            compiled = nextCompiled;
+            index = 0;
+        }
     }
 
-    /// <summary>Compiles <paramref name="block"/> now and publishes the result on it.</summary>
-    public CompiledBlock Compile(DecodedBlock block)
+    /// <summary>
+    /// Blocks run one after another inside <see cref="Execute"/> before it returns to the dispatcher. Each
+    /// block is at most <see cref="BlockCache.MaxBlockInstructions"/> instructions (and a loop onto itself at
+    /// most <see cref="BlockEmitter.MaxPassesPerEntry"/> passes), so a pending interrupt waits a bounded time.
+    /// </summary>
+    public const int MaxChainedBlocks = 32;
+
+    /// <summary>
+    /// The block execution continues into at <paramref name="rip"/> when it can be chained: on the same linear
+    /// page as <paramref name="from"/> (so on the same physical page, without a translation) and valid.
+    /// Remembered in <paramref name="compiled"/>'s two links.
+    /// </summary>
+    private DecodedBlock? Successor(DecodedBlock from, CompiledBlock compiled, ulong rip)
+    {
+        DecodedBlock? next = compiled.FirstLink;
+        if (next is not null && next.LinearStart == rip && next.Valid)
+        {
+            return next;
+        }
+
+        next = compiled.SecondLink;
+        if (next is not null && next.LinearStart == rip && next.Valid)
+        {
+            return next;
+        }
+
+        next = cpu.Blocks.FindOnSamePage(from, rip);
+        if (next is not null)
+        {
+            if (compiled.FirstLink is null || !compiled.FirstLink.Valid)
+            {
+                compiled.FirstLink = next;
+            }
+            else
+            {
+                compiled.SecondLink = next;
+            }
+        }
+
+        return next;
+    }
+
+    /// <summary>Recompiles a hot <see cref="CompileTier.Quick"/> block optimized: now, or in the background under <see cref="JitMode.On"/>.</summary>
+    private CompiledBlock Optimize(DecodedBlock block, CompiledBlock quick)
+    {
+        quick.OptimizeQueued = true;
+        if (cpu.JitMode != JitMode.Always && !cpu.JitCompilesInForeground)
+        {
+            Task.Run(() => Compile(block, CompileTier.Optimized));
+            return quick;
+        }
+
+        return Compile(block, CompileTier.Optimized);
+    }
+
+    /// <summary>Compiles <paramref name="block"/> now, in <paramref name="tier"/>, and publishes the result on it.</summary>
+    public CompiledBlock Compile(DecodedBlock block, CompileTier tier = CompileTier.Quick)
     {
         long start = Stopwatch.GetTimestamp();
         int count = TranslationFrontEnd.TranslatablePrefix(block);
@@ -102,16 +195,28 @@ public sealed class TieredCompiler
         }
         else
         {
-            CompiledBlockCode code = BlockEmitter.Emit(block, count);
+            CompiledBlockCode code = BlockEmitter.Emit(block, count, tier);
 
             // Run the .NET JIT now (the null processor makes the method return at once), so that compile
             // time is paid here and measured, not on the first guest run.
             code(null!, 0);
-            compiled = new CompiledBlock(code, count, Counters);
-            Counters.RecordCompile(Stopwatch.GetTimestamp() - start);
+            compiled = new CompiledBlock(code, count, tier, Counters);
+            Counters.RecordCompile(tier, Stopwatch.GetTimestamp() - start);
         }
 
-        Volatile.Write(ref block.Compiled, compiled);
+        // A block invalidated meanwhile keeps its discarded code: it is never run again.
+        if (block.Valid)
+        {
+            // The links learned so far still hold for the new code (same block, same exits).
+            if (Volatile.Read(ref block.Compiled) is { } previous)
+            {
+                compiled.FirstLink = previous.FirstLink;
+                compiled.SecondLink = previous.SecondLink;
+            }
+
+            Volatile.Write(ref block.Compiled, compiled);
+        }
+
         return compiled;
     }
 }

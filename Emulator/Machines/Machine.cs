@@ -245,6 +245,8 @@ public sealed class Machine : IDisposable
         TlbPcidFlushes = Memory.Counters.PcidFlushes,
         TlbPageFlushes = Memory.Counters.PageFlushes,
         JitBlocksCompiled = Processor.Jit.Counters.BlocksCompiled,
+        JitBlocksOptimized = Processor.Jit.Counters.BlocksOptimized,
+        JitChainedEntries = Processor.Jit.Counters.ChainedEntries,
         JitCompileMedianMicroseconds = Processor.Jit.Counters.MedianCompileMicroseconds,
         JitCompileP99Microseconds = Processor.Jit.Counters.P99CompileMicroseconds,
         JitInstructions = Processor.Jit.Counters.InstructionsInCompiledCode,

@@ -89,6 +89,12 @@ public sealed record MachineCounters
     /// <summary>Guest blocks compiled to IL.</summary>
     public long JitBlocksCompiled { get; init; }
 
+    /// <summary>Entries into compiled blocks straight from another compiled block (chaining).</summary>
+    public long JitChainedEntries { get; init; }
+
+    /// <summary>Of those compiles, the recompiles of hot blocks with the shared methods inlined.</summary>
+    public long JitBlocksOptimized { get; init; }
+
     /// <summary>Median compile time of one block, in microseconds.</summary>
     public double JitCompileMedianMicroseconds { get; init; }
 
@@ -109,6 +115,8 @@ public sealed record MachineCounters
     {
         HostSeconds = 0,
         JitBlocksCompiled = 0,
+        JitBlocksOptimized = 0,
+        JitChainedEntries = 0,
         JitCompileMedianMicroseconds = 0,
         JitCompileP99Microseconds = 0,
         JitInstructions = 0,
@@ -157,6 +165,8 @@ public sealed record MachineCounters
         Line("tlb flushes pcid:", TlbPcidFlushes);
         Line("tlb flushes page:", TlbPageFlushes);
         Line("jit blocks compiled:", JitBlocksCompiled);
+        Line("jit blocks optimized:", JitBlocksOptimized);
+        Line("jit chained entries:", JitChainedEntries);
         Line("jit compile median (us):", JitCompileMedianMicroseconds.ToString("F1", CultureInfo.InvariantCulture));
         Line("jit compile p99 (us):", JitCompileP99Microseconds.ToString("F1", CultureInfo.InvariantCulture));
         Line("jit instructions:", JitInstructions);

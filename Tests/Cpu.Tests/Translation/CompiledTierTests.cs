@@ -11,17 +11,31 @@ namespace Cpu.Tests.Translation;
 /// </summary>
 public class CompiledTierTests
 {
-    public static TheoryData<string> Programs => new(GuestPrograms.Names);
+    public static TheoryData<string, CompileTier> Programs
+    {
+        get
+        {
+            var data = new TheoryData<string, CompileTier>();
+            foreach (string name in GuestPrograms.Names)
+            {
+                data.Add(name, CompileTier.Quick);
+                data.Add(name, CompileTier.Optimized);
+            }
+
+            return data;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Programs))]
-    public void AlwaysEndsInTheSameStateAsTheInterpreter(string name)
+    public void AlwaysEndsInTheSameStateAsTheInterpreter(string name, CompileTier firstTier)
     {
         var (bitness, code) = GuestPrograms.Get(name);
         using var interpreted = new TestMachine(bitness);
         using var compiled = new TestMachine(bitness);
         interpreted.Cpu.JitMode = JitMode.Off;
         compiled.Cpu.JitMode = JitMode.Always;
+        compiled.Cpu.JitFirstTier = firstTier;
         interpreted.Execute(code);
         compiled.Execute(code);
 
@@ -80,6 +94,48 @@ public class CompiledTierTests
         Assert.Equal(interpreted.State.Rflags, tiered.State.Rflags);
         Assert.Equal(interpreted.Cpu.InstructionsRetired, tiered.Cpu.InstructionsRetired);
         Assert.True(tiered.Cpu.Jit.Counters.BlocksCompiled > 0);
+    }
+
+    [Fact]
+    public void AlwaysRecompilesABlockOptimizedOnItsSecondRun()
+    {
+        var (bitness, code) = GuestPrograms.Get("memory-loop");
+        using var m = new TestMachine(bitness);
+        m.Cpu.JitMode = JitMode.Always;
+        m.Execute(code);
+        JitCounters c = m.Cpu.Jit.Counters;
+        Assert.True(c.BlocksOptimized > 0, "no block was recompiled optimized");
+        Assert.True(c.BlocksOptimized < c.BlocksCompiled);
+    }
+
+    [Fact]
+    public void OnRecompilesAHotQuickBlockOptimizedAndGetsTheSameResult()
+    {
+        // 100 000 passes of a 4-instruction loop: past both the tier-up threshold and the optimizing one.
+        Action<Iced.Intel.Assembler> program = a =>
+        {
+            var loop = a.CreateLabel();
+            a.mov(Iced.Intel.AssemblerRegisters.ecx, 100_000);
+            a.xor(Iced.Intel.AssemblerRegisters.eax, Iced.Intel.AssemblerRegisters.eax);
+            a.Label(ref loop);
+            a.add(Iced.Intel.AssemblerRegisters.rax, Iced.Intel.AssemblerRegisters.rcx);
+            a.xor(Iced.Intel.AssemblerRegisters.rax, 0x55);
+            a.dec(Iced.Intel.AssemblerRegisters.ecx);
+            a.jnz(loop);
+        };
+        using var interpreted = new TestMachine();
+        using var tiered = new TestMachine();
+        interpreted.Cpu.JitMode = JitMode.Off;
+        tiered.Cpu.JitMode = JitMode.On;
+        tiered.Cpu.JitCompilesInForeground = true;
+        interpreted.Execute(program);
+        tiered.Execute(program);
+
+        Assert.Equal(interpreted[0], tiered[0]);
+        Assert.Equal(interpreted.State.Rflags, tiered.State.Rflags);
+        Assert.Equal(interpreted.Cpu.InstructionsRetired, tiered.Cpu.InstructionsRetired);
+        Assert.Equal(1, tiered.Cpu.Jit.Counters.BlocksOptimized);
+        Assert.True(tiered.Cpu.Jit.Counters.InstructionsInCompiledCode > 300_000);
     }
 
     [Fact]
