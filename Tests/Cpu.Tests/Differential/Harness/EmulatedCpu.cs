@@ -40,10 +40,10 @@ public static class EmulatedCpu
     /// <summary>
     /// Runs a case on this thread's reused processor (its block cache cleared), or on a fresh one, with
     /// the interpreter alone or with every block compiled (<paramref name="jit"/>, by default
-    /// <see cref="JitEnvironment.Mode"/>). The runner confirms every mismatch on a fresh processor, so reuse
-    /// cannot invent failures.
+    /// <see cref="JitEnvironment.Mode"/>; blocks are compiled <paramref name="firstTier"/> first). The runner
+    /// confirms every mismatch on a fresh processor, so reuse cannot invent failures.
     /// </summary>
-    public static MachineSnapshot Run(DiffCase c, bool fresh = false, JitMode? jit = null)
+    public static MachineSnapshot Run(DiffCase c, bool fresh = false, JitMode? jit = null, CompileTier firstTier = CompileTier.Quick)
     {
         PhysicalMemory ram = threadRam ??= new PhysicalMemory(HarnessLayout.GuestRamSize);
         Processor cpu;
@@ -61,6 +61,7 @@ public static class EmulatedCpu
         cpu.Blocks.Clear();
         cpu.Halted = false;
         cpu.JitMode = jit ?? JitEnvironment.Mode;
+        cpu.JitFirstTier = firstTier;
         CpuState s = cpu.State;
         Prepare(cpu, c.Gpr, c.Flags);
         string? error = null;
