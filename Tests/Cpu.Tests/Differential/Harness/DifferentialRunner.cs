@@ -1,24 +1,18 @@
 using System.Text;
+using Cpu.Tests.Translation;
 using Cpu.Translation;
 using Iced.Intel;
 
 namespace Cpu.Tests.Differential.Harness;
 
 /// <summary>
-/// Runs cases on the host and in the emulator and compares GPRs, the defined flags, where execution
+/// Runs cases on the host and in the emulator (under <see cref="JitEnvironment.Mode"/>) and compares GPRs, the defined flags, where execution
 /// ended, the data buffer and the stack window. Fails the test with a readable account of the first
 /// mismatches (form, bytes, disassembly, inputs, both outcomes).
 /// </summary>
 public static class DifferentialRunner
 {
     private const int ReportedFailures = 6;
-
-    /// <summary>
-    /// Cases of each form that also run with the block compiled (<see cref="JitMode.Always"/>): the first
-    /// ones, which hold the edge values. Compiling costs about a millisecond per case (the .NET JIT inlining
-    /// the shared semantics), so all 110 per form would multiply the suite's time.
-    /// </summary>
-    private const int CompiledCasesPerForm = 24;
 
     private static readonly string[] RegNames =
         ["rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"];
@@ -48,16 +42,13 @@ public static class DifferentialRunner
         int total = 0;
         var failures = new List<string>();
         var failingForms = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        var forms = new HashSet<string>(StringComparer.Ordinal);
-        var compiledPerForm = new Dictionary<string, int>(StringComparer.Ordinal);
+        var casesPerForm = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (DiffCase c in cases)
         {
             total++;
-            forms.Add(c.Form);
-            int compiled = compiledPerForm.GetValueOrDefault(c.Form);
-            bool alsoCompiled = compiled < CompiledCasesPerForm;
-            compiledPerForm[c.Form] = compiled + 1;
-            string? mismatch = alsoCompiled ? RunOne(native, c) : RunOne(native, c, JitMode.Off);
+            int index = casesPerForm.GetValueOrDefault(c.Form);
+            casesPerForm[c.Form] = index + 1;
+            string? mismatch = RunOne(native, c, FirstTierOf(index));
             if (mismatch is not null)
             {
                 failingForms[c.Form] = failingForms.GetValueOrDefault(c.Form) + 1;
@@ -68,7 +59,7 @@ public static class DifferentialRunner
             }
         }
 
-        LogCounts(total, forms.Count, failingForms.Values.Sum());
+        LogCounts(total, casesPerForm.Count, failingForms.Values.Sum());
         if (total == 0)
         {
             Assert.Fail("no cases were generated");
@@ -110,16 +101,23 @@ public static class DifferentialRunner
     }
 
     /// <summary>
-    /// Null when the host and the emulator agree, both interpreted and with the block compiled
-    /// (<see cref="JitMode.Always"/>); otherwise the report of the first mismatch.
+    /// The compile tier of a form's case number <paramref name="index"/> when blocks are compiled: a case
+    /// runs once, so under <see cref="JitMode.Always"/> its block is compiled only in the first tier.
+    /// Alternating gives each form about half its cases (the edge values among them) in either tier.
     /// </summary>
-    public static string? RunOne(NativeCpu native, DiffCase c) =>
-        RunOne(native, c, JitMode.Off) ?? RunOne(native, c, JitMode.Always);
+    private static CompileTier FirstTierOf(int index) => index % 2 == 0 ? CompileTier.Quick : CompileTier.Optimized;
 
-    private static string? RunOne(NativeCpu native, DiffCase c, JitMode jit)
+    /// <summary>
+    /// Null when the host and the emulator agree, otherwise the report of the mismatch. The emulator runs
+    /// the case under <see cref="JitEnvironment.Mode"/>: interpreted in Cpu.Tests, every block compiled
+    /// (<see cref="JitMode.Always"/>, first in <paramref name="firstTier"/>) in Cpu.Tests.Compiled, so CI
+    /// compares every case in both tiers.
+    /// </summary>
+    public static string? RunOne(NativeCpu native, DiffCase c, CompileTier firstTier = CompileTier.Quick)
     {
+        JitMode jit = JitEnvironment.Mode;
         MachineSnapshot host = native.Run(c);
-        MachineSnapshot emu = EmulatedCpu.Run(c, jit: jit);
+        MachineSnapshot emu = EmulatedCpu.Run(c, jit: jit, firstTier: firstTier);
         List<string> diffs = Compare(c, host, emu);
         if (diffs.Count == 0)
         {
@@ -127,7 +125,7 @@ public static class DifferentialRunner
         }
 
         // Confirm on a fresh processor: state left over from another case must not fail this one.
-        emu = EmulatedCpu.Run(c, fresh: true, jit: jit);
+        emu = EmulatedCpu.Run(c, fresh: true, jit: jit, firstTier: firstTier);
         diffs = Compare(c, host, emu);
         if (diffs.Count == 0)
         {
@@ -144,6 +142,11 @@ public static class DifferentialRunner
             {
                 return null;
             }
+        }
+
+        if (jit != JitMode.Off)
+        {
+            diffs.Add($"compiled {firstTier} first");
         }
 
         return (jit == JitMode.Off ? "" : $"(JIT {jit}) ") + Describe(c, host, emu, diffs);

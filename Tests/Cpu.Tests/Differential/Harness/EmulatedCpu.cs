@@ -1,5 +1,6 @@
 using Cpu.Execution;
 using Cpu.State;
+using Cpu.Tests.Translation;
 using Cpu.Translation;
 using Mmu;
 using Mmu.Io;
@@ -38,10 +39,11 @@ public static class EmulatedCpu
 
     /// <summary>
     /// Runs a case on this thread's reused processor (its block cache cleared), or on a fresh one, with
-    /// the interpreter alone or with every block compiled (<paramref name="jit"/>).
-    /// The runner confirms every mismatch on a fresh processor, so reuse cannot invent failures.
+    /// the interpreter alone or with every block compiled (<paramref name="jit"/>, by default
+    /// <see cref="JitEnvironment.Mode"/>; blocks are compiled <paramref name="firstTier"/> first). The runner
+    /// confirms every mismatch on a fresh processor, so reuse cannot invent failures.
     /// </summary>
-    public static MachineSnapshot Run(DiffCase c, bool fresh = false, JitMode jit = JitMode.Off)
+    public static MachineSnapshot Run(DiffCase c, bool fresh = false, JitMode? jit = null, CompileTier firstTier = CompileTier.Quick)
     {
         PhysicalMemory ram = threadRam ??= new PhysicalMemory(HarnessLayout.GuestRamSize);
         Processor cpu;
@@ -58,7 +60,8 @@ public static class EmulatedCpu
         Load(ram, c);
         cpu.Blocks.Clear();
         cpu.Halted = false;
-        cpu.JitMode = jit;
+        cpu.JitMode = jit ?? JitEnvironment.Mode;
+        cpu.JitFirstTier = firstTier;
         CpuState s = cpu.State;
         Prepare(cpu, c.Gpr, c.Flags);
         string? error = null;
