@@ -86,10 +86,15 @@ public sealed class BlockEmitter
     private readonly LocalBuilder b;
     private readonly LocalBuilder result;
     private readonly LocalBuilder address;
+    private readonly LocalBuilder flagLeft;
+    private readonly LocalBuilder flagRight;
+    private readonly LocalBuilder flagResult;
     private readonly LocalBuilder?[] registers = new LocalBuilder?[16];
     private readonly bool[] written = new bool[16];
     private Label end;
     private int index;
+    private FlagProducer producer;
+    private int producerSize;
 
     private BlockEmitter(DecodedBlock block, int count, CompileTier tier)
     {
@@ -111,6 +116,9 @@ public sealed class BlockEmitter
         b = il.DeclareLocal(typeof(ulong));
         result = il.DeclareLocal(typeof(ulong));
         address = il.DeclareLocal(typeof(ulong));
+        flagLeft = il.DeclareLocal(typeof(ulong));
+        flagRight = il.DeclareLocal(typeof(ulong));
+        flagResult = il.DeclareLocal(typeof(ulong));
     }
 
     /// <summary>Emits the first <paramref name="count"/> instructions of <paramref name="block"/> (all translatable).</summary>
@@ -150,12 +158,19 @@ public sealed class BlockEmitter
         Label top = il.DefineLabel();
         il.BeginExceptionBlock();
         il.MarkLabel(top);
+        producer = FlagProducer.Unknown;
         for (index = 0; index < count; index++)
         {
             ref Instruction ins = ref code[index];
             il.Emit(OpCodes.Ldc_I4, index);
             il.Emit(OpCodes.Stloc, at);
             InstructionForm form = TranslationFrontEnd.Classify(ins);
+            if (!KeepsFlags(form))
+            {
+                // EmitBinary and EmitUnary name the producer again when they model it.
+                producer = FlagProducer.Unknown;
+            }
+
             if (index == count - 1 && form is InstructionForm.ConditionalJump or InstructionForm.Jump)
             {
                 EmitTerminalBranch(ref ins, form, top);
@@ -526,6 +541,13 @@ public sealed class BlockEmitter
             Mnemonic.Cmp => nameof(Alu.Sub),
             _ => m.ToString(),
         })!;
+        FlagProducer kind = !flags ? FlagProducer.Unknown : m switch
+        {
+            Mnemonic.Sub or Mnemonic.Cmp => FlagProducer.Subtract,
+            Mnemonic.And or Mnemonic.Test or Mnemonic.Or or Mnemonic.Xor => FlagProducer.Logic,
+            Mnemonic.Add => FlagProducer.Add,
+            _ => FlagProducer.Unknown,
+        };
         EmitRead(ref ins, 1);
         il.Emit(OpCodes.Stloc, b);
         EmitReadModifyWrite(ref ins, writes, size =>
@@ -537,6 +559,7 @@ public sealed class BlockEmitter
                 il.Emit(OpCodes.Ldloc, b);
                 il.Emit(OpCodes.Ldc_I4, size);
                 EmitHelper(op);
+                RecordProducer(kind, size);
                 return;
             }
 
@@ -559,6 +582,7 @@ public sealed class BlockEmitter
         Mnemonic m = ins.Mnemonic;
         bool flags = !deadFlags[index] && m != Mnemonic.Not;
         MethodInfo op = typeof(Alu).GetMethod(m.ToString())!;
+        FlagProducer kind = flags && m is Mnemonic.Inc or Mnemonic.Dec ? FlagProducer.IncrementDecrement : FlagProducer.Unknown;
         EmitReadModifyWrite(ref ins, true, size =>
         {
             if (flags)
@@ -567,6 +591,7 @@ public sealed class BlockEmitter
                 il.Emit(OpCodes.Ldloc, a);
                 il.Emit(OpCodes.Ldc_I4, size);
                 EmitHelper(op);
+                RecordProducer(kind, size);
                 return;
             }
 
@@ -830,11 +855,186 @@ public sealed class BlockEmitter
         il.EmitCalli(OpCodes.Calli, helper.IsStatic ? CallingConventions.Standard : CallingConventions.HasThis, helper.ReturnType, parameters, null);
     }
 
+    /// <summary>
+    /// After a flag-setting semantic call (its masked result on the IL stack, operands in <c>a</c> and
+    /// <c>b</c>): keeps operands and result for a condition read later in the block.
+    /// </summary>
+    private void RecordProducer(FlagProducer kind, int size)
+    {
+        producer = kind;
+        producerSize = size;
+        if (kind == FlagProducer.Unknown)
+        {
+            return;
+        }
+
+        il.Emit(OpCodes.Dup);
+        il.Emit(OpCodes.Stloc, flagResult);
+        il.Emit(OpCodes.Ldloc, a);
+        il.Emit(OpCodes.Stloc, flagLeft);
+        il.Emit(OpCodes.Ldloc, b);
+        il.Emit(OpCodes.Stloc, flagRight);
+    }
+
+    /// <summary>Forms that change no flag: the last producer still holds across them.</summary>
+    private static bool KeepsFlags(InstructionForm form) => form is InstructionForm.Nop or InstructionForm.Mov
+        or InstructionForm.MoveZeroExtend or InstructionForm.MoveSignExtend or InstructionForm.Lea or InstructionForm.Push
+        or InstructionForm.Pop or InstructionForm.SetCondition or InstructionForm.ConditionalMove or InstructionForm.PortIn
+        or InstructionForm.ConditionalJump or InstructionForm.Jump;
+
     private void EmitCondition(ConditionCode cc)
     {
+        if (EmitFusedCondition(cc))
+        {
+            return;
+        }
+
         il.Emit(OpCodes.Ldloc, state);
         il.Emit(OpCodes.Ldc_I4, (int)cc);
         EmitHelper(Evaluate);
+    }
+
+    /// <summary>
+    /// Pushes the condition (int 0 or 1) computed from the last producer's operands and result, as
+    /// Intel SDM Appendix B defines it from the flags that producer sets, when the producer is known and
+    /// the condition needs only flags it models. Returns false to fall back to the lazy flags.
+    /// </summary>
+    private bool EmitFusedCondition(ConditionCode cc)
+    {
+        if (producer == FlagProducer.Unknown || cc is ConditionCode.p or ConditionCode.np)
+        {
+            return false;
+        }
+
+        bool resultOnly = cc is ConditionCode.e or ConditionCode.ne or ConditionCode.s or ConditionCode.ns;
+        if ((producer is FlagProducer.Add or FlagProducer.IncrementDecrement && !resultOnly) ||
+            (producer == FlagProducer.Subtract && cc is ConditionCode.o or ConditionCode.no))
+        {
+            return false;
+        }
+
+        switch (cc)
+        {
+            case ConditionCode.e:
+            case ConditionCode.ne:
+                EmitResultZero();
+                Invert(cc == ConditionCode.ne);
+                return true;
+            case ConditionCode.s:
+            case ConditionCode.ns:
+                EmitResultSign();
+                Invert(cc == ConditionCode.ns);
+                return true;
+        }
+
+        if (producer == FlagProducer.Logic)
+        {
+            // CF = OF = 0: B and O never hold, AE and NO always; BE is ZF, L is SF, LE is ZF or SF.
+            switch (cc)
+            {
+                case ConditionCode.b:
+                case ConditionCode.o:
+                    il.Emit(OpCodes.Ldc_I4_0);
+                    return true;
+                case ConditionCode.ae:
+                case ConditionCode.no:
+                    il.Emit(OpCodes.Ldc_I4_1);
+                    return true;
+                case ConditionCode.be:
+                case ConditionCode.a:
+                    EmitResultZero();
+                    Invert(cc == ConditionCode.a);
+                    return true;
+                case ConditionCode.l:
+                case ConditionCode.ge:
+                    EmitResultSign();
+                    Invert(cc == ConditionCode.ge);
+                    return true;
+                default:
+                    EmitResultSign();
+                    EmitResultZero();
+                    il.Emit(OpCodes.Or);
+                    Invert(cc == ConditionCode.g);
+                    return true;
+            }
+        }
+
+        // SUB/CMP: CF is left < right unsigned; SF != OF is left < right signed, at the operand size.
+        bool signed = cc is ConditionCode.l or ConditionCode.ge or ConditionCode.le or ConditionCode.g;
+        EmitOperand(flagLeft, signed);
+        EmitOperand(flagRight, signed);
+        switch (cc)
+        {
+            case ConditionCode.b:
+            case ConditionCode.ae:
+                il.Emit(OpCodes.Clt_Un);
+                Invert(cc == ConditionCode.ae);
+                break;
+            case ConditionCode.a:
+            case ConditionCode.be:
+                il.Emit(OpCodes.Cgt_Un);
+                Invert(cc == ConditionCode.be);
+                break;
+            case ConditionCode.l:
+            case ConditionCode.ge:
+                il.Emit(OpCodes.Clt);
+                Invert(cc == ConditionCode.ge);
+                break;
+            default:
+                il.Emit(OpCodes.Cgt);
+                Invert(cc == ConditionCode.le);
+                break;
+        }
+
+        return true;
+    }
+
+    /// <summary>Pushes a producer operand at the producer's size: masked, or sign-extended to 64 bits.</summary>
+    private void EmitOperand(LocalBuilder value, bool signed)
+    {
+        il.Emit(OpCodes.Ldloc, value);
+        if (!signed)
+        {
+            il.Emit(OpCodes.Ldc_I8, (long)Operands.SizeMask(producerSize));
+            il.Emit(OpCodes.And);
+            return;
+        }
+
+        switch (producerSize)
+        {
+            case 1: il.Emit(OpCodes.Conv_I1); il.Emit(OpCodes.Conv_I8); break;
+            case 2: il.Emit(OpCodes.Conv_I2); il.Emit(OpCodes.Conv_I8); break;
+            case 4: il.Emit(OpCodes.Conv_I4); il.Emit(OpCodes.Conv_I8); break;
+        }
+    }
+
+    /// <summary>Pushes ZF of the producer's (masked) result as int 0 or 1.</summary>
+    private void EmitResultZero()
+    {
+        il.Emit(OpCodes.Ldloc, flagResult);
+        il.Emit(OpCodes.Ldc_I8, 0L);
+        il.Emit(OpCodes.Ceq);
+    }
+
+    /// <summary>Pushes SF of the producer's (masked) result as int 0 or 1.</summary>
+    private void EmitResultSign()
+    {
+        il.Emit(OpCodes.Ldloc, flagResult);
+        il.Emit(OpCodes.Ldc_I4, (producerSize * 8) - 1);
+        il.Emit(OpCodes.Shr_Un);
+        il.Emit(OpCodes.Conv_I4);
+        il.Emit(OpCodes.Ldc_I4_1);
+        il.Emit(OpCodes.And);
+    }
+
+    /// <summary>Turns the int 0 or 1 on the stack into 1 or 0 when <paramref name="invert"/>.</summary>
+    private void Invert(bool invert)
+    {
+        if (invert)
+        {
+            il.Emit(OpCodes.Ldc_I4_1);
+            il.Emit(OpCodes.Xor);
+        }
     }
 
     /// <summary>After a memory write: if it hit a code page, the block is left with this instruction completed.</summary>
