@@ -49,7 +49,6 @@ public sealed class BlockEmitter
     private static readonly FieldInfo CompiledInFlight = typeof(Processor).GetField(nameof(Processor.CompiledInFlight), BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)!;
     private static readonly FieldInfo Rip = typeof(CpuState).GetField(nameof(CpuState.Rip))!;
     private static readonly FieldInfo Gpr = typeof(CpuState).GetField(nameof(CpuState.Gpr))!;
-    private static readonly FieldInfo FaultIndexField = typeof(TieredCompiler).GetField(nameof(TieredCompiler.FaultIndex))!;
     private static readonly FieldInfo FaultRetiredField = typeof(TieredCompiler).GetField(nameof(TieredCompiler.FaultRetired))!;
 
     private static readonly MethodInfo[] Reads =
@@ -79,7 +78,7 @@ public sealed class BlockEmitter
     private readonly LocalBuilder gpr;
     private readonly LocalBuilder memory;
     private readonly LocalBuilder done;
-    private readonly LocalBuilder at;
+    private readonly LocalBuilder jit;
     private readonly LocalBuilder returned;
     private readonly LocalBuilder passes;
     private readonly LocalBuilder a;
@@ -91,6 +90,9 @@ public sealed class BlockEmitter
     private readonly LocalBuilder flagResult;
     private readonly LocalBuilder?[] registers = new LocalBuilder?[16];
     private readonly bool[] written = new bool[16];
+
+    /// <summary>Registers whose IL local differs from the state at this point of the emission.</summary>
+    private readonly bool[] dirty = new bool[16];
     private Label end;
     private int index;
     private FlagProducer producer;
@@ -109,7 +111,7 @@ public sealed class BlockEmitter
         gpr = il.DeclareLocal(typeof(ulong[]));
         memory = il.DeclareLocal(typeof(LinearMemory));
         done = il.DeclareLocal(typeof(long));
-        at = il.DeclareLocal(typeof(int));
+        jit = il.DeclareLocal(typeof(TieredCompiler));
         returned = il.DeclareLocal(typeof(long));
         passes = il.DeclareLocal(typeof(int));
         a = il.DeclareLocal(typeof(ulong));
@@ -148,6 +150,9 @@ public sealed class BlockEmitter
         il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Call, GetMemory);
         il.Emit(OpCodes.Stloc, memory);
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Call, GetJit);
+        il.Emit(OpCodes.Stloc, jit);
         LoadRegisters();
         il.Emit(OpCodes.Ldc_I8, 0L);
         il.Emit(OpCodes.Stloc, done);
@@ -156,15 +161,17 @@ public sealed class BlockEmitter
 
         end = il.DefineLabel();
         Label top = il.DefineLabel();
-        il.BeginExceptionBlock();
         il.MarkLabel(top);
         producer = FlagProducer.Unknown;
         for (index = 0; index < count; index++)
         {
             ref Instruction ins = ref code[index];
-            il.Emit(OpCodes.Ldc_I4, index);
-            il.Emit(OpCodes.Stloc, at);
             InstructionForm form = TranslationFrontEnd.Classify(ins);
+            if (MayFault(ins, form))
+            {
+                EmitFaultPoint();
+            }
+
             if (!KeepsFlags(form))
             {
                 // EmitBinary and EmitUnary name the producer again when they model it.
@@ -183,23 +190,6 @@ public sealed class BlockEmitter
 
         // The prefix ends without a branch: the interpreter goes on with the next instruction.
         EmitExit(code[count - 1].NextIP, count);
-
-        // A guest fault: the registers go back to the state as they were before the faulting instruction
-        // (the semantic methods change nothing when they fault), and the caller learns which one it was.
-        il.BeginFaultBlock();
-        StoreRegisters();
-        il.Emit(OpCodes.Ldarg_1);
-        il.Emit(OpCodes.Call, GetJit);
-        il.Emit(OpCodes.Ldloc, at);
-        il.Emit(OpCodes.Stfld, FaultIndexField);
-        il.Emit(OpCodes.Ldarg_1);
-        il.Emit(OpCodes.Call, GetJit);
-        il.Emit(OpCodes.Ldloc, done);
-        il.Emit(OpCodes.Ldloc, at);
-        il.Emit(OpCodes.Conv_I8);
-        il.Emit(OpCodes.Add);
-        il.Emit(OpCodes.Stfld, FaultRetiredField);
-        il.EndExceptionBlock();
 
         il.MarkLabel(end);
         StoreRegisters();
@@ -224,7 +214,50 @@ public sealed class BlockEmitter
         il.Emit(OpCodes.Ldc_I8, (long)completed);
         il.Emit(OpCodes.Add);
         il.Emit(OpCodes.Stloc, returned);
-        il.Emit(OpCodes.Leave, end);
+        il.Emit(OpCodes.Br, end);
+    }
+
+    /// <summary>
+    /// Before an instruction that may fault: the registers it finds are written back to the state and the
+    /// compiler learns how many instructions completed before it (and so which one it is). A guest fault then
+    /// leaves the method as an exception with the state as it was before the faulting instruction (the
+    /// semantic methods change nothing when they fault), without a handler in the method: locals that a
+    /// handler reads must live in memory, which would cost a store or load at every use.
+    /// </summary>
+    private void EmitFaultPoint()
+    {
+        // One store: done counts whole passes, so the caller finds the index as FaultRetired % count.
+        SyncRegisters();
+        il.Emit(OpCodes.Ldloc, jit);
+        il.Emit(OpCodes.Ldloc, done);
+        il.Emit(OpCodes.Ldc_I8, (long)index);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Stfld, FaultRetiredField);
+    }
+
+    /// <summary>True when <paramref name="ins"/> may raise a guest exception (memory, stack, #DE, I/O permission).</summary>
+    private static bool MayFault(in Instruction ins, InstructionForm form)
+    {
+        if (form is InstructionForm.Push or InstructionForm.Pop or InstructionForm.Call or InstructionForm.Return
+            or InstructionForm.PortIn or InstructionForm.WideMultiplyDivide)
+        {
+            return true;
+        }
+
+        if (form is InstructionForm.Lea or InstructionForm.Nop)
+        {
+            return false;
+        }
+
+        for (int op = 0; op < ins.OpCount; op++)
+        {
+            if (ins.GetOpKind(op) == OpKind.Memory)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void EmitTerminalBranch(ref Instruction ins, InstructionForm form, Label top)
@@ -245,6 +278,9 @@ public sealed class BlockEmitter
             // MaxPassesPerEntry passes were made (the dispatcher takes interrupts), and nothing (a stop
             // request, a write to code) wants the dispatcher.
             Label leave = il.DefineLabel();
+
+            // The next pass starts from clean registers, as the first did.
+            SyncRegisters();
             il.Emit(OpCodes.Ldloc, done);
             il.Emit(OpCodes.Ldc_I8, (long)count);
             il.Emit(OpCodes.Add);
@@ -381,7 +417,7 @@ public sealed class BlockEmitter
                     string name = ins.Mnemonic == Mnemonic.Imul ? nameof(MulDiv.Imul1) : ins.Mnemonic.ToString();
                     EmitRead(ref ins, 0);
                     il.Emit(OpCodes.Stloc, b);
-                    StoreRegisters();
+                    SyncRegisters();
                     il.Emit(OpCodes.Ldloc, state);
                     il.Emit(OpCodes.Ldloc, b);
                     il.Emit(OpCodes.Ldc_I4, Operands.OperandSize(ins, 0));
@@ -393,7 +429,7 @@ public sealed class BlockEmitter
             case InstructionForm.Push:
                 EmitRead(ref ins, 0);
                 il.Emit(OpCodes.Stloc, b);
-                StoreRegisters();
+                SyncRegisters();
                 il.Emit(OpCodes.Ldarg_1);
                 il.Emit(OpCodes.Ldloc, b);
                 il.Emit(OpCodes.Ldc_I4, -ins.StackPointerIncrement);
@@ -404,7 +440,7 @@ public sealed class BlockEmitter
             case InstructionForm.Pop:
                 {
                     int size = ins.StackPointerIncrement;
-                    StoreRegisters();
+                    SyncRegisters();
                     il.Emit(OpCodes.Ldarg_1);
                     il.Emit(OpCodes.Ldc_I4, size);
                     il.Emit(OpCodes.Ldc_I8, 0L);
@@ -467,7 +503,7 @@ public sealed class BlockEmitter
                     // CALL rel: the return address goes through the interpreter's Stack.Push (RSP in the
                     // state), then the block leaves for the target. Always the block's last instruction.
                     int size = -ins.StackPointerIncrement;
-                    StoreRegisters();
+                    SyncRegisters();
                     il.Emit(OpCodes.Ldarg_1);
                     il.Emit(OpCodes.Ldc_I8, (long)(ins.NextIP & Operands.SizeMask(size)));
                     il.Emit(OpCodes.Ldc_I4, size);
@@ -483,7 +519,7 @@ public sealed class BlockEmitter
                     // it (and imm16 bytes); the block leaves for the address read.
                     int increment = ins.StackPointerIncrement;
                     int size = ins.OpCount == 1 ? increment - ins.Immediate16 : increment;
-                    StoreRegisters();
+                    SyncRegisters();
                     il.Emit(OpCodes.Ldarg_1);
                     il.Emit(OpCodes.Ldc_I4, size);
                     il.Emit(OpCodes.Ldc_I8, 0L);
@@ -734,6 +770,7 @@ public sealed class BlockEmitter
     /// <summary>Writes the ulong on the stack to a register with x86-64 merging (8/16-bit merge, 32-bit zero-extends).</summary>
     private void EmitWriteRegister(Register register)
     {
+        dirty[Operands.RegisterNumber(register)] = true;
         LocalBuilder r = registers[Operands.RegisterNumber(register)]!;
         int size = Operands.RegisterSize(register);
         if (size == 8)
@@ -1102,6 +1139,22 @@ public sealed class BlockEmitter
                 il.Emit(OpCodes.Ldc_I4, n);
                 il.Emit(OpCodes.Ldelem_I8);
                 il.Emit(OpCodes.Stloc, r);
+            }
+        }
+    }
+
+    /// <summary>Writes back the register locals that differ from the state here (straight-line code), and marks them clean.</summary>
+    private void SyncRegisters()
+    {
+        for (int n = 0; n < registers.Length; n++)
+        {
+            if (dirty[n] && registers[n] is LocalBuilder r)
+            {
+                il.Emit(OpCodes.Ldloc, gpr);
+                il.Emit(OpCodes.Ldc_I4, n);
+                il.Emit(OpCodes.Ldloc, r);
+                il.Emit(OpCodes.Stelem_I8);
+                dirty[n] = false;
             }
         }
     }

@@ -19,10 +19,10 @@ public sealed class TieredCompiler
         this.cpu = cpu;
     }
 
-    /// <summary>Set by compiled code when a guest fault leaves it: the faulting instruction's index in its block.</summary>
-    public int FaultIndex;
-
-    /// <summary>Set by compiled code when a guest fault leaves it: instructions it completed before the fault.</summary>
+    /// <summary>
+    /// Set by compiled code before each instruction that may fault: the instructions it has completed
+    /// before that one (whole passes of a loop onto itself plus the instruction's index in the block).
+    /// </summary>
     public long FaultRetired;
 
     /// <summary>Blocks compiled, compile times, instructions in compiled code, invalidations.</summary>
@@ -90,7 +90,7 @@ public sealed class TieredCompiler
                 // The compiled code wrote its registers back and said which instruction faulted; the
                 // semantic methods change nothing when they fault. The caller points RIP at it.
                 cpu.CompiledInFlight = 0;
-                index = FaultIndex;
+                index = (int)(FaultRetired % compiled.Count);
                 retired += FaultRetired;
                 Counters.AddCompiledInstructions(FaultRetired);
                 throw;

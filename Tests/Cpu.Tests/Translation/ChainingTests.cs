@@ -131,11 +131,33 @@ public class ChainingTests
         Assert.True(compiled.Cpu.Jit.Counters.ChainedEntries > 40, $"{compiled.Cpu.Jit.Counters.ChainedEntries} chained entries");
     }
 
+    [Fact]
+    public void PageFaultInALoopOntoItselfHasItsRipAndEarlierResults()
+    {
+        // One block that branches back to its own start: the fault comes in its 41st pass inside the
+        // compiled method, and its index is recovered from the instructions completed.
+        using var interpreted = FaultingLoop(JitMode.Off, selfLoop: true);
+        using var compiled = FaultingLoop(JitMode.Always, selfLoop: true);
+
+        ulong rip = interpreted.StackSlot(1);
+        Assert.Equal(41UL, interpreted.State.Gpr[0]);
+        Assert.Equal(rip, compiled.StackSlot(1));
+        for (int r = 0; r < 16; r++)
+        {
+            Assert.Equal(interpreted.State.Gpr[r], compiled.State.Gpr[r]);
+        }
+
+        Assert.Equal(interpreted.StackSlot(3), compiled.StackSlot(3));
+        Assert.Equal(interpreted.Cpu.InstructionsRetired, compiled.Cpu.InstructionsRetired);
+        Assert.True(compiled.Cpu.Jit.Counters.InstructionsInCompiledCode > 150);
+    }
+
     /// <summary>
-    /// A two-block loop over a table that ends 40 entries below the unmapped 2 MiB boundary: the 41st load
-    /// faults, in the second block, after the first block of that pass has run.
+    /// A two-block loop (or with <paramref name="selfLoop"/> one block looping onto itself) over a table that
+    /// ends 40 entries below the unmapped 2 MiB boundary: the 41st load faults, in the second block after the
+    /// first block of that pass has run.
     /// </summary>
-    private static SystemMachine FaultingLoop(JitMode mode)
+    private static SystemMachine FaultingLoop(JitMode mode, bool selfLoop = false)
     {
         var m = new SystemMachine();
         m.Cpu.JitMode = mode;
@@ -149,8 +171,12 @@ public class ChainingTests
             a.mov(rsi, 0x20_0000 - (40 * 8));
             a.Label(ref top);
             a.add(rax, 1);
-            a.cmp(rax, 1_000);
-            a.jae(done);
+            if (!selfLoop)
+            {
+                a.cmp(rax, 1_000);
+                a.jae(done);
+            }
+
             a.mov(rdx, __qword_ptr[rsi + (rax * 8) - 8]);
             a.add(rbx, rdx);
             a.jmp(top);
