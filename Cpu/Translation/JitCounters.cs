@@ -13,6 +13,10 @@ public sealed class JitCounters
     private readonly List<long> compileTicks = new();
     private long optimized;
     private long chainedEntries;
+    private long sampledCompiledTicks;
+
+    /// <summary>One run of compiled code in this many is timed (see <see cref="CompiledCodeMilliseconds"/>).</summary>
+    public const int TimeSampleRate = 64;
     private long invalidations;
     private long compiledInstructions;
     private long untranslatable;
@@ -34,6 +38,13 @@ public sealed class JitCounters
 
     /// <summary>Entries into compiled blocks straight from another one (chaining), without the dispatcher.</summary>
     public long ChainedEntries => Interlocked.Read(ref chainedEntries);
+
+    /// <summary>
+    /// Host time spent running compiled code, in milliseconds: an estimate from the runs sampled (one in
+    /// <see cref="TimeSampleRate"/>), scaled up. The rest of the CPU thread's time is the interpreter,
+    /// the dispatcher and the devices.
+    /// </summary>
+    public double CompiledCodeMilliseconds => Interlocked.Read(ref sampledCompiledTicks) * (double)TimeSampleRate * 1000.0 / Stopwatch.Frequency;
 
     /// <summary>Blocks left to the interpreter: no translatable prefix, or one too short to pay for entering it.</summary>
     public long BlocksUntranslatable => Interlocked.Read(ref untranslatable);
@@ -77,6 +88,9 @@ public sealed class JitCounters
 
     // Only the CPU thread adds here; the field is read from others through Interlocked.Read.
     internal void RecordChainedEntry() => chainedEntries++;
+
+    // Only the CPU thread adds here; the field is read from others through Interlocked.Read.
+    internal void AddSampledCompiledTicks(long ticks) => sampledCompiledTicks += ticks;
 
     internal void RecordUntranslatable() => Interlocked.Increment(ref untranslatable);
 

@@ -83,7 +83,16 @@ public sealed class TieredCompiler
             long done;
             try
             {
-                done = code(cpu, budget);
+                if (SampleThisRun())
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    done = code(cpu, budget);
+                    Counters.AddSampledCompiledTicks(Stopwatch.GetTimestamp() - start);
+                }
+                else
+                {
+                    done = code(cpu, budget);
+                }
             }
             catch
             {
@@ -127,6 +136,20 @@ public sealed class TieredCompiler
             index = 0;
         }
     }
+
+    /// <summary>
+    /// One run of compiled code in <see cref="JitCounters.TimeSampleRate"/> is timed (two timestamps cost
+    /// about as much as a short block): chosen by a pseudo-random sequence, so that a loop through a fixed
+    /// number of blocks is not always sampled in the same block.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool SampleThisRun()
+    {
+        sampleSeed = (sampleSeed * 6364136223846793005UL) + 1442695040888963407UL;
+        return (sampleSeed >> 58) == 0;
+    }
+
+    private ulong sampleSeed = 1;
 
     /// <summary>
     /// Blocks run one after another inside <see cref="Execute"/> before it returns to the dispatcher. Each

@@ -101,6 +101,9 @@ public sealed record MachineCounters
     /// <summary>99th-percentile compile time of one block, in microseconds.</summary>
     public double JitCompileP99Microseconds { get; init; }
 
+    /// <summary>Host time in compiled code, in milliseconds (estimated from one run in 64 timed).</summary>
+    public double JitCompiledCodeMilliseconds { get; init; }
+
     /// <summary>Instructions retired inside compiled code (the rest ran in the interpreter).</summary>
     public long JitInstructions { get; init; }
 
@@ -117,6 +120,7 @@ public sealed record MachineCounters
         JitBlocksCompiled = 0,
         JitBlocksOptimized = 0,
         JitChainedEntries = 0,
+        JitCompiledCodeMilliseconds = 0,
         JitCompileMedianMicroseconds = 0,
         JitCompileP99Microseconds = 0,
         JitInstructions = 0,
@@ -170,6 +174,8 @@ public sealed record MachineCounters
         Line("jit compile median (us):", JitCompileMedianMicroseconds.ToString("F1", CultureInfo.InvariantCulture));
         Line("jit compile p99 (us):", JitCompileP99Microseconds.ToString("F1", CultureInfo.InvariantCulture));
         Line("jit instructions:", JitInstructions);
+        Line("jit compiled time (ms):", JitCompiledCodeMilliseconds.ToString("F0", CultureInfo.InvariantCulture));
+        Line("jit compiled share (%):", (HostSeconds > 0 ? JitCompiledCodeMilliseconds / 10.0 / HostSeconds : 0).ToString("F1", CultureInfo.InvariantCulture));
         Line("interpreted instructions:", InterpretedInstructions);
         Line("jit invalidations:", JitInvalidations);
         return sb.ToString();

@@ -136,6 +136,8 @@ public class CompiledTierTests
         Assert.Equal(interpreted.Cpu.InstructionsRetired, tiered.Cpu.InstructionsRetired);
         Assert.Equal(1, tiered.Cpu.Jit.Counters.BlocksOptimized);
         Assert.True(tiered.Cpu.Jit.Counters.InstructionsInCompiledCode > 300_000);
+        Assert.True(tiered.Cpu.Jit.Counters.CompiledCodeMilliseconds > 0, "no run of compiled code was timed");
+        Assert.Equal(0, interpreted.Cpu.Jit.Counters.CompiledCodeMilliseconds);
     }
 
     [Fact]

@@ -170,10 +170,16 @@ public class CommandLineTests
         long jitInstructions = StatsValue(r.StandardError, "jit instructions:");
         long interpreted = StatsValue(r.StandardError, "interpreted instructions:");
         Assert.Equal(StatsValue(r.StandardError, "instructions retired:"), jitInstructions + interpreted);
+        long optimized = StatsValue(r.StandardError, "jit blocks optimized:");
+        long chained = StatsValue(r.StandardError, "jit chained entries:");
+        long compiledTime = StatsValue(r.StandardError, "jit compiled time (ms):");
+        Assert.True(optimized <= compiled && chained >= 0 && compiledTime >= 0, r.StandardError);
         if (jit == "off")
         {
             Assert.Equal(0, compiled);
             Assert.Equal(0, jitInstructions);
+            Assert.Equal(0, chained);
+            Assert.Equal(0, compiledTime);
         }
         else
         {
