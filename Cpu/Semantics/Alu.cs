@@ -83,10 +83,14 @@ public static class Alu
 
     /// <summary>INC: flags as ADD 1 except CF, which is preserved.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Inc(CpuState s, ulong a, int size)
+    public static ulong Inc(CpuState s, ulong a, int size) => Inc(s, a, size, s.CF);
+
+    /// <summary>INC with the CF it keeps given (the JIT knows it when the instruction that set it is in the same block).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Inc(CpuState s, ulong a, int size, bool carry)
     {
         ulong m = Operands.SizeMask(size);
-        s.LazyCarry = s.CF ? 1UL : 0UL;
+        s.LazyCarry = carry ? 1UL : 0UL;
         a &= m;
         ulong r = (a + 1) & m;
         s.SetLazy(FlagOp.Inc, a, 1, r, size);
@@ -95,10 +99,14 @@ public static class Alu
 
     /// <summary>DEC: flags as SUB 1 except CF, which is preserved.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Dec(CpuState s, ulong a, int size)
+    public static ulong Dec(CpuState s, ulong a, int size) => Dec(s, a, size, s.CF);
+
+    /// <summary>DEC with the CF it keeps given (see <see cref="Inc(CpuState, ulong, int, bool)"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Dec(CpuState s, ulong a, int size, bool carry)
     {
         ulong m = Operands.SizeMask(size);
-        s.LazyCarry = s.CF ? 1UL : 0UL;
+        s.LazyCarry = carry ? 1UL : 0UL;
         a &= m;
         ulong r = (a - 1) & m;
         s.SetLazy(FlagOp.Dec, a, 1, r, size);

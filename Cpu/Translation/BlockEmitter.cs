@@ -96,6 +96,7 @@ public sealed class BlockEmitter
     private Label end;
     private int index;
     private FlagProducer producer;
+    private FlagProducer previousProducer;
     private int producerSize;
 
     private BlockEmitter(DecodedBlock block, int count, CompileTier tier)
@@ -156,8 +157,18 @@ public sealed class BlockEmitter
         LoadRegisters();
         il.Emit(OpCodes.Ldc_I8, 0L);
         il.Emit(OpCodes.Stloc, done);
-        il.Emit(OpCodes.Ldc_I4, MaxPassesPerEntry);
-        il.Emit(OpCodes.Stloc, passes);
+        if (TranslationFrontEnd.LoopsOntoItself(block, count))
+        {
+            // The passes this call may make: the budget's whole passes, at most MaxPassesPerEntry (the
+            // caller runs the method only when one pass fits), so the back edge counts down one number.
+            il.Emit(OpCodes.Ldarg_2);
+            il.Emit(OpCodes.Ldc_I8, (long)count);
+            il.Emit(OpCodes.Div);
+            il.Emit(OpCodes.Ldc_I8, (long)MaxPassesPerEntry);
+            il.Emit(OpCodes.Call, typeof(Math).GetMethod(nameof(Math.Min), [typeof(long), typeof(long)])!);
+            il.Emit(OpCodes.Conv_I4);
+            il.Emit(OpCodes.Stloc, passes);
+        }
 
         end = il.DefineLabel();
         Label top = il.DefineLabel();
@@ -172,7 +183,8 @@ public sealed class BlockEmitter
                 EmitFaultPoint();
             }
 
-            if (!KeepsFlags(form))
+            previousProducer = producer;
+            if (!ConditionFusion.KeepsFlags(form))
             {
                 // EmitBinary and EmitUnary name the producer again when they model it.
                 producer = FlagProducer.Unknown;
@@ -274,8 +286,8 @@ public sealed class BlockEmitter
 
         if (target == block.LinearStart)
         {
-            // A loop onto itself: go round again while another whole pass fits the budget, fewer than
-            // MaxPassesPerEntry passes were made (the dispatcher takes interrupts), and nothing (a stop
+            // A loop onto itself: go round again while passes remain (whole passes within the budget, at
+            // most MaxPassesPerEntry, after which the dispatcher takes interrupts) and nothing (a stop
             // request, a write to code) wants the dispatcher.
             Label leave = il.DefineLabel();
 
@@ -285,11 +297,6 @@ public sealed class BlockEmitter
             il.Emit(OpCodes.Ldc_I8, (long)count);
             il.Emit(OpCodes.Add);
             il.Emit(OpCodes.Stloc, done);
-            il.Emit(OpCodes.Ldloc, done);
-            il.Emit(OpCodes.Ldc_I8, (long)count);
-            il.Emit(OpCodes.Add);
-            il.Emit(OpCodes.Ldarg_2);
-            il.Emit(OpCodes.Bgt, leave);
             il.Emit(OpCodes.Ldloc, passes);
             il.Emit(OpCodes.Ldc_I4_1);
             il.Emit(OpCodes.Sub);
@@ -577,13 +584,7 @@ public sealed class BlockEmitter
             Mnemonic.Cmp => nameof(Alu.Sub),
             _ => m.ToString(),
         })!;
-        FlagProducer kind = !flags ? FlagProducer.Unknown : m switch
-        {
-            Mnemonic.Sub or Mnemonic.Cmp => FlagProducer.Subtract,
-            Mnemonic.And or Mnemonic.Test or Mnemonic.Or or Mnemonic.Xor => FlagProducer.Logic,
-            Mnemonic.Add => FlagProducer.Add,
-            _ => FlagProducer.Unknown,
-        };
+        FlagProducer kind = ConditionFusion.ProducerOf(ins, InstructionForm.Binary);
         EmitRead(ref ins, 1);
         il.Emit(OpCodes.Stloc, b);
         EmitReadModifyWrite(ref ins, writes, size =>
@@ -599,7 +600,8 @@ public sealed class BlockEmitter
                 return;
             }
 
-            // Dead flags: the result alone (the write truncates it to the operand size).
+            // Dead flags: the result alone (the write truncates it to the operand size), kept for a
+            // fused condition that reads it.
             il.Emit(OpCodes.Ldloc, a);
             il.Emit(OpCodes.Ldloc, b);
             il.Emit(m switch
@@ -610,6 +612,7 @@ public sealed class BlockEmitter
                 Mnemonic.Or => OpCodes.Or,
                 _ => OpCodes.Xor,
             });
+            RecordProducer(kind, size);
         });
     }
 
@@ -617,10 +620,25 @@ public sealed class BlockEmitter
     {
         Mnemonic m = ins.Mnemonic;
         bool flags = !deadFlags[index] && m != Mnemonic.Not;
-        MethodInfo op = typeof(Alu).GetMethod(m.ToString())!;
-        FlagProducer kind = flags && m is Mnemonic.Inc or Mnemonic.Dec ? FlagProducer.IncrementDecrement : FlagProducer.Unknown;
+        MethodInfo op = typeof(Alu).GetMethod(m.ToString(), [typeof(CpuState), typeof(ulong), typeof(int)])!;
+        FlagProducer kind = ConditionFusion.ProducerOf(ins, InstructionForm.Unary);
+
+        // INC and DEC keep CF: when the instruction that set it is known, it is passed in.
+        bool carryKnown = kind == FlagProducer.IncrementDecrement && ConditionFusion.CarryKnown(previousProducer);
         EmitReadModifyWrite(ref ins, true, size =>
         {
+            if (flags && carryKnown)
+            {
+                il.Emit(OpCodes.Ldloc, state);
+                il.Emit(OpCodes.Ldloc, a);
+                il.Emit(OpCodes.Ldc_I4, size);
+                producer = previousProducer;
+                EmitFusedCondition(ConditionCode.b);
+                EmitHelper(typeof(Alu).GetMethod(m.ToString(), [typeof(CpuState), typeof(ulong), typeof(int), typeof(bool)])!);
+                RecordProducer(kind, size);
+                return;
+            }
+
             if (flags)
             {
                 il.Emit(OpCodes.Ldloc, state);
@@ -646,6 +664,7 @@ public sealed class BlockEmitter
                     il.Emit(OpCodes.Ldloc, a);
                     il.Emit(OpCodes.Ldc_I8, 1L);
                     il.Emit(m == Mnemonic.Inc ? OpCodes.Add : OpCodes.Sub);
+                    RecordProducer(kind, size);
                     break;
             }
         });
@@ -906,18 +925,14 @@ public sealed class BlockEmitter
         }
 
         il.Emit(OpCodes.Dup);
+        il.Emit(OpCodes.Ldc_I8, (long)Operands.SizeMask(size));
+        il.Emit(OpCodes.And);
         il.Emit(OpCodes.Stloc, flagResult);
         il.Emit(OpCodes.Ldloc, a);
         il.Emit(OpCodes.Stloc, flagLeft);
         il.Emit(OpCodes.Ldloc, b);
         il.Emit(OpCodes.Stloc, flagRight);
     }
-
-    /// <summary>Forms that change no flag: the last producer still holds across them.</summary>
-    private static bool KeepsFlags(InstructionForm form) => form is InstructionForm.Nop or InstructionForm.Mov
-        or InstructionForm.MoveZeroExtend or InstructionForm.MoveSignExtend or InstructionForm.Lea or InstructionForm.Push
-        or InstructionForm.Pop or InstructionForm.SetCondition or InstructionForm.ConditionalMove or InstructionForm.PortIn
-        or InstructionForm.ConditionalJump or InstructionForm.Jump;
 
     private void EmitCondition(ConditionCode cc)
     {
@@ -938,14 +953,7 @@ public sealed class BlockEmitter
     /// </summary>
     private bool EmitFusedCondition(ConditionCode cc)
     {
-        if (producer == FlagProducer.Unknown || cc is ConditionCode.p or ConditionCode.np)
-        {
-            return false;
-        }
-
-        bool resultOnly = cc is ConditionCode.e or ConditionCode.ne or ConditionCode.s or ConditionCode.ns;
-        if ((producer is FlagProducer.Add or FlagProducer.IncrementDecrement && !resultOnly) ||
-            (producer == FlagProducer.Subtract && cc is ConditionCode.o or ConditionCode.no))
+        if (!ConditionFusion.CanFuse(producer, cc))
         {
             return false;
         }

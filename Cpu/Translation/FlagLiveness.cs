@@ -14,10 +14,11 @@ public static class FlagLiveness
     public static bool[] DeadFlags(Instruction[] code, int count)
     {
         var dead = new bool[count];
+        FlagProducer[] before = ConditionFusion.ProducersBefore(code, count);
         bool live = true;
         for (int k = count - 1; k >= 0; k--)
         {
-            (bool reads, bool writesAll) = Effect(code[k]);
+            (bool reads, bool writesAll) = Effect(code[k], before[k]);
             dead[k] = writesAll && !live && CanSkipFlags(code[k]);
             if (writesAll)
             {
@@ -45,9 +46,22 @@ public static class FlagLiveness
     // Reads: the instruction needs the flags as they were before it (conditions, carry-in, flags it keeps),
     // or it may fault: the exception frame then holds RFLAGS as they were before it.
     // WritesAll: it sets CF, PF, AF, ZF, SF and OF whatever its operands.
-    private static (bool Reads, bool WritesAll) Effect(in Instruction ins)
+    private static (bool Reads, bool WritesAll) Effect(in Instruction ins, FlagProducer before)
     {
         (bool reads, bool writesAll) = FlagEffect(ins);
+
+        // A read the emitter computes from the producer's operands (ConditionFusion) needs no record.
+        InstructionForm form = TranslationFrontEnd.Classify(ins);
+        if (form is InstructionForm.ConditionalJump or InstructionForm.SetCondition or InstructionForm.ConditionalMove &&
+            ConditionFusion.CanFuse(before, ins.ConditionCode))
+        {
+            reads = false;
+        }
+        else if (form == InstructionForm.Unary && ins.Mnemonic is Mnemonic.Inc or Mnemonic.Dec && ConditionFusion.CarryKnown(before))
+        {
+            reads = false;
+        }
+
         return (reads || MayFault(ins), writesAll);
     }
 

@@ -56,8 +56,35 @@ public class FusedConditionTests
         }
     }
 
-    /// <summary>The producer on RAX and RBX at <paramref name="size"/>, then SETcc and CMOVcc for all sixteen conditions.</summary>
-    private static TestMachine Run(JitMode mode, string producer, int size, ulong left, ulong right)
+    [Theory]
+    [MemberData(nameof(Producers))]
+    public void IncAndDecKeepTheProducersCarry(string producer, int size)
+    {
+        // INC/DEC after the producer: CF is the producer's (passed in from its operands), ZF/SF/OF/PF theirs.
+        foreach (ulong left in new ulong[] { 0, 0x7F, 0x8000_0000, ulong.MaxValue, 0x1234_5678_9ABC_DEF0 })
+        {
+            foreach (ulong right in new ulong[] { 0, 1, ulong.MaxValue })
+            {
+                foreach (bool decrement in new[] { false, true })
+                {
+                    using var interpreted = Run(JitMode.Off, producer, size, left, right, decrement ? "dec" : "inc");
+                    using var compiled = Run(JitMode.Always, producer, size, left, right, decrement ? "dec" : "inc");
+                    byte[] expected = interpreted.Ram.Span(TestMachine.DataBase, 32).ToArray();
+                    byte[] actual = compiled.Ram.Span(TestMachine.DataBase, 32).ToArray();
+                    Assert.True(
+                        expected.AsSpan().SequenceEqual(actual),
+                        $"{producer} size {size} then {(decrement ? "dec" : "inc")}, 0x{left:X} and 0x{right:X}: bytes {Convert.ToHexString(actual)}, interpreter {Convert.ToHexString(expected)}");
+                    Assert.Equal(interpreted.State.Rflags, compiled.State.Rflags);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The producer on RAX and RBX at <paramref name="size"/> (then, with <paramref name="then"/>, INC or DEC
+    /// of R8, which holds <paramref name="left"/>), then SETcc and CMOVcc for all sixteen conditions.
+    /// </summary>
+    private static TestMachine Run(JitMode mode, string producer, int size, ulong left, ulong right, string? then = null)
     {
         var m = new TestMachine();
         m.Cpu.JitMode = mode;
@@ -68,7 +95,17 @@ public class FusedConditionTests
             a.mov(rdi, TestMachine.DataBase);
             a.xor(edx, edx);
             a.mov(esi, 1);
+            a.mov(r8, left);
             Producer(a, producer, size);
+            if (then == "inc")
+            {
+                a.inc(r8d);
+            }
+            else if (then == "dec")
+            {
+                a.dec(r8);
+            }
+
             for (int cc = 0; cc < 16; cc++)
             {
                 Setcc(a, cc, __byte_ptr[rdi + cc]);
