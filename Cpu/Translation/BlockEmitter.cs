@@ -446,25 +446,9 @@ public sealed class BlockEmitter
                 break;
             case InstructionForm.Pop:
                 {
+                    // The popped value, then RSP, then the destination (POP RSP keeps the popped value).
                     int size = ins.StackPointerIncrement;
-                    SyncRegisters();
-                    il.Emit(OpCodes.Ldarg_1);
-                    il.Emit(OpCodes.Ldc_I4, size);
-                    il.Emit(OpCodes.Ldc_I8, 0L);
-                    EmitHelper(Peek);
-                    il.Emit(OpCodes.Stloc, b);
-
-                    // RSP = Stack.Adjust(cpu, RSP, size), then the destination (POP RSP keeps the popped value).
-                    il.Emit(OpCodes.Ldloc, gpr);
-                    il.Emit(OpCodes.Ldc_I4, RspNumber);
-                    il.Emit(OpCodes.Ldarg_1);
-                    il.Emit(OpCodes.Ldloc, gpr);
-                    il.Emit(OpCodes.Ldc_I4, RspNumber);
-                    il.Emit(OpCodes.Ldelem_I8);
-                    il.Emit(OpCodes.Ldc_I8, (long)size);
-                    EmitHelper(Adjust);
-                    il.Emit(OpCodes.Stelem_I8);
-                    LoadRegisters();
+                    EmitPopIntoB(size, size);
                     il.Emit(OpCodes.Ldloc, b);
                     EmitWriteRegister(ins.Op0Register);
                     break;
@@ -525,23 +509,7 @@ public sealed class BlockEmitter
                     // RET and RET imm16 as the interpreter does them: read the return address, then release
                     // it (and imm16 bytes); the block leaves for the address read.
                     int increment = ins.StackPointerIncrement;
-                    int size = ins.OpCount == 1 ? increment - ins.Immediate16 : increment;
-                    SyncRegisters();
-                    il.Emit(OpCodes.Ldarg_1);
-                    il.Emit(OpCodes.Ldc_I4, size);
-                    il.Emit(OpCodes.Ldc_I8, 0L);
-                    EmitHelper(Peek);
-                    il.Emit(OpCodes.Stloc, b);
-                    il.Emit(OpCodes.Ldloc, gpr);
-                    il.Emit(OpCodes.Ldc_I4, RspNumber);
-                    il.Emit(OpCodes.Ldarg_1);
-                    il.Emit(OpCodes.Ldloc, gpr);
-                    il.Emit(OpCodes.Ldc_I4, RspNumber);
-                    il.Emit(OpCodes.Ldelem_I8);
-                    il.Emit(OpCodes.Ldc_I8, (long)increment);
-                    EmitHelper(Adjust);
-                    il.Emit(OpCodes.Stelem_I8);
-                    LoadRegisters();
+                    EmitPopIntoB(ins.OpCount == 1 ? increment - ins.Immediate16 : increment, increment);
                     il.Emit(OpCodes.Ldloc, state);
                     il.Emit(OpCodes.Ldloc, b);
                     il.Emit(OpCodes.Stfld, Rip);
@@ -571,6 +539,30 @@ public sealed class BlockEmitter
             default:
                 throw new InvalidOperationException($"untranslatable instruction {ins} emitted");
         }
+    }
+
+    /// <summary>
+    /// The interpreter's pop through the state: local <c>b</c> = Stack.Peek(cpu, <paramref name="size"/>, 0),
+    /// then RSP = Stack.Adjust(cpu, RSP, <paramref name="release"/>), and the register locals reloaded.
+    /// </summary>
+    private void EmitPopIntoB(int size, int release)
+    {
+        SyncRegisters();
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldc_I4, size);
+        il.Emit(OpCodes.Ldc_I8, 0L);
+        EmitHelper(Peek);
+        il.Emit(OpCodes.Stloc, b);
+        il.Emit(OpCodes.Ldloc, gpr);
+        il.Emit(OpCodes.Ldc_I4, RspNumber);
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldloc, gpr);
+        il.Emit(OpCodes.Ldc_I4, RspNumber);
+        il.Emit(OpCodes.Ldelem_I8);
+        il.Emit(OpCodes.Ldc_I8, (long)release);
+        EmitHelper(Adjust);
+        il.Emit(OpCodes.Stelem_I8);
+        LoadRegisters();
     }
 
     private void EmitBinary(ref Instruction ins)

@@ -42,16 +42,7 @@ public class FusedConditionTests
         {
             foreach (ulong right in Values)
             {
-                using var interpreted = Run(JitMode.Off, producer, size, left, right);
-                using var compiled = Run(JitMode.Always, producer, size, left, right);
-                byte[] expected = interpreted.Ram.Span(TestMachine.DataBase, 32).ToArray();
-                byte[] actual = compiled.Ram.Span(TestMachine.DataBase, 32).ToArray();
-                Assert.True(
-                    expected.AsSpan().SequenceEqual(actual),
-                    $"{producer} size {size}, 0x{left:X} and 0x{right:X}: SETcc (o,no,b,ae,e,ne,be,a,s,ns,p,np,l,ge,le,g) and CMOVcc bytes {Convert.ToHexString(actual)}, interpreter {Convert.ToHexString(expected)}");
-                Assert.Equal(interpreted.State.Rflags, compiled.State.Rflags);
-                Assert.Equal(interpreted[0], compiled[0]);
-                Assert.True(compiled.Cpu.Jit.Counters.InstructionsInCompiledCode > 30);
+                AssertSameOutcome(producer, size, left, right, then: null);
             }
         }
     }
@@ -67,17 +58,25 @@ public class FusedConditionTests
             {
                 foreach (bool decrement in new[] { false, true })
                 {
-                    using var interpreted = Run(JitMode.Off, producer, size, left, right, decrement ? "dec" : "inc");
-                    using var compiled = Run(JitMode.Always, producer, size, left, right, decrement ? "dec" : "inc");
-                    byte[] expected = interpreted.Ram.Span(TestMachine.DataBase, 32).ToArray();
-                    byte[] actual = compiled.Ram.Span(TestMachine.DataBase, 32).ToArray();
-                    Assert.True(
-                        expected.AsSpan().SequenceEqual(actual),
-                        $"{producer} size {size} then {(decrement ? "dec" : "inc")}, 0x{left:X} and 0x{right:X}: bytes {Convert.ToHexString(actual)}, interpreter {Convert.ToHexString(expected)}");
-                    Assert.Equal(interpreted.State.Rflags, compiled.State.Rflags);
+                    AssertSameOutcome(producer, size, left, right, decrement ? "dec" : "inc");
                 }
             }
         }
+    }
+
+    /// <summary>Runs the program interpreted and compiled: the SETcc and CMOVcc bytes, RFLAGS and RAX agree.</summary>
+    private static void AssertSameOutcome(string producer, int size, ulong left, ulong right, string? then)
+    {
+        using var interpreted = Run(JitMode.Off, producer, size, left, right, then);
+        using var compiled = Run(JitMode.Always, producer, size, left, right, then);
+        byte[] expected = interpreted.Ram.Span(TestMachine.DataBase, 32).ToArray();
+        byte[] actual = compiled.Ram.Span(TestMachine.DataBase, 32).ToArray();
+        Assert.True(
+            expected.AsSpan().SequenceEqual(actual),
+            $"{producer} size {size}{(then is null ? "" : " then " + then)}, 0x{left:X} and 0x{right:X}: SETcc (o,no,b,ae,e,ne,be,a,s,ns,p,np,l,ge,le,g) and CMOVcc bytes {Convert.ToHexString(actual)}, interpreter {Convert.ToHexString(expected)}");
+        Assert.Equal(interpreted.State.Rflags, compiled.State.Rflags);
+        Assert.Equal(interpreted[0], compiled[0]);
+        Assert.True(compiled.Cpu.Jit.Counters.InstructionsInCompiledCode > 30);
     }
 
     /// <summary>
@@ -121,79 +120,21 @@ public class FusedConditionTests
         return m;
     }
 
+    /// <summary>The producer on RAX and RBX at <paramref name="size"/> bytes, e.g. <c>Cmp_rm32_r32</c> or <c>Inc_rm8</c>.</summary>
     private static void Producer(Assembler a, string producer, int size)
     {
-        switch (size)
+        int bits = size * 8;
+        (Register x, Register y) = size switch
         {
-            case 1: Op(a, producer, al, bl); break;
-            case 2: Op(a, producer, ax, bx); break;
-            case 4: Op(a, producer, eax, ebx); break;
-            default: Op(a, producer, rax, rbx); break;
-        }
-    }
-
-    private static void Op(Assembler a, string producer, AssemblerRegister8 x, AssemblerRegister8 y)
-    {
-        switch (producer)
-        {
-            case "cmp": a.cmp(x, y); break;
-            case "sub": a.sub(x, y); break;
-            case "test": a.test(x, y); break;
-            case "and": a.and(x, y); break;
-            case "or": a.or(x, y); break;
-            case "xor": a.xor(x, y); break;
-            case "add": a.add(x, y); break;
-            case "inc": a.inc(x); break;
-            default: a.dec(x); break;
-        }
-    }
-
-    private static void Op(Assembler a, string producer, AssemblerRegister16 x, AssemblerRegister16 y)
-    {
-        switch (producer)
-        {
-            case "cmp": a.cmp(x, y); break;
-            case "sub": a.sub(x, y); break;
-            case "test": a.test(x, y); break;
-            case "and": a.and(x, y); break;
-            case "or": a.or(x, y); break;
-            case "xor": a.xor(x, y); break;
-            case "add": a.add(x, y); break;
-            case "inc": a.inc(x); break;
-            default: a.dec(x); break;
-        }
-    }
-
-    private static void Op(Assembler a, string producer, AssemblerRegister32 x, AssemblerRegister32 y)
-    {
-        switch (producer)
-        {
-            case "cmp": a.cmp(x, y); break;
-            case "sub": a.sub(x, y); break;
-            case "test": a.test(x, y); break;
-            case "and": a.and(x, y); break;
-            case "or": a.or(x, y); break;
-            case "xor": a.xor(x, y); break;
-            case "add": a.add(x, y); break;
-            case "inc": a.inc(x); break;
-            default: a.dec(x); break;
-        }
-    }
-
-    private static void Op(Assembler a, string producer, AssemblerRegister64 x, AssemblerRegister64 y)
-    {
-        switch (producer)
-        {
-            case "cmp": a.cmp(x, y); break;
-            case "sub": a.sub(x, y); break;
-            case "test": a.test(x, y); break;
-            case "and": a.and(x, y); break;
-            case "or": a.or(x, y); break;
-            case "xor": a.xor(x, y); break;
-            case "add": a.add(x, y); break;
-            case "inc": a.inc(x); break;
-            default: a.dec(x); break;
-        }
+            1 => (Register.AL, Register.BL),
+            2 => (Register.AX, Register.BX),
+            4 => (Register.EAX, Register.EBX),
+            _ => (Register.RAX, Register.RBX),
+        };
+        string name = char.ToUpperInvariant(producer[0]) + producer[1..];
+        a.AddInstruction(producer is "inc" or "dec"
+            ? Instruction.Create(Enum.Parse<Code>($"{name}_rm{bits}"), x)
+            : Instruction.Create(Enum.Parse<Code>($"{name}_rm{bits}_r{bits}"), x, y));
     }
 
     /// <summary>SETcc for Iced's condition order o, no, b, ae, e, ne, be, a, s, ns, p, np, l, ge, le, g.</summary>
