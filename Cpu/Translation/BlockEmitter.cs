@@ -178,7 +178,7 @@ public sealed class BlockEmitter
         {
             ref Instruction ins = ref code[index];
             InstructionForm form = TranslationFrontEnd.Classify(ins);
-            if (MayFault(ins, form))
+            if (TranslationFrontEnd.MayFault(ins, form))
             {
                 EmitFaultPoint();
             }
@@ -245,31 +245,6 @@ public sealed class BlockEmitter
         il.Emit(OpCodes.Ldc_I8, (long)index);
         il.Emit(OpCodes.Add);
         il.Emit(OpCodes.Stfld, FaultRetiredField);
-    }
-
-    /// <summary>True when <paramref name="ins"/> may raise a guest exception (memory, stack, #DE, I/O permission).</summary>
-    private static bool MayFault(in Instruction ins, InstructionForm form)
-    {
-        if (form is InstructionForm.Push or InstructionForm.Pop or InstructionForm.Call or InstructionForm.Return
-            or InstructionForm.PortIn or InstructionForm.WideMultiplyDivide)
-        {
-            return true;
-        }
-
-        if (form is InstructionForm.Lea or InstructionForm.Nop)
-        {
-            return false;
-        }
-
-        for (int op = 0; op < ins.OpCount; op++)
-        {
-            if (ins.GetOpKind(op) == OpKind.Memory)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private void EmitTerminalBranch(ref Instruction ins, InstructionForm form, Label top)

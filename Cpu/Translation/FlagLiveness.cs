@@ -62,25 +62,7 @@ public static class FlagLiveness
             reads = false;
         }
 
-        return (reads || MayFault(ins), writesAll);
-    }
-
-    private static bool MayFault(in Instruction ins)
-    {
-        if (ins.Mnemonic is Mnemonic.Lea or Mnemonic.Nop)
-        {
-            return false;
-        }
-
-        for (int op = 0; op < ins.OpCount; op++)
-        {
-            if (ins.GetOpKind(op) == OpKind.Memory)
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return (reads || TranslationFrontEnd.MayFault(ins, form), writesAll);
     }
 
     private static (bool Reads, bool WritesAll) FlagEffect(in Instruction ins)

@@ -45,6 +45,31 @@ public static class TranslationFrontEnd
         return Classify(last) is InstructionForm.ConditionalJump or InstructionForm.Jump && last.NearBranchTarget == block.LinearStart;
     }
 
+    /// <summary>True when <paramref name="ins"/> may raise a guest exception (memory, stack, #DE, I/O permission).</summary>
+    public static bool MayFault(in Instruction ins, InstructionForm form)
+    {
+        if (form is InstructionForm.Push or InstructionForm.Pop or InstructionForm.Call or InstructionForm.Return
+            or InstructionForm.PortIn or InstructionForm.WideMultiplyDivide)
+        {
+            return true;
+        }
+
+        if (form is InstructionForm.Lea or InstructionForm.Nop)
+        {
+            return false;
+        }
+
+        for (int op = 0; op < ins.OpCount; op++)
+        {
+            if (ins.GetOpKind(op) == OpKind.Memory)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The form in which <paramref name="ins"/> is translated, or <see cref="InstructionForm.None"/>.</summary>
     public static InstructionForm Classify(in Instruction ins)
     {
