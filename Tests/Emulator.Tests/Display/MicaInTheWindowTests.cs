@@ -85,9 +85,9 @@ public partial class MicaInTheWindowTests
             emu.WaitForCom1("mica> ");
 
             // Typed into the window (Shift for the capitals and '!'): the shell echoes each key on COM1, then runs the command.
-            Xdotool(xdotool, x.Display, "mousemove", "100", "100");
-            Xdotool(xdotool, x.Display, "type", "--delay", "40", "echo Hello, Window!");
-            Xdotool(xdotool, x.Display, "key", "Return");
+            x.Xdotool(xdotool, "mousemove", "100", "100");
+            x.Xdotool(xdotool, "type", "--delay", "40", "echo Hello, Window!");
+            x.Xdotool(xdotool, "key", "Return");
             emu.WaitForCom1("Hello, Window!", occurrences: 2);
             emu.WaitForCom1("mica> ", occurrences: 2);
             Assert.True(emu.Com1.Replace("\r", string.Empty, StringComparison.Ordinal).Contains("echo Hello, Window!\nHello, Window!\nmica> ", StringComparison.Ordinal), emu.Describe());
@@ -96,7 +96,7 @@ public partial class MicaInTheWindowTests
             uint[] window = SettledCapture(x.Display, emu);
 
             // Host key + Q closes the window, which powers the machine off and says so.
-            Xdotool(xdotool, x.Display, "key", "Control_R+q");
+            x.Xdotool(xdotool, "key", "Control_R+q");
             Assert.Equal(ExitStatus.WindowClosed, emu.WaitForExit());
             Assert.Contains("the window was closed", emu.StandardError);
 
@@ -148,21 +148,6 @@ public partial class MicaInTheWindowTests
 
         Assert.Fail("the window never settled on a picture with text.\n" + emu.Describe());
         return previous;
-    }
-
-    private static void Xdotool(string xdotool, string display, params string[] args)
-    {
-        var psi = new ProcessStartInfo(xdotool) { UseShellExecute = false, RedirectStandardError = true };
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        psi.Environment["DISPLAY"] = display;
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start xdotool");
-        string errors = p.StandardError.ReadToEnd();
-        Assert.True(p.WaitForExit(TimeSpan.FromSeconds(30)), "xdotool hung");
-        Assert.True(p.ExitCode == 0, "xdotool failed: " + errors);
     }
 
     [GeneratedRegex(@"\{((?:\s*0x[0-9a-fA-F]{2},?){16})\s*\}")]

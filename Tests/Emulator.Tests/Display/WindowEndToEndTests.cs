@@ -52,10 +52,10 @@ public class WindowEndToEndTests
         }
 
         // A key typed into the window comes out as set-2 make and break codes.
-        Xdotool(xdotool, x.Display, "mousemove", "20", "20", "key", "a");
+        x.Xdotool(xdotool, "mousemove", "20", "20", "key", "a");
         Assert.Equal("SCANCODES 1C", host.WaitFor("SCANCODES"));
         Assert.Equal("SCANCODES F01C", host.WaitFor("SCANCODES"));
-        Xdotool(xdotool, x.Display, "key", "Up");
+        x.Xdotool(xdotool, "key", "Up");
         Assert.Equal("SCANCODES E075", host.WaitFor("SCANCODES"));
         Assert.Equal("SCANCODES E0F075", host.WaitFor("SCANCODES"));
 
@@ -67,9 +67,9 @@ public class WindowEndToEndTests
         Assert.All(bar, p => Assert.Equal(0u, p));
 
         // Host key + P pauses, host key + Q powers off, and the guest sees neither key.
-        Xdotool(xdotool, x.Display, "key", "Control_R+p");
+        x.Xdotool(xdotool, "key", "Control_R+p");
         Assert.Equal("PAUSED yes", host.WaitFor("PAUSED"));
-        Xdotool(xdotool, x.Display, "key", "Control_R+q");
+        x.Xdotool(xdotool, "key", "Control_R+q");
         host.WaitFor("POWEROFF");
         Assert.Equal("EXIT ClosedByUser", host.WaitFor("EXIT"));
         Assert.Equal(4, host.WaitForExit());
@@ -115,22 +115,6 @@ public class WindowEndToEndTests
         host.Send("close");
         Assert.Equal("EXIT MachineStopped DebugExit", host.WaitFor("EXIT"));
         Assert.Equal(0, host.WaitForExit());
-    }
-
-    /// <summary>Runs xdotool against the test's X server; with no window manager, keys go to the window under the pointer.</summary>
-    private static void Xdotool(string xdotool, string display, params string[] args)
-    {
-        var psi = new ProcessStartInfo(xdotool) { UseShellExecute = false, RedirectStandardError = true };
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        psi.Environment["DISPLAY"] = display;
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start xdotool");
-        string errors = p.StandardError.ReadToEnd();
-        Assert.True(p.WaitForExit(TimeSpan.FromSeconds(30)), "xdotool hung");
-        Assert.True(p.ExitCode == 0, "xdotool failed: " + errors);
     }
 
     private static uint[] Pattern(int width, int height)

@@ -70,6 +70,22 @@ internal sealed class XvfbServer : IDisposable
         }
     }
 
+    /// <summary>Runs xdotool against this X server; with no window manager, keys go to the window under the pointer.</summary>
+    public void Xdotool(string xdotool, params string[] args)
+    {
+        var psi = new ProcessStartInfo(xdotool) { UseShellExecute = false, RedirectStandardError = true };
+        foreach (string a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["DISPLAY"] = Display;
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start xdotool");
+        string errors = p.StandardError.ReadToEnd();
+        Assert.True(p.WaitForExit(TimeSpan.FromSeconds(30)), "xdotool hung");
+        Assert.True(p.ExitCode == 0, "xdotool failed: " + errors);
+    }
+
     public void Dispose()
     {
         if (!process.HasExited)
