@@ -5,12 +5,21 @@ namespace Devices.Pci;
 /// <summary>
 /// PCI bus 0 behind configuration mechanism #1: CONFIG_ADDRESS at 0xCF8 (bit 31 enable, bus, device,
 /// function, register) and CONFIG_DATA at 0xCFC-0xCFF with byte, word and dword access. Absent functions
-/// read as all-ones.
+/// read as all-ones. A byte write to <see cref="ResetControlPort"/> (inside CONFIG_ADDRESS, which is
+/// only ever accessed as a dword) is the chipset's reset control register, as on PIIX and ICH.
 /// </summary>
 public sealed class PciBus : IPortDevice
 {
     public const ushort AddressPort = 0xCF8;
     public const ushort DataPort = 0xCFC;
+
+    /// <summary>The reset control register: a byte write with <see cref="ResetCpuBit"/> set resets the machine.</summary>
+    public const ushort ResetControlPort = 0xCF9;
+
+    /// <summary>The value an OS writes for a hard reset (the FADT's RESET_VALUE): system reset and CPU reset.</summary>
+    public const byte ResetControlValue = 0x06;
+
+    private const uint ResetCpuBit = 1 << 2;
 
     private readonly Dictionary<int, PciFunction> functions = [];
     private uint address;
@@ -19,6 +28,9 @@ public sealed class PciBus : IPortDevice
     public void Attach(int device, int fn, PciFunction function) => functions[(device << 3) | fn] = function;
 
     public IEnumerable<PciFunction> Functions => functions.Values;
+
+    /// <summary>Raised when the guest writes the reset control register with the CPU-reset bit.</summary>
+    public event Action? ResetRequested;
 
     public void Register(PortSpace ports)
     {
@@ -49,6 +61,10 @@ public sealed class PciBus : IPortDevice
             if (port == AddressPort && size == 4)
             {
                 address = value & 0x80FF_FFFC;
+            }
+            else if (port == ResetControlPort && size == 1 && (value & ResetCpuBit) != 0)
+            {
+                ResetRequested?.Invoke();
             }
 
             return;

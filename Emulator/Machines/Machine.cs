@@ -3,6 +3,7 @@ using Cpu;
 using Cpu.Execution;
 using Cpu.State;
 using Cpu.System;
+using Devices.Acpi;
 using Devices.Apic;
 using Devices.Debug;
 using Devices.Display;
@@ -85,6 +86,7 @@ public sealed class Machine : IDisposable
         Rtc.SetMemorySize(configuration.MemorySize);
         Keyboard = new I8042Controller(Irqs.Line(I8042Controller.KeyboardIrq), Irqs.Line(I8042Controller.MouseIrq));
         DebugExit = new DebugExit();
+        AcpiPm = new AcpiPm(Clock);
         Pci = new PciBus();
         Display = new BochsDisplay();
         var hostBridge = new HostBridge();
@@ -101,6 +103,7 @@ public sealed class Machine : IDisposable
         Rtc.Register(Ports);
         Keyboard.Register(Ports);
         Ports.Register(DebugExit.DefaultPort, 1, DebugExit);
+        AcpiPm.Register(Ports);
         Pci.Register(Ports);
         Display.RegisterPorts(Ports);
         LocalApic.Register(Bus);
@@ -109,6 +112,8 @@ public sealed class Machine : IDisposable
 
         DebugExit.Exited += _ => Stop(StopCause.DebugExit);
         Keyboard.ResetRequested += () => Stop(StopCause.Reset);
+        Pci.ResetRequested += () => Stop(StopCause.Reset);
+        AcpiPm.PoweredOff += () => Stop(StopCause.PowerOff);
         Serial.LineWritten += OnSerialLine;
         Serial.InputQueued += Clock.Wake;
         Keyboard.InputQueued += Clock.Wake;
@@ -174,6 +179,9 @@ public sealed class Machine : IDisposable
     public DebugExit DebugExit { get; }
 
     public PciBus Pci { get; }
+
+    /// <summary>The ACPI power-management registers (PM1 event/control, PM timer) the FADT describes.</summary>
+    public AcpiPm AcpiPm { get; }
 
     public BochsDisplay Display { get; }
 
@@ -423,9 +431,33 @@ public sealed class Machine : IDisposable
             modules.Add((ReadImage(m.Path, "module"), m.CommandLine));
         }
 
+        if (LinuxLoader.IsBzImage(kernel))
+        {
+            if (modules.Count > 1)
+            {
+                throw new BootImageException("a Linux kernel takes one initrd, not a list of modules");
+            }
+
+            Boot = LinuxLoader.Load(Ram, kernel, modules.Count == 1 ? modules[0].Item1 : null, config.CommandLine);
+            SetLinuxEntryState(Processor.State, Boot);
+            return;
+        }
+
         string commandLine = config.CommandLine.Length == 0 ? config.KernelPath! : config.KernelPath + " " + config.CommandLine;
         Boot = MultibootLoader.Load(Ram, kernel, commandLine, modules);
         SetMultibootEntryState(Processor.State, Boot);
+    }
+
+    /// <summary>
+    /// The Linux 32-bit boot protocol's entry state: the multiboot state's flat protected mode, with
+    /// ESI pointing at the zero page and EAX, EBX, EBP and EDI zero.
+    /// </summary>
+    public static void SetLinuxEntryState(CpuState s, BootInfo boot)
+    {
+        SetMultibootEntryState(s, boot);
+        s.Gpr[0] = 0;
+        s.Gpr[3] = 0;
+        s.Gpr[6] = boot.InfoAddress;
     }
 
     private static byte[] ReadImage(string path, string what)

@@ -12,6 +12,9 @@ public enum StopCause
     /// <summary>The guest asked for a reset (i8042 pulse); emu powers off, like QEMU -no-reboot.</summary>
     Reset,
 
+    /// <summary>The guest powered off through ACPI (sleep state S5).</summary>
+    PowerOff,
+
     /// <summary>A triple fault.</summary>
     TripleFault,
 
