@@ -81,6 +81,7 @@ public sealed class ModelSpecificRegisters
         {
             case MsrIndex.Tsc: return ReadTsc(cpu);
             case MsrIndex.ApicBase: return ApicBase;
+            case MsrIndex.BiosSignId: return 0; // no microcode update loaded: the signature (bits 63:32) is 0
             case MsrIndex.TscDeadline when cpu.SystemRegisters.TscDeadline is { } deadline: return deadline.Read();
             case MsrIndex.MiscEnable: return MiscEnable;
             case MsrIndex.Pat when Has(cpu, CpuFeatures.Pat): return Pat;
@@ -121,6 +122,8 @@ public sealed class ModelSpecificRegisters
             case MsrIndex.MiscEnable:
                 MiscEnable = value;
                 break;
+            case MsrIndex.BiosSignId:
+                break; // software writes 0 before CPUID to read the signature (SDM Vol. 3A section 10.11.7.1)
             case MsrIndex.TscDeadline when cpu.SystemRegisters.TscDeadline is { } deadline:
                 deadline.Write(value);
                 break;

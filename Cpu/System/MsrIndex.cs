@@ -5,6 +5,9 @@ public static class MsrIndex
 {
     public const uint Tsc = 0x10;
     public const uint ApicBase = 0x1B;
+
+    /// <summary>IA32_BIOS_SIGN_ID: the loaded microcode update's signature (SDM Vol. 3A section 10.11.7).</summary>
+    public const uint BiosSignId = 0x8B;
     public const uint TscDeadline = 0x6E0;
     public const uint MiscEnable = 0x1A0;
     public const uint Pat = 0x277;

@@ -55,6 +55,29 @@ public class SystemRegisterTests
     }
 
     [Fact]
+    public void TheMicrocodeSignatureIsReadByWritingZeroThenCpuid()
+    {
+        // Linux's early Intel set-up does exactly this (SDM Vol. 3A section 10.11.7.1): no update is loaded.
+        using var m = new SystemMachine();
+        m.Load(SystemMachine.KernelCode, a =>
+        {
+            a.mov(ecx, MsrIndex.BiosSignId);
+            a.xor(eax, eax);
+            a.xor(edx, edx);
+            a.wrmsr();
+            a.mov(eax, 1);
+            a.cpuid();
+            a.mov(ecx, MsrIndex.BiosSignId);
+            a.mov(edx, 0x1234);
+            a.rdmsr();
+            a.hlt();
+        });
+
+        Assert.Equal(StopReason.Halted, m.Run());
+        Assert.Equal(0UL, m.State.Gpr[2]);
+    }
+
+    [Fact]
     public void EnablingPagingWithLmeAndPaeActivatesLongModeAndDisablingLeavesIt()
     {
         using var m = new SystemMachine(longMode: false);
