@@ -30,4 +30,60 @@ public static class Qemu
 
         return ExternalTool.Run(qemu, args, timeout ?? TimeSpan.FromSeconds(60));
     }
+
+    /// <summary>
+    /// Runs QEMU with <paramref name="args"/> and COM1 on its standard input and output; once the output
+    /// contains <paramref name="afterText"/>, writes <paramref name="input"/>. Returns when QEMU exits or
+    /// the timeout passes. Skips (fails under CI) when QEMU is not installed.
+    /// </summary>
+    public static ProcessResult RunInteractive(IEnumerable<string> args, string afterText, string input, TimeSpan timeout)
+    {
+        string qemu = ExternalTool.Require("qemu-system-x86_64", "the reference platform for guest tests");
+        var psi = new System.Diagnostics.ProcessStartInfo(qemu)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (string a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = System.Diagnostics.Process.Start(psi) ?? throw new InvalidOperationException("could not start " + qemu);
+        var output = new System.Text.StringBuilder();
+        bool sent = false;
+        Task<string> stderr = p.StandardError.ReadToEndAsync();
+        var reader = Task.Run(() =>
+        {
+            var buffer = new char[4096];
+            int n;
+            while ((n = p.StandardOutput.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                lock (output)
+                {
+                    output.Append(buffer, 0, n);
+                    if (!sent && output.ToString().Contains(afterText, StringComparison.Ordinal))
+                    {
+                        sent = true;
+                        p.StandardInput.Write(input);
+                        p.StandardInput.Flush();
+                    }
+                }
+            }
+        });
+        bool exited = p.WaitForExit(timeout);
+        if (!exited)
+        {
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit();
+        }
+
+        reader.Wait(TimeSpan.FromSeconds(10));
+        lock (output)
+        {
+            return new ProcessResult(exited ? p.ExitCode : -1, output.ToString(), stderr.Result, !exited);
+        }
+    }
 }
