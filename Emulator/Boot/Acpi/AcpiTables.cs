@@ -83,20 +83,27 @@ public static class AcpiTables
     }
 
     /// <summary>
-    /// The DSDT: only <c>Name (_S5, Package () { 5, 5, 0, 0 })</c>, so an OS finds the soft-off SLP_TYP.
-    /// Encoded by hand in AML (section 20.2): NameOp, the name, PackageOp, PkgLength, NumElements, and
-    /// the elements as BytePrefix constants and ZeroOps.
+    /// The DSDT: <c>\_S5</c> (the soft-off SLP_TYP, so the OS can power off) and the PCI root bridge
+    /// <c>\_SB.PCI0</c> (PNP0A03) with the windows it decodes: bus 0-255, the configuration ports, all other
+    /// I/O ports, the legacy VGA hole and the PCI memory hole where BARs live.
     /// </summary>
     private static byte[] Dsdt()
     {
-        byte s5 = AcpiPm.SoftOffSleepType;
-        byte[] aml =
-        [
-            0x08, (byte)'_', (byte)'S', (byte)'5', (byte)'_',
-            0x12, 0x08, 0x04, // PackageOp, PkgLength 8 (itself, the count and six element bytes), 4 elements
-            0x0A, s5, 0x0A, s5, 0x00, 0x00,
-        ];
-        return new AcpiTable("DSDT", 2).Bytes(aml).ToArray();
+        byte[] s5 = Aml.NameObject("_S5", Aml.Package(
+            Aml.Integer(AcpiPm.SoftOffSleepType), Aml.Integer(AcpiPm.SoftOffSleepType), Aml.Integer(0), Aml.Integer(0)));
+        byte[] crs = Aml.ResourceTemplate(
+            Aml.WordSpace(2, 0x00, 0xFF),
+            Aml.IoPorts(PciBus.AddressPort, 8),
+            Aml.WordSpace(1, 0x0000, PciBus.AddressPort - 1),
+            Aml.WordSpace(1, PciBus.DataPort + 4, 0xFFFF),
+            Aml.DWordMemory(0xA_0000, 0xB_FFFF, cacheable: true),
+            Aml.DWordMemory((uint)PciMemoryWindow.Start, (uint)(PciMemoryWindow.Start + PciMemoryWindow.Length - 1), cacheable: false));
+        byte[] pci = Aml.Scope("\\_SB", Aml.Device("PCI0",
+            Aml.NameObject("_HID", Aml.EisaId("PNP0A03")),
+            Aml.NameObject("_ADR", Aml.Integer(0)),
+            Aml.NameObject("_UID", Aml.Integer(0)),
+            Aml.NameObject("_CRS", crs)));
+        return new AcpiTable("DSDT", 2).Bytes(s5).Bytes(pci).ToArray();
     }
 
     /// <summary>Fixed ACPI Description Table (section 5.2.9), revision 3.</summary>

@@ -5,6 +5,7 @@ using Emulator.Boot;
 using Emulator.Boot.Acpi;
 using Emulator.Machines;
 using Mmu.Physical;
+using TestSupport;
 
 namespace Emulator.Tests.Boot;
 
@@ -150,6 +151,46 @@ public sealed class LinuxLoaderTests : IDisposable
         }
 
         Assert.Equal(["FACP", "APIC"], signatures);
+    }
+
+    [Fact]
+    public void EveryTableDisassemblesWithTheAcpiReferenceCompiler()
+    {
+        // iasl (ACPICA, the ACPI reference implementation Linux also uses) parses each table and the AML.
+        string iasl = ExternalTool.Require("iasl", "ACPICA's disassembler checks the generated ACPI tables");
+        byte[] tables = AcpiTables.Build(LinuxLoader.AcpiAddress);
+        string dir = Directory.CreateTempSubdirectory("emu-acpi-").FullName;
+        try
+        {
+            Span<byte> xsdt = Table(tables, BinaryPrimitives.ReadUInt64LittleEndian(tables.AsSpan(24)));
+            Span<byte> fadt = Table(tables, BinaryPrimitives.ReadUInt64LittleEndian(xsdt[AcpiTable.HeaderLength..]));
+            var files = new Dictionary<string, byte[]>
+            {
+                ["xsdt"] = xsdt.ToArray(),
+                ["facp"] = fadt.ToArray(),
+                ["apic"] = Table(tables, BinaryPrimitives.ReadUInt64LittleEndian(xsdt[(AcpiTable.HeaderLength + 8)..])).ToArray(),
+                ["dsdt"] = Table(tables, BinaryPrimitives.ReadUInt64LittleEndian(fadt[140..])).ToArray(),
+            };
+            foreach ((string name, byte[] data) in files)
+            {
+                string path = Path.Combine(dir, name + ".dat");
+                File.WriteAllBytes(path, data);
+                ProcessResult r = ExternalTool.Run(iasl, ["-d", path], TimeSpan.FromMinutes(1));
+                Assert.True(r.ExitCode == 0, $"iasl -d {name}: {r.StandardOutput}{r.StandardError}");
+            }
+
+            string dsdt = File.ReadAllText(Path.Combine(dir, "dsdt.dsl"));
+            Assert.Contains("Name (_S5, Package", dsdt);
+            Assert.Contains("Device (PCI0)", dsdt);
+            Assert.Contains("EisaId (\"PNP0A03\")", dsdt);
+            Assert.Contains("WordBusNumber", dsdt);
+            Assert.Contains("0xFEBFFFFF", dsdt);
+            Assert.DoesNotContain("Error", File.ReadAllText(Path.Combine(dir, "facp.dsl")));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     private static Span<byte> Table(byte[] tables, ulong address)
