@@ -7,6 +7,7 @@ using Devices.Acpi;
 using Devices.Apic;
 using Devices.Debug;
 using Devices.Display;
+using Devices.Hpet;
 using Devices.Interrupts;
 using Devices.Pci;
 using Devices.Pic;
@@ -80,9 +81,10 @@ public sealed class Machine : IDisposable
         }
 
         Serial = new Uart16550(Irqs.Line(Uart16550.Com1Irq), sink);
-        Pit = new Pit8254(Clock, Irqs.Line(0));
+        Hpet = new Hpet(Clock, IoApic.Line, Irqs.Line(0), Irqs.Line(CmosRtc.Irq));
+        Pit = new Pit8254(Clock, LegacyLine(0));
         SystemControl = new SystemControlPort(Pit, Clock);
-        Rtc = new CmosRtc(Clock, Irqs.Line(CmosRtc.Irq));
+        Rtc = new CmosRtc(Clock, LegacyLine(CmosRtc.Irq));
         Rtc.SetMemorySize(configuration.MemorySize);
         Keyboard = new I8042Controller(Irqs.Line(I8042Controller.KeyboardIrq), Irqs.Line(I8042Controller.MouseIrq));
         DebugExit = new DebugExit();
@@ -108,6 +110,7 @@ public sealed class Machine : IDisposable
         Display.RegisterPorts(Ports);
         LocalApic.Register(Bus);
         IoApic.Register(Bus);
+        Hpet.Register(Bus);
         new PciMemoryWindow(Pci).Register(Bus);
 
         DebugExit.Exited += _ => Stop(StopCause.DebugExit);
@@ -179,6 +182,9 @@ public sealed class Machine : IDisposable
     public DebugExit DebugExit { get; }
 
     public PciBus Pci { get; }
+
+    /// <summary>The HPET at 0xFED00000, announced in the ACPI tables.</summary>
+    public Hpet Hpet { get; }
 
     /// <summary>The ACPI power-management registers (PM1 event/control, PM timer) the FADT describes.</summary>
     public AcpiPm AcpiPm { get; }
@@ -405,6 +411,19 @@ public sealed class Machine : IDisposable
         }
 
         return null;
+    }
+
+    /// <summary>ISA IRQ 0 or 8 as the PIT or the RTC drives it: cut off while the HPET's legacy replacement claims it.</summary>
+    private DelegateInterruptLine LegacyLine(int irq)
+    {
+        var line = Irqs.Line(irq);
+        return new DelegateInterruptLine(level =>
+        {
+            if (!Hpet.LegacyRouting)
+            {
+                line.Set(level);
+            }
+        });
     }
 
     private void Stop(StopCause cause)

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Devices.Acpi;
 using Devices.Apic;
+using Devices.Hpet;
 using Devices.Pci;
 
 namespace Emulator.Boot.Acpi;
@@ -39,7 +40,8 @@ public static class AcpiTables
         uint dsdt = Place(Dsdt(), 16);
         uint fadt = Place(Fadt(facs, dsdt), 16);
         uint madt = Place(Madt(), 16);
-        uint[] tables = [fadt, madt];
+        uint hpet = Place(HpetTable(), 16);
+        uint[] tables = [fadt, madt, hpet];
 
         var rsdt = new AcpiTable("RSDT", 1);
         var xsdt = new AcpiTable("XSDT", 1);
@@ -136,6 +138,19 @@ public static class AcpiTables
         t.IoAddress(AcpiPm.ControlBlock, AcpiPm.ControlBlockLength).IoAddress(0, 0);
         t.IoAddress(0, 0).IoAddress(AcpiPm.TimerBlock, AcpiPm.TimerBlockLength);
         t.IoAddress(0, 0).IoAddress(0, 0);
+        return t.ToArray();
+    }
+
+    /// <summary>The IA-PC HPET description table (HPET specification 1.0a, section 3.2.4).</summary>
+    private static byte[] HpetTable()
+    {
+        uint blockId = 1 | ((uint)(Hpet.TimerCount - 1) << 8) | (1 << 13) | (1 << 15) | (0x8086u << 16);
+        var t = new AcpiTable("HPET", 1);
+        t.U32(blockId);
+        t.U8(0).U8(64).U8(0).U8(0).U64(Hpet.DefaultBase); // system memory, 64-bit registers
+        t.U8(0); // HPET number
+        t.U16(0); // minimum periodic tick: no restriction
+        t.U8(0); // no page protection
         return t.ToArray();
     }
 

@@ -150,7 +150,7 @@ public sealed class LinuxLoaderTests : IDisposable
             }
         }
 
-        Assert.Equal(["FACP", "APIC"], signatures);
+        Assert.Equal(["FACP", "APIC", "HPET"], signatures);
     }
 
     [Fact]
@@ -169,6 +169,7 @@ public sealed class LinuxLoaderTests : IDisposable
                 ["xsdt"] = xsdt.ToArray(),
                 ["facp"] = fadt.ToArray(),
                 ["apic"] = Table(tables, BinaryPrimitives.ReadUInt64LittleEndian(xsdt[(AcpiTable.HeaderLength + 8)..])).ToArray(),
+                ["hpet"] = Table(tables, BinaryPrimitives.ReadUInt64LittleEndian(xsdt[(AcpiTable.HeaderLength + 16)..])).ToArray(),
                 ["dsdt"] = Table(tables, BinaryPrimitives.ReadUInt64LittleEndian(fadt[140..])).ToArray(),
             };
             foreach ((string name, byte[] data) in files)
@@ -186,6 +187,7 @@ public sealed class LinuxLoaderTests : IDisposable
             Assert.Contains("WordBusNumber", dsdt);
             Assert.Contains("0xFEBFFFFF", dsdt);
             Assert.DoesNotContain("Error", File.ReadAllText(Path.Combine(dir, "facp.dsl")));
+            Assert.Contains("FED00000", File.ReadAllText(Path.Combine(dir, "hpet.dsl")));
         }
         finally
         {
