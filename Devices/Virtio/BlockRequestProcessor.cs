@@ -12,14 +12,6 @@ namespace Devices.Virtio;
 /// </summary>
 internal sealed class BlockRequestProcessor(PhysicalBus bus, DiskImage image, VirtioBlockCounters counters, string serial)
 {
-    public const uint TypeIn = 0;
-    public const uint TypeOut = 1;
-    public const uint TypeFlush = 4;
-    public const uint TypeGetId = 8;
-    public const byte StatusOk = 0;
-    public const byte StatusIoError = 1;
-    public const byte StatusUnsupported = 2;
-
     /// <summary>The largest transfer served in one request (QEMU splits nothing either; this only bounds the buffer).</summary>
     public const int MaxTransfer = 4 << 20;
 
@@ -53,7 +45,7 @@ internal sealed class BlockRequestProcessor(PhysicalBus bus, DiskImage image, Vi
         Span<byte> header = stackalloc byte[HeaderSize];
         if (readable < HeaderSize)
         {
-            return Finish(chain, writable, 0, StatusIoError);
+            return Finish(chain, writable, 0, BlockRequestType.StatusIoError);
         }
 
         Gather(chain, 0, header);
@@ -61,60 +53,60 @@ internal sealed class BlockRequestProcessor(PhysicalBus bus, DiskImage image, Vi
         ulong sector = BinaryPrimitives.ReadUInt64LittleEndian(header[8..]);
         switch (type)
         {
-            case TypeIn:
+            case BlockRequestType.In:
                 {
                     long length = writable - 1;
                     if (!InRange(sector, length))
                     {
-                        return Finish(chain, writable, 0, StatusIoError);
+                        return Finish(chain, writable, 0, BlockRequestType.StatusIoError);
                     }
 
                     Span<byte> data = Buffer((int)length);
                     if (!image.Read((long)sector * DiskImage.SectorSize, data))
                     {
-                        return Finish(chain, writable, 0, StatusIoError);
+                        return Finish(chain, writable, 0, BlockRequestType.StatusIoError);
                     }
 
                     Scatter(chain, 0, data);
                     counters.BytesRead += length;
-                    return Finish(chain, writable, (uint)length, StatusOk);
+                    return Finish(chain, writable, (uint)length, BlockRequestType.StatusOk);
                 }
 
-            case TypeOut:
+            case BlockRequestType.Out:
                 {
                     long length = readable - HeaderSize;
                     if (!InRange(sector, length))
                     {
-                        return Finish(chain, writable, 0, StatusIoError);
+                        return Finish(chain, writable, 0, BlockRequestType.StatusIoError);
                     }
 
                     Span<byte> data = Buffer((int)length);
                     Gather(chain, HeaderSize, data);
                     if (!image.Write((long)sector * DiskImage.SectorSize, data))
                     {
-                        return Finish(chain, writable, 0, StatusIoError);
+                        return Finish(chain, writable, 0, BlockRequestType.StatusIoError);
                     }
 
                     counters.BytesWritten += length;
-                    return Finish(chain, writable, 0, StatusOk);
+                    return Finish(chain, writable, 0, BlockRequestType.StatusOk);
                 }
 
-            case TypeFlush:
+            case BlockRequestType.Flush:
                 counters.Flushes++;
-                return Finish(chain, writable, 0, image.Flush() ? StatusOk : StatusIoError);
+                return Finish(chain, writable, 0, image.Flush() ? BlockRequestType.StatusOk : BlockRequestType.StatusIoError);
 
-            case TypeGetId:
+            case BlockRequestType.GetId:
                 {
                     Span<byte> id = stackalloc byte[IdLength];
                     id.Clear();
                     Encoding.ASCII.GetBytes(serial.AsSpan(0, Math.Min(serial.Length, IdLength)), id);
                     int n = (int)Math.Min(IdLength, writable - 1);
                     Scatter(chain, 0, id[..n]);
-                    return Finish(chain, writable, (uint)n, StatusOk);
+                    return Finish(chain, writable, (uint)n, BlockRequestType.StatusOk);
                 }
 
             default:
-                return Finish(chain, writable, 0, StatusUnsupported);
+                return Finish(chain, writable, 0, BlockRequestType.StatusUnsupported);
         }
     }
 
