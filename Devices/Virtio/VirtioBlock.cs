@@ -22,7 +22,7 @@ public sealed class VirtioBlock : PciFunction, IPciBarDevice
     public const ushort BlockSubsystemId = 2;
     public const ushort QueueSize = 256;
     public const uint ModernBarSize = 0x4000;
-    public const uint LegacyBarSize = 0x40;
+    public const uint LegacyBarSize = 0x80;
     public const int CommonOffset = 0x0000;
     public const int IsrOffset = 0x1000;
     public const int DeviceConfigOffset = 0x2000;
@@ -51,6 +51,7 @@ public sealed class VirtioBlock : PciFunction, IPciBarDevice
     private const int ModernBar = 4;
     private const int LegacyBar = 0;
     private const int DeviceConfigSize = 0x3C;
+    private const uint RegionSize = 0x1000;
     private const ushort NoVector = 0xFFFF;
 
     private readonly PhysicalBus bus;
@@ -91,10 +92,10 @@ public sealed class VirtioBlock : PciFunction, IPciBarDevice
         SetInterrupt(pin: 1, line: irq);
         DefineBar(LegacyBar, LegacyBarSize, 1, ioBase);
         DefineBar(ModernBar, ModernBarSize, 0xC, memoryBase); // 64-bit prefetchable, as QEMU
-        AddVendorCapability(0x40, cfgType: 1, CommonOffset, 0x38);
-        AddVendorCapability(0x50, cfgType: 3, IsrOffset, 1);
-        AddVendorCapability(0x60, cfgType: 4, DeviceConfigOffset, DeviceConfigSize);
-        AddVendorCapability(0x70, cfgType: 2, NotifyOffset, 0x1000, NotifyMultiplier);
+        AddVendorCapability(0x40, cfgType: 1, CommonOffset, RegionSize); // each structure in its own page, as QEMU
+        AddVendorCapability(0x50, cfgType: 3, IsrOffset, RegionSize);
+        AddVendorCapability(0x60, cfgType: 4, DeviceConfigOffset, RegionSize);
+        AddVendorCapability(0x70, cfgType: 2, NotifyOffset, RegionSize, NotifyMultiplier);
     }
 
     public VirtioBlockCounters Counters { get; } = new();

@@ -10,6 +10,7 @@ enum {
     SYS_SCHEME, SYS_OPEN, SYS_READ, SYS_WRITE, SYS_CLOSE, SYS_DUP, SYS_FSTAT, SYS_FSYNC,
     SYS_PROCINFO, SYS_CMDLINE, SYS_PRIO,
     SYS_BENCH,   /* ipcbench's monolithic baseline: a 1-byte read done in the kernel */
+    SYS_GRANT_DMA, SYS_DMA_MAP, SYS_SEEK,
     SYS_COUNT
 };
 
@@ -26,7 +27,7 @@ enum { EPERM = 1, ENOENT = 2, ESRCH = 3, EIO = 5, EBADF = 9, ECHILD = 10, EAGAIN
 #define NOTE_CHILD (1ul << 62)      /* a child process exited: wait() for it */
 
 /* Scheme requests: word 0 = op, 1 = handle, 2 = count or flags; the reply's word 0 = result. */
-enum { SC_OPEN = 1, SC_READ, SC_WRITE, SC_CLOSE, SC_DUP, SC_FSTAT, SC_FSYNC };
+enum { SC_OPEN = 1, SC_READ, SC_WRITE, SC_CLOSE, SC_DUP, SC_FSTAT, SC_FSYNC, SC_SEEK };
 
 struct mica_stat { unsigned long size; unsigned long mode; };
 #define MODE_FILE 1

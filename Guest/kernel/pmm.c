@@ -5,7 +5,7 @@
 extern char _bss_end[];   /* physical end of the image (a linker symbol, see kernel.ld) */
 
 u64 frames_free, frames_total;
-static u64 free_head;
+static u64 free_head, dma_head;   /* free frames; frames freed by a DMA owner (see grant.c) */
 char cmdline[256];
 u64 initfs_phys, initfs_size;
 
@@ -55,4 +55,18 @@ void frame_free(u64 pa) {
     *(u64 *)P2V(pa) = free_head;
     free_head = pa;
     frames_free++;
+}
+
+u64 dma_frame_alloc(void) {
+    u64 pa = dma_head;
+    if (!pa)
+        return frame_alloc();
+    dma_head = *(u64 *)P2V(pa);
+    memset(P2V(pa), 0, PAGE);
+    return pa;
+}
+
+void dma_frame_free(u64 pa) {
+    *(u64 *)P2V(pa) = dma_head;
+    dma_head = pa;
 }

@@ -32,11 +32,15 @@ static inline long close(int fd) { return sys1(SYS_CLOSE, fd); }
 static inline long dup(int fd) { return sys1(SYS_DUP, fd); }
 static inline long fstat(int fd, struct mica_stat *st) { return sys2(SYS_FSTAT, fd, st); }
 static inline long fsync(int fd) { return sys1(SYS_FSYNC, fd); }
+static inline long seek(int fd, unsigned long offset) { return sys2(SYS_SEEK, fd, offset); }   /* absolute; returns it */
 static inline long scheme_register(const char *name) { return sys1(SYS_SCHEME, name); }
 static inline long grant_io(int pid, int base, int n) { return sys3(SYS_GRANT_IO, pid, base, n); }
 static inline long grant_irq(int pid, int irq) { return sys2(SYS_GRANT_IRQ, pid, irq); }
 static inline long grant_mem(int pid, unsigned long base, unsigned long len) { return sys3(SYS_GRANT_MEM, pid, base, len); }
-long grant_apply(long pid, const char *word);   /* one init.rc grant word: io=, irq=, mem=, prio= */
+static inline long grant_dma(int pid, unsigned pages) { return sys2(SYS_GRANT_DMA, pid, pages); }
+/* len bytes of memory a device may reach; phys[i] receives page i's physical address. */
+static inline void *dma_map(size_t len, uint64_t *phys) { return (void *)sys2(SYS_DMA_MAP, len, phys); }
+long grant_apply(long pid, const char *word);   /* one init.rc grant word: io=, irq=, mem=, dma=, prio= */
 static inline long irq_bind(int irq, unsigned long bit) { return sys2(SYS_IRQ_BIND, irq, bit); }
 static inline long irq_ack(int irq) { return sys1(SYS_IRQ_ACK, irq); }
 long write(int fd, const void *buf, size_t n);

@@ -5,7 +5,7 @@
 static const char *tar;
 static size_t tar_size;
 
-struct entry { char kind[12], name[16], grants[200]; };
+struct entry { char kind[12], name[16], grants[320]; };
 static struct entry entries[16];
 static int nentries;
 
