@@ -179,7 +179,7 @@ void ipc_server_died(struct thread *t);
 long scheme_register(const char *name);
 void scheme_forget(int tid);
 long fs_call(int fd, long op, long count, void *ubuf, u32 slen, u32 cap);
-long fs_open(const char *upath);
+long fs_open(const char *upath, long flags);
 long fs_dup(int fd);
 /* grant.c */
 void grant_all(struct proc *p);

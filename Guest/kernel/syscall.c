@@ -246,7 +246,7 @@ long syscall_table(struct frame *f) {
             return -EINVAL;
         return scheme_register(name);
     }
-    case SYS_OPEN: return fs_open((const char *)a);
+    case SYS_OPEN: return fs_open((const char *)a, b);
     case SYS_READ: return fs_call(a, SC_READ, c, (void *)b, 0, c < IPC_MAX ? c : IPC_MAX);
     case SYS_WRITE: {
         u32 n = c < IPC_MAX ? c : IPC_MAX;

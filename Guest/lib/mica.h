@@ -27,6 +27,7 @@ static inline void *map(void *va, size_t len, int flags) { return (void *)sys3(S
 static inline long unmap(void *va, size_t len) { return sys2(SYS_UNMAP, va, len); }
 static inline long notify(int tid, unsigned long bits) { return sys2(SYS_NOTIFY, tid, bits); }
 static inline long open(const char *url) { return sys1(SYS_OPEN, url); }
+static inline long open_flags(const char *url, long flags) { return sys2(SYS_OPEN, url, flags); }   /* OPEN_* */
 static inline long read(int fd, void *buf, size_t n) { return sys3(SYS_READ, fd, buf, n); }
 static inline long close(int fd) { return sys1(SYS_CLOSE, fd); }
 static inline long dup(int fd) { return sys1(SYS_DUP, fd); }
@@ -72,6 +73,7 @@ size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
+char *strstr(const char *s, const char *w);
 unsigned long strtoul(const char *s, const char **end, int base);
 
 void *malloc(size_t n);
