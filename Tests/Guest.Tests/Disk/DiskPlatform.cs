@@ -1,3 +1,4 @@
+using System.Text;
 using Emulator.Machines;
 using Guest.Tests.Emu;
 using TestSupport;
@@ -12,13 +13,15 @@ public static class DiskPlatform
 
     public static TheoryData<string> Both => [Emu, Qemu];
 
-    public static ProcessResult Boot(string platform, string append, string image, TimeSpan? timeout = null)
+    /// <summary>Boots with <paramref name="image"/> as the disk; <paramref name="typed"/> goes to COM1 once the shell is up.</summary>
+    public static ProcessResult Boot(string platform, string append, string image, TimeSpan? timeout = null, string? typed = null)
     {
         TimeSpan limit = timeout ?? TimeSpan.FromSeconds(180);
         ProcessResult r = platform == Emu
-            ? EmuRunner.RunKernel(RepoPaths.GuestImage("mica.elf"), RepoPaths.GuestImage("initfs.tar"), append, limit, drives: [new DriveConfiguration(image)])
+            ? EmuRunner.RunKernel(RepoPaths.GuestImage("mica.elf"), RepoPaths.GuestImage("initfs.tar"), append, limit,
+                typed is null ? null : "mica shell", m => m.Serial.EnqueueInput(Encoding.ASCII.GetBytes(typed!)), drives: [new DriveConfiguration(image)])
             : TestSupport.Qemu.RunKernel(RepoPaths.GuestImage("mica.elf"), RepoPaths.GuestImage("initfs.tar"), append, limit,
-                ["-drive", $"file={image},format=raw,if=virtio"]);
+                ["-drive", $"file={image},format=raw,if=virtio"], typed);
         Assert.False(r.TimedOut, $"{platform} timed out; COM1 said:\n" + r.StandardOutput);
         return r;
     }

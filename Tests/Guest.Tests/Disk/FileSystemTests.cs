@@ -45,4 +45,28 @@ public sealed class FileSystemTests : IDisposable
         Assert.DoesNotContain("gone.txt", names);
         Assert.Equal(Big(300 * 1024), Ext2Tools.Read(image, "/big.bin")); // untouched
     }
+
+    [Theory]
+    [MemberData(nameof(DiskPlatform.Both), MemberType = typeof(DiskPlatform))]
+    public void TheShellsFileCommandsChangeTheDisk(string platform)
+    {
+        string root = Path.Combine(dir, "root");
+        Directory.CreateDirectory(Path.Combine(root, "old"));
+        File.WriteAllText(Path.Combine(root, "old", "x.txt"), "x\n");
+        string image = Path.Combine(dir, "fs.img");
+        Ext2Tools.Make(image, root, 8);
+        string typed = "\r\r\rmkdir /docs\rwrite /docs/note.txt hello disk\rls /docs\rcat /docs/note.txt\rrm /old/x.txt\rrm /old\rls /\rpoweroff\r";
+
+        ProcessResult r = DiskPlatform.Boot(platform, string.Empty, image, typed: typed);
+        string com1 = r.StandardOutput.Replace("\r", string.Empty, StringComparison.Ordinal);
+        Assert.Contains("mica: power off", com1);
+        Assert.Contains("\nnote.txt\n", com1);     // ls /docs
+        Assert.Contains("\nhello disk\n", com1);   // cat
+        Assert.Contains("\ndocs/\n", com1);        // ls /
+        Assert.DoesNotContain("\nold/\n", com1);
+        (int status, string fsck) = Ext2Tools.Check(image);
+        Assert.True(status == 0, "e2fsck -fn found problems:\n" + fsck);
+        Assert.Equal("hello disk\n", Encoding.ASCII.GetString(Ext2Tools.Read(image, "/docs/note.txt") ?? []));
+        Assert.DoesNotContain("old", Ext2Tools.List(image, "/"));
+    }
 }
