@@ -61,7 +61,7 @@ static struct slot {
     uint64_t hdr_pa, data_pa;
 } slots[SLOTS];
 
-static struct { bool used; uint64_t pos; } handles[32];
+static struct { bool used; int owner; uint64_t pos; } handles[32];
 
 /* Client requests waiting for a free slot. */
 static struct waiting { struct msg m; int len; char data[MAXIO]; } waiting[8];
@@ -194,6 +194,28 @@ static void submit(struct slot *s, uint32_t type, uint64_t sector, uint32_t len)
     *doorbell = 0;
 }
 
+static bool alive(int pid) {
+    struct procinfo pi;
+    for (long i = 0; (i = sys2(SYS_PROCINFO, i, &pi)) > 0;)
+        if (pi.pid == pid)
+            return pi.state != PS_ZOMBIE;
+    return false;
+}
+
+/* A free handle; when none is, those of clients that died (a killed ext2fs, say) are taken back. */
+static long new_handle(int owner) {
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < 32; i++) {
+            if (pass && handles[i].used && !alive(handles[i].owner))
+                handles[i].used = false;
+            if (!handles[i].used) {
+                handles[i].used = true, handles[i].owner = owner, handles[i].pos = 0;
+                return i;
+            }
+        }
+    return -EMFILE;
+}
+
 static void reply(int tid, long result, const void *data, unsigned len) {
     struct msg m = { { result } };
     ipc_reply(tid, &m, data, len);
@@ -290,19 +312,12 @@ int main(const char *arg, unsigned long a2, unsigned long a3) {
             res = -ENOENT;
             buf[r > 0 ? r - 1 : 0] = 0;   /* the path arrives with its terminating zero */
             if (!buf[0] || !strcmp(buf, "0"))
-                for (int i = 0; i < 32; i++)
-                    if (!handles[i].used) {
-                        handles[i].used = true, handles[i].pos = 0, res = i;
-                        break;
-                    }
+                res = new_handle(m.w[3]);
             break;
         case SC_DUP:
-            res = -EBADF;
-            for (int i = 0; valid && i < 32; i++)
-                if (!handles[i].used) {
-                    handles[i] = handles[h], res = i;
-                    break;
-                }
+            res = valid ? new_handle(m.w[3]) : -EBADF;
+            if (res >= 0)
+                handles[res].pos = handles[h].pos;
             break;
         case SC_CLOSE:
             res = valid ? (handles[h].used = false, 0) : -EBADF;

@@ -4,9 +4,11 @@
  * ext_attr, resize_inode and dir_index (directories are kept linear) are refused.
  *   open("file:/a/b", OPEN_CREATE|OPEN_TRUNC|OPEN_APPEND|OPEN_MKDIR|OPEN_UNLINK)
  *   read/write/seek/fstat/fsync/close; reading a directory gives "name\n" lines ("name/" for one)
- * Every change is written through to disk: before a reply, in the order data, bitmaps, inode,
- * directory entry, so an interrupted change leaves at most unreferenced blocks. fsync also flushes
- * the disk. A disk: request that fails because blkd died is sent again to its next instance. */
+ * Every change is written through to disk before the reply (bitmaps, data, inode, directory entry),
+ * and fsync also flushes the disk. An interrupted change (ext2fs killed) can leave a bitmap bit or
+ * a free count that disagrees with the inodes; at start ext2fs recomputes the bitmaps and counts
+ * from the inodes (repair()), so it starts from a consistent file system. A disk: request that
+ * fails because blkd died is sent again to blkd's next instance. */
 #include "mica.h"
 
 typedef uint8_t u8;
@@ -40,14 +42,16 @@ static u32 gdt_block;
 
 /* ---- disk: with retry across blkd restarts ---- */
 
-static void reopen(void) {
+static void reopen_within(int ms) {
     if (disk >= 0)
         close(disk);
     disk = -1;
-    for (int i = 0; i < 20000 && disk < 0; i++)
+    for (int i = 0; i < ms && disk < 0; i++)
         if ((disk = open("disk:")) < 0)
             sleep_ms(1);
 }
+
+static void reopen(void) { reopen_within(20000); }   /* blkd is being restarted: wait for it */
 
 /* One request of at most CHUNK bytes at off; a dead blkd (EPIPE/ESRCH/EBADF) is waited for. */
 static int chunk(bool wr, uint64_t off, void *buf, u32 n) {
@@ -566,6 +570,129 @@ static long unlink_path(const char *path) {
     return free_inode(ino, dir);
 }
 
+/* ---- repair at start: bitmaps and counts recomputed from the inodes ---- */
+
+static u8 *used;   /* one bit per block */
+
+static void mark(u32 b) {
+    if (b < nblocks)
+        used[b / 8] |= 1 << (b % 8);
+}
+
+static bool has_backup(u32 g) {   /* sparse_super: groups 0, 1 and powers of 3, 5, 7 */
+    if (g <= 1 || !(SB32(100) & 1))
+        return true;
+    for (u32 p = 3; p <= 7; p += 2) {
+        u32 x = p;
+        while (x < g)
+            x *= p;
+        if (x == g)
+            return true;
+    }
+    return false;
+}
+
+static int mark_tree(u32 b, int depth) {
+    static u32 lv[3][MAXBS / 4];
+    if (!b)
+        return 0;
+    mark(b);
+    if (!depth)
+        return 0;
+    if (b >= nblocks || bread(b, lv[depth - 1]) < 0)
+        return -EIO;
+    for (u32 i = 0; i < bs / 4; i++)
+        if (mark_tree(lv[depth - 1][i], depth - 1) < 0)
+            return -EIO;
+    return 0;
+}
+
+static int popcount_range(const u8 *map, u32 n) {
+    int c = 0;
+    for (u32 i = 0; i < n; i++)
+        c += (map[i / 8] >> (i % 8)) & 1;
+    return c;
+}
+
+static int repair(void) {
+    used = malloc(nblocks / 8 + 1);
+    if (!used)
+        return -ENOMEM;
+    memset(used, 0, nblocks / 8 + 1);
+    u32 gdt_blocks = (ngroups * sizeof(struct gd) + bs - 1) / bs, itab_blocks = (ipg * isz + bs - 1) / bs;
+    u32 first_ino = SB32(76) >= 1 ? SB32(84) : 11, fixed = 0;
+    static u8 imap[MAXBS];
+    u32 free_blocks = 0, free_inodes = 0;
+    for (u32 g = 0; g < ngroups; g++) {
+        u32 start = first_data + g * bpg;
+        if (has_backup(g))
+            for (u32 b = 0; b < 1 + gdt_blocks + SB16(206); b++)
+                mark(start + b);
+        mark(gds[g].block_bitmap);
+        mark(gds[g].inode_bitmap);
+        for (u32 b = 0; b < itab_blocks; b++)
+            mark(gds[g].inode_table + b);
+    }
+    for (u32 g = 0; g < ngroups; g++) {
+        if (bread(gds[g].inode_bitmap, imap) < 0)
+            return -EIO;
+        u32 dirs = 0, changed = 0;
+        for (u32 i = 0; i < ipg; i++) {
+            u32 ino = g * ipg + i + 1;
+            bool marked = imap[i / 8] & (1 << (i % 8)), live = false;
+            struct inode in;
+            if (marked || ino < first_ino) {
+                if (iget(ino, &in) < 0)
+                    return -EIO;
+                live = ino < first_ino || (in.mode && in.links && !in.dtime);
+            }
+            if (live) {
+                u32 type = in.mode & 0xF000;
+                bool has_blocks = type == 0x8000 || type == S_IFDIR || (type == 0xA000 && in.sectors) || (ino < first_ino && in.sectors);
+                for (int k = 0; has_blocks && k < 15; k++)
+                    if (mark_tree(in.block[k], k < 12 ? 0 : k - 11) < 0)
+                        return -EIO;
+                dirs += type == S_IFDIR;
+            }
+            if (live != marked && ino >= first_ino) {
+                imap[i / 8] ^= 1 << (i % 8);
+                changed++;
+            }
+        }
+        if (changed && bwrite(gds[g].inode_bitmap, imap) < 0)
+            return -EIO;
+        fixed += changed;
+        u32 fi = ipg - popcount_range(imap, ipg);
+        free_inodes += fi;
+        if (gds[g].free_inodes != fi || gds[g].used_dirs != dirs)
+            gds[g].free_inodes = fi, gds[g].used_dirs = dirs, fixed++;
+    }
+    for (u32 g = 0; g < ngroups; g++) {
+        u32 start = first_data + g * bpg, n = g == ngroups - 1 ? nblocks - start : bpg, changed = 0;
+        if (bread(gds[g].block_bitmap, mapbuf) < 0)
+            return -EIO;
+        for (u32 i = 0; i < n; i++) {
+            bool want = used[(start + i) / 8] & (1 << ((start + i) % 8)), have = mapbuf[i / 8] & (1 << (i % 8));
+            if (want != have)
+                mapbuf[i / 8] ^= 1 << (i % 8), changed++;
+        }
+        if (changed && bwrite(gds[g].block_bitmap, mapbuf) < 0)
+            return -EIO;
+        fixed += changed;
+        u32 fb = n - popcount_range(mapbuf, n);
+        free_blocks += fb;
+        if (gds[g].free_blocks != fb)
+            gds[g].free_blocks = fb, fixed++;
+    }
+    free(used);
+    if (SB32(12) != free_blocks || SB32(16) != free_inodes)
+        SB32(12) = free_blocks, SB32(16) = free_inodes, fixed++;
+    for (u32 g = 0; fixed && g < ngroups; g += bs / sizeof(struct gd))
+        if (write_meta(g) < 0)
+            return -EIO;
+    return fixed;
+}
+
 /* ---- the file: scheme ---- */
 
 static struct handle { bool used, append, dir; u32 ino; uint64_t pos; } handles[32];
@@ -637,7 +764,7 @@ static long list_dir(struct inode *dir, uint64_t pos, char *out, u32 n) {
 }
 
 int main(const char *arg, unsigned long a2, unsigned long a3) {
-    reopen();
+    reopen_within(3000);
     if (disk < 0) {
         printf("[ext2fs] no disk:\n");
         for (;;)
@@ -649,6 +776,13 @@ int main(const char *arg, unsigned long a2, unsigned long a3) {
         for (;;)
             sleep_ms(1000000);
     }
+    long fixed = repair();
+    if (fixed < 0) {
+        printf("[ext2fs] cannot check the file system (%d)\n", (int)fixed);
+        return 1;
+    }
+    if (fixed)
+        printf("[ext2fs] repaired %d bitmap bits and counts left by an interrupted change\n", (int)fixed);
     if (scheme_register("file") < 0)
         return 1;
     printf("[ext2fs] ready: %u blocks of %u bytes, %u free\n", nblocks, bs, SB32(12));
