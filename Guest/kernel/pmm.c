@@ -5,7 +5,7 @@
 extern char _bss_end[];   /* physical end of the image (a linker symbol, see kernel.ld) */
 
 u64 frames_free, frames_total;
-static u64 free_head, dma_head;   /* free frames; frames freed by a DMA owner (see grant.c) */
+static u64 free_head;
 char cmdline[256];
 u64 initfs_phys, initfs_size;
 
@@ -57,16 +57,22 @@ void frame_free(u64 pa) {
     frames_free++;
 }
 
+/* Frames freed by a DMA owner are kept in a table, not linked through themselves: a device may
+ * still write into them until the next driver resets it. */
+static u64 dma_pool[1024];
+static u32 dma_count;
+
 u64 dma_frame_alloc(void) {
-    u64 pa = dma_head;
-    if (!pa)
+    if (!dma_count)
         return frame_alloc();
-    dma_head = *(u64 *)P2V(pa);
+    u64 pa = dma_pool[--dma_count];
     memset(P2V(pa), 0, PAGE);
     return pa;
 }
 
 void dma_frame_free(u64 pa) {
-    *(u64 *)P2V(pa) = dma_head;
-    dma_head = pa;
+    if (dma_count < sizeof dma_pool / sizeof dma_pool[0])
+        dma_pool[dma_count++] = pa;
+    else
+        frame_free(pa);
 }
