@@ -83,6 +83,27 @@ void free(void *p);
 const char *tar_find(const char *tar, size_t size, const char *name, size_t *len);
 const char *tar_next(const char *tar, size_t size, size_t *off, const char **name, size_t *len);
 
+/* Benchmarks: the TSC (fenced), and instructions retired from fixed counter 0 when CPUID leaf 0xA
+ * offers it (the kernel then enables RDPMC in user mode). */
+static inline uint64_t rdtsc(void) {
+    uint32_t lo, hi;
+    __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
+static inline uint64_t pmc_instructions(void) {
+    uint32_t lo, hi;
+    __asm__ volatile("rdpmc" : "=a"(lo), "=d"(hi) : "c"(1u << 30));
+    return (uint64_t)hi << 32 | lo;
+}
+static inline bool pmc_available(void) {
+    uint32_t a, b, c, d;
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+    if (a < 0xA)
+        return false;
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0xA), "c"(0));
+    return (a & 0xFF) >= 2 && (d & 0x1F) >= 1;
+}
+
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
 static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port)); }

@@ -592,19 +592,24 @@ static bool has_backup(u32 g) {   /* sparse_super: groups 0, 1 and powers of 3, 
     return false;
 }
 
-static int mark_tree(u32 b, int depth) {
+/* Marks block b and, below depth levels of indirection, what it points to; returns how many. */
+static long mark_tree(u32 b, int depth) {
     static u32 lv[3][MAXBS / 4];
     if (!b)
         return 0;
     mark(b);
     if (!depth)
-        return 0;
+        return 1;
     if (b >= nblocks || bread(b, lv[depth - 1]) < 0)
         return -EIO;
-    for (u32 i = 0; i < bs / 4; i++)
-        if (mark_tree(lv[depth - 1][i], depth - 1) < 0)
+    long n = 1;
+    for (u32 i = 0; i < bs / 4; i++) {
+        long k = mark_tree(lv[depth - 1][i], depth - 1);
+        if (k < 0)
             return -EIO;
-    return 0;
+        n += k;
+    }
+    return n;
 }
 
 static int popcount_range(const u8 *map, u32 n) {
@@ -649,10 +654,21 @@ static int repair(void) {
             if (live) {
                 u32 type = in.mode & 0xF000;
                 bool has_blocks = type == 0x8000 || type == S_IFDIR || (type == 0xA000 && in.sectors) || (ino < first_ino && in.sectors);
-                for (int k = 0; has_blocks && k < 15; k++)
-                    if (mark_tree(in.block[k], k < 12 ? 0 : k - 11) < 0)
+                long count = in.file_acl ? mark_tree(in.file_acl, 0) : 0;
+                for (int k = 0; has_blocks && k < 15; k++) {
+                    long c = mark_tree(in.block[k], k < 12 ? 0 : k - 11);
+                    if (c < 0)
                         return -EIO;
+                    count += c;
+                }
                 dirs += type == S_IFDIR;
+                /* a change cut short between an indirect block and the inode leaves i_blocks behind */
+                if (ino >= first_ino && has_blocks && in.sectors != count * (bs / 512)) {
+                    in.sectors = count * (bs / 512);
+                    if (iput(ino, &in) < 0)
+                        return -EIO;
+                    fixed++;
+                }
             }
             if (live != marked && ino >= first_ino) {
                 imap[i / 8] ^= 1 << (i % 8);

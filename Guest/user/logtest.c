@@ -158,9 +158,7 @@ int main(const char *arg, unsigned long a2, unsigned long a3) {
             target[i] = t[i], i++;
         target[i] = 0;
     }
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    seed = (uint64_t)hi << 32 | lo;
+    seed = rdtsc();
     long fd = open_log(OPEN_CREATE | OPEN_TRUNC);
     if (fd < 0)
         finish(false, "cannot create file:/log.txt");
