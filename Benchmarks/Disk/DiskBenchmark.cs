@@ -54,19 +54,5 @@ public class DiskBenchmark
 
     /// <summary>Boot, run the case, leave through debug-exit.</summary>
     [Benchmark]
-    public long BootAndRun()
-    {
-        TimeSpan cpuBefore = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
-        using var machine = new Emulator.Machines.Machine(configuration);
-        RunResult result = machine.RunUntil(RunCondition.Timeout(TimeSpan.FromMinutes(10)));
-        TimeSpan cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-        string? line = machine.SerialTranscript.Split('\n').FirstOrDefault(l => l.StartsWith("BENCH " + Case + " ", StringComparison.Ordinal));
-        if (result.Cause != StopCause.DebugExit || !machine.SerialTranscript.Contains("TEST diskbench: PASS", StringComparison.Ordinal) || line is null)
-        {
-            throw new InvalidOperationException($"diskbench {Case} did not pass on emu: {result.Cause}\n{machine.SerialTranscript}");
-        }
-
-        GuestRuns.Record(Case, Iterations, result.Counters, line, cpu.TotalNanoseconds);
-        return result.Counters.InstructionsRetired;
-    }
+    public long BootAndRun() => GuestRuns.BootAndRecord(configuration, "diskbench", Case, Iterations);
 }

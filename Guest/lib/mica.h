@@ -79,6 +79,13 @@ unsigned long strtoul(const char *s, const char **end, int base);
 void *malloc(size_t n);
 void free(void *p);
 
+/* Tests: the console contract and the supervisor (lib/testlib.c) */
+_Noreturn void test_result(const char *name, bool ok, const char *why);
+const char *cmdline_option(const char *name);   /* "kills=" -> what follows it on the command line */
+long rs_command(const char *cmd, char *out, size_t cap);   /* rs:CMD; its text into out */
+int rs_pid(const char *driver);
+bool rs_kill_and_wait(const char *driver);   /* an injected crash; true once rs has it running again */
+
 /* USTAR archives (the initfs) */
 const char *tar_find(const char *tar, size_t size, const char *name, size_t *len);
 const char *tar_next(const char *tar, size_t size, size_t *off, const char **name, size_t *len);

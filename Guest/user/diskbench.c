@@ -19,17 +19,7 @@ static unsigned rnd(unsigned n) {
     return (seed >> 33) % n;
 }
 
-static _Noreturn void finish(bool ok, const char *why) {
-    printf(ok ? "TEST diskbench: PASS\n" : "TEST diskbench: FAIL %s\n", why);
-    fsync(stdout_fd);
-    outl(0xF4, ok ? 0 : 1);
-    exit(0);
-}
-
-static const char *option(const char *cmd, const char *name) {
-    const char *s = strstr(cmd, name);
-    return s ? s + strlen(name) : NULL;
-}
+static _Noreturn void finish(bool ok, const char *why) { test_result("diskbench", ok, why); }
 
 static long wait_open(const char *url, long flags) {
     long fd = -1;
@@ -49,9 +39,8 @@ static bool transfer(long fd, unsigned long off, bool wr) {
 }
 
 int main(const char *arg, unsigned long a2, unsigned long a3) {
-    char cmd[256] = "", name[32] = "disk_seq_read";
-    sys2(SYS_CMDLINE, cmd, sizeof cmd);
-    const char *c = option(cmd, "case="), *o = option(cmd, "ops=");
+    char name[32] = "disk_seq_read";
+    const char *c = cmdline_option("case="), *o = cmdline_option("ops=");
     if (c) {
         size_t i = 0;
         while (c[i] && c[i] != ' ' && i < sizeof name - 1)

@@ -3,15 +3,7 @@
  * them back; the host then finds those bytes in the image file. */
 #include "mica.h"
 
-static _Noreturn void finish(bool ok, const char *why) {
-    if (ok)
-        printf("TEST disk: PASS\n");
-    else
-        printf("TEST disk: FAIL %s\n", why);
-    fsync(stdout_fd);
-    outl(0xF4, ok ? 0 : 1);
-    exit(0);
-}
+static _Noreturn void finish(bool ok, const char *why) { test_result("disk", ok, why); }
 
 static char buf[2048], why[96];
 

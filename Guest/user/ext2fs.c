@@ -53,15 +53,18 @@ static void reopen_within(int ms) {
 
 static void reopen(void) { reopen_within(20000); }   /* blkd is being restarted: wait for it */
 
-/* One request of at most CHUNK bytes at off; a dead blkd (EPIPE/ESRCH/EBADF) is waited for. */
-static int chunk(bool wr, uint64_t off, void *buf, u32 n) {
+enum { D_READ, D_WRITE, D_FLUSH };
+
+/* One disk: request (a read or write of at most CHUNK bytes at off, or a flush). When blkd died
+ * under it (EPIPE, ESRCH, EBADF) it waits for the next blkd and sends the request again. */
+static int disk_request(int op, uint64_t off, void *buf, u32 n) {
     for (int tries = 0; tries < 1000; tries++) {
         if (disk < 0)
             reopen();
-        long r = seek(disk, off);
-        if (r >= 0)
-            r = wr ? write(disk, buf, n) : read(disk, buf, n);
-        if (r == (long)n)
+        long r = op == D_FLUSH ? fsync(disk) : seek(disk, off);
+        if (r >= 0 && op != D_FLUSH)
+            r = op == D_WRITE ? write(disk, buf, n) : read(disk, buf, n);
+        if (r >= 0 && (op == D_FLUSH || r == (long)n))
             return 0;
         if (r != -EPIPE && r != -ESRCH && r != -EBADF && r != -EAGAIN)
             return -EIO;
@@ -74,26 +77,13 @@ static int chunk(bool wr, uint64_t off, void *buf, u32 n) {
 static int disk_io(bool wr, uint64_t off, void *buf, u32 n) {
     for (u32 done = 0; done < n; done += CHUNK) {
         u32 k = n - done < CHUNK ? n - done : CHUNK;
-        if (chunk(wr, off + done, (u8 *)buf + done, k) < 0)
+        if (disk_request(wr ? D_WRITE : D_READ, off + done, (u8 *)buf + done, k) < 0)
             return -EIO;
     }
     return 0;
 }
 
-static int disk_flush(void) {
-    for (int tries = 0; tries < 1000; tries++) {
-        if (disk < 0)
-            reopen();
-        long r = fsync(disk);
-        if (r >= 0)
-            return 0;
-        if (r != -EPIPE && r != -ESRCH && r != -EBADF && r != -EAGAIN)
-            return -EIO;
-        close(disk);
-        disk = -1;
-    }
-    return -EIO;
-}
+static int disk_flush(void) { return disk_request(D_FLUSH, 0, NULL, 0); }
 
 static int bread(u32 b, void *buf) { return disk_io(false, (uint64_t)b * bs, buf, bs); }
 static int bwrite(u32 b, const void *buf) { return disk_io(true, (uint64_t)b * bs, (void *)buf, bs); }

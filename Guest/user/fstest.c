@@ -6,15 +6,7 @@
 static char why[128];
 static unsigned char buf[2048];
 
-static _Noreturn void finish(bool ok, const char *reason) {
-    if (ok)
-        printf("TEST fs: PASS\n");
-    else
-        printf("TEST fs: FAIL %s\n", reason);
-    fsync(stdout_fd);
-    outl(0xF4, ok ? 0 : 1);
-    exit(0);
-}
+static _Noreturn void finish(bool ok, const char *why) { test_result("fs", ok, why); }
 
 static void check(bool ok, const char *what) {
     if (!ok) {

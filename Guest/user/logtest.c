@@ -19,43 +19,6 @@ static unsigned rnd(unsigned n) {
     return (seed >> 33) % n;
 }
 
-static long rs(const char *cmd, char *out, size_t cap) {
-    char url[64];
-    snprintf(url, sizeof url, "rs:%s", cmd);
-    long fd = open(url);
-    if (fd < 0)
-        return fd;
-    long n = out ? read(fd, out, cap - 1) : 0;
-    if (out && n >= 0)
-        out[n] = 0;
-    close(fd);
-    return n;
-}
-
-static int driver_pid(const char *name) {
-    char cmd[32], out[32];
-    snprintf(cmd, sizeof cmd, "pid %s", name);
-    return rs(cmd, out, sizeof out) > 0 ? (int)strtoul(out, NULL, 10) : 0;
-}
-
-/* Kills NAME through rs and waits until rs has it running again. */
-static bool kill_and_wait(const char *name) {
-    char cmd[32], out[32];
-    snprintf(cmd, sizeof cmd, "kill %s", name);
-    int old = 0;
-    for (int i = 0; i < 2000 && !(old = driver_pid(name)); i++)
-        sleep_ms(1);
-    if (!old || rs(cmd, out, sizeof out) < 0)
-        return false;
-    for (int i = 0; i < 5000; i++) {
-        int now = driver_pid(name);
-        if (now && now != old)
-            return true;
-        sleep_ms(1);
-    }
-    return false;
-}
-
 static long open_log(long flags) {
     for (int i = 0; i < 30000; i++) {
         long fd = open_flags("file:/log.txt", flags);
@@ -127,29 +90,10 @@ static void writer(void *arg) {
     writer_done = true;
 }
 
-static _Noreturn void finish(bool ok, const char *why) {
-    stdio_reopen(5000);
-    if (ok)
-        printf("TEST fslog: PASS\n");
-    else
-        printf("TEST fslog: FAIL %s\n", why);
-    fsync(stdout_fd);
-    outl(0xF4, ok ? 0 : 1);
-    exit(0);
-}
-
-static const char *option(const char *cmd, const char *name) {
-    const char *s = cmd;
-    size_t n = strlen(name);
-    while ((s = strstr(s, name)) && s != cmd && s[-1] != ' ')
-        s += n;
-    return s ? s + n : NULL;
-}
+static _Noreturn void finish(bool ok, const char *why) { test_result("fslog", ok, why); }
 
 int main(const char *arg, unsigned long a2, unsigned long a3) {
-    char cmd[256] = "";
-    sys2(SYS_CMDLINE, cmd, sizeof cmd);
-    const char *k = option(cmd, "kills="), *t = option(cmd, "target=");
+    const char *k = cmdline_option("kills="), *t = cmdline_option("target=");
     long kills = k ? strtoul(k, NULL, 0) : 20;
     char target[16] = "both";
     if (t) {
@@ -168,7 +112,7 @@ int main(const char *arg, unsigned long a2, unsigned long a3) {
     for (; done < kills && !writer_failed; done++) {
         sleep_ms(1 + rnd(10));   /* a random point in the writer's stream */
         bool blkd = !strcmp(target, "blkd") || (!strcmp(target, "both") && rnd(2));
-        if (!kill_and_wait(blkd ? "blkd" : "ext2fs"))
+        if (!rs_kill_and_wait(blkd ? "blkd" : "ext2fs"))
             break;
         of_blkd += blkd, of_fs += !blkd;
     }
