@@ -87,8 +87,8 @@ static const char *field(const char *s, const char *name) {
 static void setup(void) {
     static char d[256];
     long fd = -1;
-    for (int i = 0; i < 5000 && (fd = open("pci:1af4:1001")) < 0; i++)
-        sleep_ms(1);
+    for (int i = 0; i < 5000 && (fd = open("pci:1af4:1001")) == -ENODEV; i++)
+        sleep_ms(1);   /* pci: is not up yet; once it is, -ENOENT means there is no disk */
     if (fd < 0) {   /* a machine without a disk: stay, quietly, so rs does not restart us in a loop */
         printf("[blkd] no virtio disk\n");
         for (;;)
