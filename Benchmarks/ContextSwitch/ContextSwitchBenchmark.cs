@@ -46,19 +46,5 @@ public class ContextSwitchBenchmark
 
     /// <summary>Boot, run the one case, leave through debug-exit.</summary>
     [Benchmark]
-    public long BootAndRun()
-    {
-        TimeSpan cpuBefore = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
-        using var machine = new Emulator.Machines.Machine(configuration);
-        RunResult result = machine.RunUntil(RunCondition.Timeout(TimeSpan.FromMinutes(5)));
-        TimeSpan cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-        string? line = machine.SerialTranscript.Split('\n').FirstOrDefault(l => l.StartsWith("BENCH " + Case + " ", StringComparison.Ordinal));
-        if (result.Cause != StopCause.DebugExit || !machine.SerialTranscript.Contains("TEST ipcbench: PASS", StringComparison.Ordinal) || line is null)
-        {
-            throw new InvalidOperationException($"ipcbench {Case} did not pass on emu: {result.Cause}\n{machine.SerialTranscript}");
-        }
-
-        GuestRuns.Record(Case, Iterations, result.Counters, line, cpu.TotalNanoseconds);
-        return result.Counters.InstructionsRetired;
-    }
+    public long BootAndRun() => GuestRuns.BootAndRecord(configuration, "ipcbench", Case, Iterations);
 }

@@ -23,6 +23,26 @@ public static class GuestRuns
         }
     }
 
+    /// <summary>
+    /// Boots <paramref name="configuration"/>, runs the guest test to its debug-exit, and records its counters, its
+    /// "BENCH CASE ..." line and the process CPU time; throws when the test did not pass.
+    /// </summary>
+    public static long BootAndRecord(MachineConfiguration configuration, string test, string benchCase, int iterations)
+    {
+        TimeSpan cpuBefore = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        using var machine = new Emulator.Machines.Machine(configuration);
+        RunResult result = machine.RunUntil(RunCondition.Timeout(TimeSpan.FromMinutes(10)));
+        TimeSpan cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        string? line = machine.SerialTranscript.Split('\n').FirstOrDefault(l => l.StartsWith("BENCH " + benchCase + " ", StringComparison.Ordinal));
+        if (result.Cause != StopCause.DebugExit || !machine.SerialTranscript.Contains($"TEST {test}: PASS", StringComparison.Ordinal) || line is null)
+        {
+            throw new InvalidOperationException($"{test} {benchCase} did not pass on emu: {result.Cause}\n{machine.SerialTranscript}");
+        }
+
+        Record(benchCase, iterations, result.Counters, line, cpu.TotalNanoseconds);
+        return result.Counters.InstructionsRetired;
+    }
+
     public static Run? Get(string benchCase, int iterations) => Runs.TryGetValue((benchCase, iterations), out Run? run) ? run : null;
 
     /// <summary>The runs of one (case, count).</summary>

@@ -8,7 +8,8 @@ namespace Benchmarks.ContextSwitch;
 
 /// <summary>
 /// A per-guest-operation figure: (value at the larger iteration count - value at the smaller) /
-/// (difference of the counts), shown on the larger count's row. The value is the run's median host
+/// (difference of the counts), shown on the larger count's row. Any benchmark with "Case" and
+/// "Iterations" parameters and runs recorded in <see cref="GuestRuns"/> can use it. The value is the run's median host
 /// time, its median process CPU time or one of the emulator's counters.
 /// </summary>
 public sealed class PerOperationColumn : IColumn
@@ -38,7 +39,7 @@ public sealed class PerOperationColumn : IColumn
         Counter("TLB flush/op", "TLB flushes (full, by PCID, single page) per operation", c => c.TlbFullFlushes + c.TlbPcidFlushes + c.TlbPageFlushes),
         Counter("TLB miss/op", "TLB misses per operation", c => c.TlbMisses),
         Counter("transitions/op", "User/kernel transitions (all kinds) per operation", c => c.TransitionsByKind.Sum(t => t.Value)),
-        new PerOperationColumn("guest BENCH line", "What ipcbench printed (RDTSC cycles and RDPMC instructions per operation, measured by the guest)",
+        new PerOperationColumn("guest BENCH line", "What the guest benchmark printed (its own time and RDPMC instructions per operation)",
             (_, _, _) => null, string.Empty),
     ];
 
@@ -73,21 +74,23 @@ public sealed class PerOperationColumn : IColumn
             return GuestRuns.Get(benchCase, iterations)?.BenchLine ?? "-";
         }
 
-        if (iterations != ContextSwitchBenchmark.ManyIterations)
+        // The case's smallest and largest iteration counts (each benchmark chooses its own two).
+        List<BenchmarkCase> sameCase = [.. summary.BenchmarksCases.Where(b => (string)b.Parameters["Case"] == benchCase)];
+        int fewest = sameCase.Min(b => (int)b.Parameters["Iterations"]), most = sameCase.Max(b => (int)b.Parameters["Iterations"]);
+        if (iterations != most || fewest == most)
         {
             return "-";
         }
 
-        double? many = Value(summary, benchmarkCase, ContextSwitchBenchmark.ManyIterations);
-        BenchmarkCase? fewCase = summary.BenchmarksCases.FirstOrDefault(b =>
-            (string)b.Parameters["Case"] == benchCase && (int)b.Parameters["Iterations"] == ContextSwitchBenchmark.FewIterations);
-        double? few = fewCase is null ? null : Value(summary, fewCase, ContextSwitchBenchmark.FewIterations);
+        double? many = Value(summary, benchmarkCase, most);
+        BenchmarkCase fewCase = sameCase.First(b => (int)b.Parameters["Iterations"] == fewest);
+        double? few = Value(summary, fewCase, fewest);
         if (many is null || few is null)
         {
             return "?";
         }
 
-        double perOp = (many.Value - few.Value) / (ContextSwitchBenchmark.ManyIterations - ContextSwitchBenchmark.FewIterations);
+        double perOp = (many.Value - few.Value) / (most - fewest);
         return perOp.ToString(format, CultureInfo.InvariantCulture);
     }
 

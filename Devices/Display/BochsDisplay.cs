@@ -10,7 +10,7 @@ namespace Devices.Display;
 /// VIRT_HEIGHT, X/Y_OFFSET and VIDEO_MEMORY_64K. Legacy VGA registers are not modelled.
 /// <see cref="Version"/> changes on every framebuffer write, so a window can tell whether to redraw.
 /// </summary>
-public sealed class BochsDisplay : PciFunction, IPortDevice, IPciMemoryDevice
+public sealed class BochsDisplay : PciFunction, IPortDevice, IPciBarDevice
 {
     public const ushort IndexPort = 0x1CE;
     public const ushort DataPort = 0x1CF;

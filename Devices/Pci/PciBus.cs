@@ -85,5 +85,38 @@ public sealed class PciBus : IPortDevice
         return functions.GetValueOrDefault(devfn);
     }
 
+    /// <summary>
+    /// Finds the function whose enabled BAR of the given space (memory or I/O) decodes <paramref name="address"/>,
+    /// as the bus windows route an access.
+    /// </summary>
+    public bool TryDecode(ulong address, bool io, out IPciBarDevice device, out int bar, out ulong offset)
+    {
+        foreach (PciFunction f in functions.Values)
+        {
+            if (f is IPciBarDevice d && (io ? f.IoEnabled : f.MemoryEnabled))
+            {
+                for (bar = 0; bar < 6; bar++)
+                {
+                    uint size = f.BarSize(bar);
+                    ulong baseAddress = f.BarAddress(bar);
+                    if (size != 0 && f.BarIsIo(bar) == io && baseAddress != 0 && address - baseAddress < size)
+                    {
+                        device = d;
+                        offset = address - baseAddress;
+                        return true;
+                    }
+                }
+            }
+        }
+
+        device = null!;
+        bar = -1;
+        offset = 0;
+        return false;
+    }
+
+    /// <summary>All-ones of an access of <paramref name="size"/> bytes: what nothing on the bus answers.</summary>
+    public static ulong AllOnes(int size) => size == 8 ? ulong.MaxValue : (1UL << (size * 8)) - 1;
+
     private static uint Mask(int size) => size == 4 ? 0xFFFF_FFFFu : size == 2 ? 0xFFFFu : 0xFFu;
 }

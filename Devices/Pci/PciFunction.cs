@@ -4,14 +4,16 @@ namespace Devices.Pci;
 
 /// <summary>
 /// One PCI function's 256-byte type-0 configuration space: identity, command/status and up to six
-/// memory or I/O BARs that size themselves the standard way (write all-ones, read back the size mask).
-/// Subclasses add their registers and react to BAR moves.
+/// memory or I/O BARs that size themselves the standard way (write all-ones, read back the size mask),
+/// 64-bit memory BARs over two slots, and a capability list. Subclasses add their registers.
 /// </summary>
 public abstract class PciFunction
 {
     private readonly byte[] config = new byte[256];
     private readonly uint[] barSizes = new uint[6];
     private readonly uint[] barFlags = new uint[6];
+    private readonly bool[] barUpperHalf = new bool[6];
+    private byte lastCapability;
 
     protected PciFunction(ushort vendor, ushort device, uint classCode, byte revision, byte headerType = 0)
     {
@@ -31,11 +33,21 @@ public abstract class PciFunction
     /// <summary>Command register bit 1: memory BARs decode.</summary>
     public bool MemoryEnabled => (config[0x04] & 2) != 0;
 
-    /// <summary>The address BAR <paramref name="index"/> decodes at (flags stripped).</summary>
-    public uint BarAddress(int index)
+    /// <summary>Command register bit 0: I/O BARs decode.</summary>
+    public bool IoEnabled => (config[0x04] & 1) != 0;
+
+    /// <summary>Command register bit 10: INTx is disabled.</summary>
+    public bool InterruptDisabled => (config[0x05] & 4) != 0;
+
+    /// <summary>Whether BAR <paramref name="index"/> is an I/O BAR.</summary>
+    public bool BarIsIo(int index) => (barFlags[index] & 1) != 0;
+
+    /// <summary>The address BAR <paramref name="index"/> decodes at (flags stripped; both halves of a 64-bit BAR).</summary>
+    public ulong BarAddress(int index)
     {
-        uint flagMask = (barFlags[index] & 1) != 0 ? 3u : 0xFu;
-        return Read32(0x10 + (4 * index)) & ~flagMask;
+        uint flagMask = BarIsIo(index) ? 3u : 0xFu;
+        ulong low = Read32(0x10 + (4 * index)) & ~flagMask;
+        return (barFlags[index] & 6) == 4 && index < 5 ? low | ((ulong)Read32(0x14 + (4 * index)) << 32) : low;
     }
 
     /// <summary>The size of BAR <paramref name="index"/> (0 when absent).</summary>
@@ -70,12 +82,55 @@ public abstract class PciFunction
         }
     }
 
-    /// <summary>Defines BAR <paramref name="index"/>: a power-of-two <paramref name="size"/>, and its type bits (0 memory, 8 prefetchable memory, 1 I/O).</summary>
+    /// <summary>
+    /// Defines BAR <paramref name="index"/>: a power-of-two <paramref name="size"/>, and its type bits (0 memory,
+    /// 8 prefetchable memory, 4 a 64-bit memory BAR whose upper half is the next slot, 1 I/O).
+    /// </summary>
     protected void DefineBar(int index, uint size, uint flags, uint initialAddress)
     {
         barSizes[index] = size;
         barFlags[index] = flags;
         Write32(0x10 + (4 * index), (initialAddress & ~(size - 1)) | flags);
+        if ((flags & 7) == 4)
+        {
+            barUpperHalf[index + 1] = true; // all 32 bits writable: sizing reads back all-ones (under 4 GiB)
+        }
+    }
+
+    /// <summary>Sets the interrupt pin (1 = INTA#) and the line firmware routed it to (register 0x3C).</summary>
+    protected void SetInterrupt(byte pin, byte line)
+    {
+        config[0x3D] = pin;
+        config[0x3C] = line;
+    }
+
+    /// <summary>Sets the subsystem vendor and device IDs (registers 0x2C, 0x2E).</summary>
+    protected void SetSubsystem(ushort vendor, ushort device)
+    {
+        Write16(0x2C, vendor);
+        Write16(0x2E, device);
+    }
+
+    /// <summary>
+    /// Appends a capability with ID <paramref name="id"/> and the bytes after its ID and next pointer at
+    /// <paramref name="offset"/> (dword aligned, at or above 0x40), linking it at the end of the list (PCI 3.0 6.7).
+    /// </summary>
+    protected void AddCapability(byte offset, byte id, ReadOnlySpan<byte> body)
+    {
+        config[offset] = id;
+        config[offset + 1] = 0;
+        body.CopyTo(config.AsSpan(offset + 2));
+        if (lastCapability == 0)
+        {
+            config[0x34] = offset;
+            config[0x06] |= 0x10; // status: capability list present
+        }
+        else
+        {
+            config[lastCapability + 1] = offset;
+        }
+
+        lastCapability = offset;
     }
 
     /// <summary>Sets the command register (firmware enabling decoding, as SeaBIOS does).</summary>
@@ -86,6 +141,11 @@ public abstract class PciFunction
     protected void Write32(int offset, uint value) => BinaryPrimitives.WriteUInt32LittleEndian(config.AsSpan(offset), value);
 
     protected uint Read32(int offset) => BinaryPrimitives.ReadUInt32LittleEndian(config.AsSpan(offset));
+
+    /// <summary>Called when the guest writes the command register's interrupt-disable byte.</summary>
+    protected virtual void InterruptDisableChanged()
+    {
+    }
 
     /// <summary>Which configuration bytes the guest may write (beyond BARs, command and interrupt line).</summary>
     protected virtual bool IsWritable(int offset) => false;
@@ -99,6 +159,7 @@ public abstract class PciFunction
                 return;
             case 0x05:
                 config[offset] = (byte)(value & 0x05); // SERR, interrupt disable
+                InterruptDisableChanged();
                 return;
             case 0x06:
             case 0x07:
@@ -125,6 +186,11 @@ public abstract class PciFunction
 
     private void FixBar(int bar)
     {
+        if (barUpperHalf[bar])
+        {
+            return;
+        }
+
         uint v = Read32(0x10 + (4 * bar));
         uint size = barSizes[bar];
         uint fixedValue = size == 0 ? 0 : (v & ~(size - 1)) | barFlags[bar];

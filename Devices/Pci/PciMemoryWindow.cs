@@ -13,51 +13,14 @@ public sealed class PciMemoryWindow(PciBus bus) : IMmioDevice
 
     public void Register(Mmu.Physical.PhysicalBus physical) => physical.RegisterMmio(Start, Length, this);
 
-    public ulong Read(ulong offset, int size)
-    {
-        ulong address = Start + offset;
-        foreach (PciFunction f in bus.Functions)
-        {
-            if (f is IPciMemoryDevice d && Decodes(f, address, out int bar, out ulong inBar))
-            {
-                return d.ReadBar(bar, inBar, size);
-            }
-        }
-
-        return size == 8 ? ulong.MaxValue : (1UL << (size * 8)) - 1;
-    }
+    public ulong Read(ulong offset, int size) =>
+        bus.TryDecode(Start + offset, io: false, out IPciBarDevice d, out int bar, out ulong inBar) ? d.ReadBar(bar, inBar, size) : PciBus.AllOnes(size);
 
     public void Write(ulong offset, int size, ulong value)
     {
-        ulong address = Start + offset;
-        foreach (PciFunction f in bus.Functions)
+        if (bus.TryDecode(Start + offset, io: false, out IPciBarDevice d, out int bar, out ulong inBar))
         {
-            if (f is IPciMemoryDevice d && Decodes(f, address, out int bar, out ulong inBar))
-            {
-                d.WriteBar(bar, inBar, size, value);
-                return;
-            }
+            d.WriteBar(bar, inBar, size, value);
         }
-    }
-
-    private static bool Decodes(PciFunction f, ulong address, out int bar, out ulong inBar)
-    {
-        if (f.MemoryEnabled)
-        {
-            for (bar = 0; bar < 6; bar++)
-            {
-                uint size = f.BarSize(bar);
-                ulong baseAddress = f.BarAddress(bar);
-                if (size != 0 && baseAddress != 0 && address - baseAddress < size)
-                {
-                    inBar = address - baseAddress;
-                    return true;
-                }
-            }
-        }
-
-        bar = -1;
-        inBar = 0;
-        return false;
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Cpu.Translation;
 using Devices.Serial;
+using Devices.Storage;
 using Devices.Timing;
 using Emulator.Boot;
 using Emulator.Display;
@@ -19,6 +20,9 @@ public static class CommandLine
     /// <summary>Exit status for bad flags or arguments.</summary>
     public const int UsageError = ExitStatus.UsageError;
 
+    /// <summary>Disks a machine takes (PCI slots 3 onwards).</summary>
+    public const int MaxDrives = 8;
+
     public static int Run(string[] args)
     {
         var kernel = new Argument<string?>("kernel") { Description = "Multiboot kernel to boot (default: the bundled Mica image)", Arity = ArgumentArity.ZeroOrOne };
@@ -35,10 +39,11 @@ public static class CommandLine
         var trace = new Option<string?>("--trace") { Description = "Write an instruction trace with disassembly to FILE (slow)" };
         var screenshot = new Option<string?>("--screenshot") { HelpName = "FILE", Description = "Save the guest's screen as a PNG to FILE (the framebuffer at its own resolution, or the serial console text before the guest sets a graphics mode), with or without a window: when the run ends, or at --screenshot-at" };
         var screenshotAt = new Option<string?>("--screenshot-at") { HelpName = "TEXT", Description = "Take the --screenshot the first time COM1's output contains TEXT (anywhere, e.g. \"mica> \"); if it never does, no file is written" };
+        var drive = new Option<string[]>("--drive") { HelpName = "file=PATH,format=raw,if=virtio[,readonly=on]", Description = "A raw disk image as a virtio-blk PCI disk (repeat for several)", AllowMultipleArgumentsPerToken = false };
         var run = new Command("run", "Boot a multiboot kernel (by default the bundled Mica image). " + ExitStatus.Table)
         {
             kernel, initrd, append, mem, display, serial, clock, timeout, stats, statsJson, trace,
-            screenshot, screenshotAt, jit,
+            screenshot, screenshotAt, jit, drive,
         };
         run.SetAction(parsed => RunMachine(new RunOptions(
             parsed.GetValue(kernel),
@@ -54,7 +59,8 @@ public static class CommandLine
             parsed.GetValue(trace),
             parsed.GetValue(screenshot),
             parsed.GetValue(screenshotAt),
-            parsed.GetValue(jit) ?? "on")));
+            parsed.GetValue(jit) ?? "on",
+            parsed.GetValue(drive) ?? [])));
 
         var root = new RootCommand("emu: a full-system x86-64 emulator that runs the Mica microkernel. " + ExitStatus.Table) { run };
         ParseResult result = root.Parse(args);
@@ -139,6 +145,22 @@ public static class CommandLine
             return Fail(ExitStatus.UsageError, "--timeout must be a positive number of seconds");
         }
 
+        var drives = new List<DriveConfiguration>();
+        foreach (string spec in o.Drives)
+        {
+            if (!DriveSpec.TryParse(spec, out DriveConfiguration d, out string driveError))
+            {
+                return Fail(ExitStatus.UsageError, "--drive: " + driveError);
+            }
+
+            drives.Add(d);
+        }
+
+        if (drives.Count > MaxDrives)
+        {
+            return Fail(ExitStatus.UsageError, $"--drive: at most {MaxDrives} disks");
+        }
+
         if (o.Kernel is not null && o.Kernel.StartsWith('-') && !File.Exists(o.Kernel))
         {
             return Fail(ExitStatus.UsageError, $"unknown option '{o.Kernel}' (see emu --help)");
@@ -207,6 +229,7 @@ public static class CommandLine
             KeepSerialTranscript = false,
             Trace = traceWriter,
             Jit = jitMode,
+            Drives = drives,
         };
 
         Machine machine;
@@ -221,6 +244,10 @@ public static class CommandLine
         catch (BootImageException ex)
         {
             return Fail(ExitStatus.BadImage, $"{kernelPath}: {ex.Message}");
+        }
+        catch (DiskImageException ex)
+        {
+            return Fail(ExitStatus.BadImage, ex.Message);
         }
 
         using (machine)
@@ -323,5 +350,6 @@ public static class CommandLine
         string? Trace,
         string? Screenshot,
         string? ScreenshotAt,
-        string Jit);
+        string Jit,
+        string[] Drives);
 }

@@ -12,7 +12,7 @@ public static class ExitStatus
     /// <summary>A bad flag or argument (unknown flag, malformed or too small --mem, ...).</summary>
     public const int UsageError = 2;
 
-    /// <summary>The kernel or a module cannot be booted (missing, not multiboot, truncated, does not fit).</summary>
+    /// <summary>The kernel or a module cannot be booted (missing, not multiboot, truncated, does not fit), or a disk image cannot be used (missing, locked, not whole sectors).</summary>
     public const int BadImage = 4;
 
     /// <summary>--timeout passed before the guest stopped.</summary>
@@ -33,7 +33,7 @@ public static class ExitStatus
     /// <summary>The table printed in --help and the README.</summary>
     public const string Table =
         "Exit status: the guest's isa-debug-exit status ((value << 1) | 1, always odd) when it uses one; "
-        + "0 when the guest powers off, halts for good or resets; 2 bad flag or argument; 4 bad kernel or module image; "
+        + "0 when the guest powers off, halts for good or resets; 2 bad flag or argument; 4 bad kernel, module or disk image; "
         + "6 timeout; 8 triple fault; 10 internal error; 12 not available here (--display window without a display); "
         + "14 the window was closed, which powered the machine off.";
 }

@@ -15,7 +15,9 @@ using Devices.Pit;
 using Devices.Ps2;
 using Devices.Rtc;
 using Devices.Serial;
+using Devices.Storage;
 using Devices.Timing;
+using Devices.Virtio;
 using Emulator.Boot;
 using Emulator.Tracing;
 using Mmu;
@@ -46,8 +48,14 @@ public sealed class Machine : IDisposable
     private RunCondition condition = RunCondition.GuestStops;
     private long halts;
 
+    /// <summary>Where the first disk's BARs go (later disks follow), as SeaBIOS would place them.</summary>
+    private const uint DiskIoBase = PciIoWindow.Start;
+    private const uint DiskMemoryBase = 0xFE00_0000;
+    private const int FirstDiskSlot = 3;
+
     /// <exception cref="BootImageException">The kernel or a module cannot be loaded.</exception>
     /// <exception cref="FileNotFoundException">The kernel or a module file does not exist.</exception>
+    /// <exception cref="DiskImageException">A disk image is missing, locked or not whole sectors.</exception>
     public Machine(MachineConfiguration configuration)
     {
         this.configuration = configuration;
@@ -97,6 +105,7 @@ public sealed class Machine : IDisposable
         Pci.Attach(1, 0, isaBridge);
         Pci.Attach(2, 0, Display);
         Display.SetCommand(0x3); // firmware enables I/O and memory decoding, as SeaBIOS does
+        Disks = AttachDisks(configuration.Drives);
 
         Pic.Register(Ports);
         Pit.Register(Ports);
@@ -112,6 +121,7 @@ public sealed class Machine : IDisposable
         IoApic.Register(Bus);
         Hpet.Register(Bus);
         new PciMemoryWindow(Pci).Register(Bus);
+        new PciIoWindow(Pci).Register(Ports);
 
         DebugExit.Exited += _ => Stop(StopCause.DebugExit);
         Keyboard.ResetRequested += () => Stop(StopCause.Reset);
@@ -191,6 +201,9 @@ public sealed class Machine : IDisposable
 
     public BochsDisplay Display { get; }
 
+    /// <summary>The virtio-blk disks, one per <see cref="MachineConfiguration.Drives"/> entry.</summary>
+    public IReadOnlyList<VirtioBlock> Disks { get; }
+
     /// <summary>What the loader placed, or null when no kernel was given.</summary>
     public BootInfo? Boot { get; private set; }
 
@@ -242,6 +255,12 @@ public sealed class Machine : IDisposable
         KeyboardInterrupts = Keyboard.Interrupts,
         SerialBytesOut = Serial.BytesTransmitted,
         SerialBytesIn = Serial.BytesReceived,
+        DiskRequests = Disks.Sum(d => d.Counters.Requests),
+        DiskBytesRead = Disks.Sum(d => d.Counters.BytesRead),
+        DiskBytesWritten = Disks.Sum(d => d.Counters.BytesWritten),
+        DiskFlushes = Disks.Sum(d => d.Counters.Flushes),
+        DiskNotifications = Disks.Sum(d => d.Counters.Notifications),
+        DiskInterrupts = Disks.Sum(d => d.Counters.Interrupts),
         UnclaimedPortReads = Ports.UnclaimedReads,
         UnclaimedPortWrites = Ports.UnclaimedWrites,
         UnmappedMemoryReads = Bus.UnmappedReads,
@@ -282,7 +301,47 @@ public sealed class Machine : IDisposable
     public void Dispose()
     {
         (configuration.SerialOutput as IDisposable)?.Dispose();
+        foreach (VirtioBlock disk in Disks)
+        {
+            disk.Image.Dispose();
+        }
         Ram.Dispose();
+    }
+
+    /// <summary>
+    /// Opens the images and places a virtio-blk function for each at slots 3, 4, ... with its INTA# routed as
+    /// SeaBIOS routes it on QEMU's pc machine (PIRQ (slot - 1) mod 4, PIRQs A-D on IRQs 10, 10, 11, 11), so the
+    /// guest finds the same interrupt line on both.
+    /// </summary>
+    private List<VirtioBlock> AttachDisks(IReadOnlyList<DriveConfiguration> drives)
+    {
+        ReadOnlySpan<byte> pirqIrqs = [10, 10, 11, 11];
+        var disks = new List<VirtioBlock>();
+        try
+        {
+            for (int i = 0; i < drives.Count; i++)
+            {
+                DiskImage image = DiskImage.Open(drives[i].Path, drives[i].ReadOnly);
+                int slot = FirstDiskSlot + i;
+                byte irq = pirqIrqs[(slot - 1) & 3];
+                var disk = new VirtioBlock(
+                    Bus, Clock, Irqs.Line(irq), irq, image, DiskIoBase + (uint)(i * VirtioBlock.LegacyBarSize), DiskMemoryBase + (uint)(i * VirtioBlock.ModernBarSize), $"emu-disk{i}");
+                disk.SetCommand(0x7); // I/O, memory and bus mastering on, as firmware leaves a disk
+                Pci.Attach(slot, 0, disk);
+                disks.Add(disk);
+            }
+        }
+        catch (DiskImageException)
+        {
+            foreach (VirtioBlock d in disks)
+            {
+                d.Image.Dispose();
+            }
+
+            throw;
+        }
+
+        return disks;
     }
 
     private StopCause RunLoop()

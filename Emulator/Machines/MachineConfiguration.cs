@@ -42,6 +42,9 @@ public sealed record MachineConfiguration
     /// <summary>When guest code is compiled to IL (`emu run --jit`): hot blocks on a background thread by default.</summary>
     public JitMode Jit { get; init; } = JitMode.On;
 
+    /// <summary>Raw disk images, each a virtio-blk PCI disk (QEMU's -drive if=virtio), at slots 3, 4, ... in order.</summary>
+    public IReadOnlyList<DriveConfiguration> Drives { get; init; } = [];
+
     /// <summary>Write an instruction trace here (one line per instruction, with disassembly).</summary>
     public TextWriter? Trace { get; init; }
 }

@@ -48,6 +48,23 @@ public sealed record MachineCounters
 
     public long SerialBytesIn { get; init; }
 
+    // ---- the virtio-blk disks' counters, summed over the drives ----
+
+    /// <summary>Disk requests completed (reads, writes, flushes and others).</summary>
+    public long DiskRequests { get; init; }
+
+    public long DiskBytesRead { get; init; }
+
+    public long DiskBytesWritten { get; init; }
+
+    public long DiskFlushes { get; init; }
+
+    /// <summary>Queue notifications (doorbell writes) by the guest's disk drivers.</summary>
+    public long DiskNotifications { get; init; }
+
+    /// <summary>Interrupts the disks raised.</summary>
+    public long DiskInterrupts { get; init; }
+
     public long UnclaimedPortReads { get; init; }
 
     public long UnclaimedPortWrites { get; init; }
@@ -148,6 +165,12 @@ public sealed record MachineCounters
         Line("keyboard irq1:", KeyboardInterrupts);
         Line("serial bytes out:", SerialBytesOut);
         Line("serial bytes in:", SerialBytesIn);
+        Line("disk requests:", DiskRequests);
+        Line("disk bytes read:", DiskBytesRead);
+        Line("disk bytes written:", DiskBytesWritten);
+        Line("disk flushes:", DiskFlushes);
+        Line("disk notifications:", DiskNotifications);
+        Line("disk interrupts:", DiskInterrupts);
         Line("unclaimed port reads:", UnclaimedPortReads);
         Line("unclaimed port writes:", UnclaimedPortWrites);
         Line("unmapped memory reads:", UnmappedMemoryReads);

@@ -10,13 +10,14 @@ enum {
     SYS_SCHEME, SYS_OPEN, SYS_READ, SYS_WRITE, SYS_CLOSE, SYS_DUP, SYS_FSTAT, SYS_FSYNC,
     SYS_PROCINFO, SYS_CMDLINE, SYS_PRIO,
     SYS_BENCH,   /* ipcbench's monolithic baseline: a 1-byte read done in the kernel */
+    SYS_GRANT_DMA, SYS_DMA_MAP, SYS_SEEK,
     SYS_COUNT
 };
 
 /* Errors are returned negated. */
 enum { EPERM = 1, ENOENT = 2, ESRCH = 3, EIO = 5, EBADF = 9, ECHILD = 10, EAGAIN = 11,
-       ENOMEM = 12, EFAULT = 14, EBUSY = 16, EEXIST = 17, ENODEV = 19, EINVAL = 22,
-       EMFILE = 24, EPIPE = 32, ENOSYS = 38 };
+       ENOMEM = 12, EFAULT = 14, EBUSY = 16, EEXIST = 17, ENODEV = 19, ENOTDIR = 20, EISDIR = 21,
+       EINVAL = 22, EMFILE = 24, EFBIG = 27, ENOSPC = 28, EPIPE = 32, ENOSYS = 38 };
 
 /* IPC: SYS_CALL/SYS_REPLY/SYS_REPLY_RECV take rdi = tid | send length << 32 | receive
  * capacity << 48, four message words in rsi, rdx, r10, r8 and the payload buffer in r9.
@@ -26,7 +27,13 @@ enum { EPERM = 1, ENOENT = 2, ESRCH = 3, EIO = 5, EBADF = 9, ECHILD = 10, EAGAIN
 #define NOTE_CHILD (1ul << 62)      /* a child process exited: wait() for it */
 
 /* Scheme requests: word 0 = op, 1 = handle, 2 = count or flags; the reply's word 0 = result. */
-enum { SC_OPEN = 1, SC_READ, SC_WRITE, SC_CLOSE, SC_DUP, SC_FSTAT, SC_FSYNC };
+/* SC_OPEN flags (word 2), for schemes that have files: */
+#define OPEN_CREATE 1    /* create the file if it does not exist */
+#define OPEN_TRUNC 2     /* empty it */
+#define OPEN_APPEND 4    /* every write goes to the end */
+#define OPEN_MKDIR 8     /* create a directory (the handle is that directory) */
+#define OPEN_UNLINK 16   /* remove the file or empty directory (the handle is only to be closed) */
+enum { SC_OPEN = 1, SC_READ, SC_WRITE, SC_CLOSE, SC_DUP, SC_FSTAT, SC_FSYNC, SC_SEEK };
 
 struct mica_stat { unsigned long size; unsigned long mode; };
 #define MODE_FILE 1

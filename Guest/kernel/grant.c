@@ -1,6 +1,9 @@
-/* Hardware grants: I/O port ranges, physical ranges and IRQ lines. A process may pass on only
- * what it holds; init holds everything at boot. An IRQ is masked from when it fires until the
- * bound driver acknowledges it. */
+/* Hardware grants: I/O port ranges, physical ranges, IRQ lines and DMA memory. A process may pass
+ * on only what it holds; init holds everything at boot. An IRQ is masked from when it fires until
+ * the bound driver acknowledges it. DMA memory is ordinary memory whose physical addresses the
+ * driver learns, to give to its device; its frames go back to a DMA-only pool when the driver
+ * dies, so a device still writing after its driver died can only reach DMA memory (which the
+ * next driver takes only after resetting the device). */
 #include "kernel.h"
 
 static struct { int tid; u64 bit; } irq_owner[24];
@@ -9,6 +12,7 @@ void grant_all(struct proc *p) {
     p->io[0].base = 0, p->io[0].n = 65536, p->nio = 1;
     p->irqs = 0xFFFFFF;
     p->mem[0].base = 0, p->mem[0].len = 1ul << 52, p->nmem = 1;
+    p->dma_pages = ~0u;
 }
 
 bool holds_io(struct proc *p, u32 base, u32 n) {
@@ -65,6 +69,40 @@ long grant_irq(int pid, int irq) {
     return 0;
 }
 
+long grant_dma(int pid, u32 pages) {
+    struct proc *t = grantee(pid);
+    if (!t)
+        return -ESRCH;
+    if (pages > cur->proc->dma_pages - cur->proc->dma_used || pages > ~0u - t->dma_pages)
+        return -EPERM;
+    t->dma_pages += pages;
+    return 0;
+}
+
+/* Maps len bytes of DMA memory into the caller and stores each page's physical address in
+ * uphys[]; returns the address. The pages count against the caller's DMA grant. */
+long dma_map(u64 len, u64 *uphys) {
+    struct proc *p = cur->proc;
+    u64 pages = len / PAGE;
+    if (len % PAGE || !pages || pages > 64 || !user_ok(uphys, pages * 8, true))
+        return -EINVAL;
+    if (pages > p->dma_pages - p->dma_used)
+        return -EPERM;
+    u64 va = p->heap_next;
+    p->heap_next += len + PAGE;
+    for (u64 i = 0; i < pages; i++) {
+        u64 pa = dma_frame_alloc();
+        if (!pa || map_page(p->pml4, va + i * PAGE, pa, PTE_U | PTE_W | PTE_OWNED | PTE_DMA | PTE_NX) < 0) {
+            if (pa)
+                dma_frame_free(pa);
+            return -ENOMEM;   /* the pages mapped so far stay until exit */
+        }
+        p->dma_used++;
+        uphys[i] = pa;
+    }
+    return va;
+}
+
 /* Maps a granted physical range (uncached) into the caller; returns the address. */
 long map_phys(u64 base, u64 len) {
     struct proc *p = cur->proc;
@@ -111,4 +149,5 @@ void grants_release(struct proc *p) {
     }
     p->nio = p->nmem = 0;
     p->irqs = 0;
+    p->dma_pages = p->dma_used = 0;
 }

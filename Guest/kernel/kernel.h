@@ -25,6 +25,7 @@ typedef uint8_t u8;
 #define PTE_PCD 16ul
 #define PTE_PS 0x80ul
 #define PTE_OWNED 0x200ul             /* software bit: the frame is ours to free */
+#define PTE_DMA 0x400ul               /* software bit: a device may reach the frame (it goes back to the DMA pool) */
 #define PTE_NX (1ul << 63)
 #define PTE_ADDR 0x000FFFFFFFFFF000ul
 
@@ -76,6 +77,7 @@ struct proc {
     u32 irqs;
     struct { u64 base, len; } mem[8];
     int nmem;
+    u32 dma_pages, dma_used;      /* DMA memory this process may hold, and holds, in pages */
     struct { int server; long handle; } fd[MAX_FDS];
     u64 heap_next, mmio_next, cpu_ticks, pages;
 };
@@ -126,6 +128,8 @@ extern volatile u64 ticks;
 void pmm_init(u32 mbi_phys);
 u64 frame_alloc(void);
 void frame_free(u64 pa);
+u64 dma_frame_alloc(void);
+void dma_frame_free(u64 pa);
 extern u64 frames_free, frames_total;
 extern char cmdline[256];
 extern u64 initfs_phys, initfs_size;
@@ -175,7 +179,7 @@ void ipc_server_died(struct thread *t);
 long scheme_register(const char *name);
 void scheme_forget(int tid);
 long fs_call(int fd, long op, long count, void *ubuf, u32 slen, u32 cap);
-long fs_open(const char *upath);
+long fs_open(const char *upath, long flags);
 long fs_dup(int fd);
 /* grant.c */
 void grant_all(struct proc *p);
@@ -184,6 +188,8 @@ long grant_io(int pid, u32 base, u32 n);
 long grant_mem(int pid, u64 base, u64 len);
 long grant_irq(int pid, int irq);
 long map_phys(u64 base, u64 len);
+long grant_dma(int pid, u32 pages);
+long dma_map(u64 len, u64 *uphys);
 long irq_bind(int irq, u64 bit);
 long irq_ack(int irq);
 void irq_fire(int irq);

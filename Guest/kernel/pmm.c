@@ -56,3 +56,23 @@ void frame_free(u64 pa) {
     free_head = pa;
     frames_free++;
 }
+
+/* Frames freed by a DMA owner are kept in a table, not linked through themselves: a device may
+ * still write into them until the next driver resets it. */
+static u64 dma_pool[1024];
+static u32 dma_count;
+
+u64 dma_frame_alloc(void) {
+    if (!dma_count)
+        return frame_alloc();
+    u64 pa = dma_pool[--dma_count];
+    memset(P2V(pa), 0, PAGE);
+    return pa;
+}
+
+void dma_frame_free(u64 pa) {
+    if (dma_count < sizeof dma_pool / sizeof dma_pool[0])
+        dma_pool[dma_count++] = pa;
+    else
+        frame_free(pa);
+}

@@ -55,7 +55,7 @@ static int fd_alloc(struct proc *p) {
     return -EMFILE;
 }
 
-long fs_open(const char *upath) {
+long fs_open(const char *upath, long flags) {
     struct proc *p = cur->proc;
     char *path = (char *)cur->obuf;
     u32 n = 0;
@@ -80,7 +80,7 @@ long fs_open(const char *upath) {
     if (fd < 0)
         return fd;
     memcpy(path, path + colon + 1, n - colon);
-    cur->out[0] = SC_OPEN, cur->out[1] = 0, cur->out[2] = 0, cur->out[3] = p->pid;
+    cur->out[0] = SC_OPEN, cur->out[1] = 0, cur->out[2] = flags, cur->out[3] = p->pid;
     cur->olen = n - colon;   /* the path and its terminating zero */
     cur->icap = 0;
     long r = ipc_call(s);

@@ -119,6 +119,9 @@ static long sys_unmap(u64 va, u64 len) {
     if (va % PAGE || va + len > USER_TOP || va + len < va)
         return -EINVAL;
     for (u64 off = 0; off < len; off += PAGE) {
+        u64 *pte = pte_find(cur->proc->pml4, va + off);
+        if (pte && (*pte & PTE_DMA))
+            return -EPERM;   /* DMA memory stays until its owner exits */
         u64 pa = unmap_page(cur->proc->pml4, va + off);
         if (pa)
             frame_free(pa);
@@ -232,6 +235,9 @@ long syscall_table(struct frame *f) {
     case SYS_GRANT_MEM: return grant_mem(a, b, c);
     case SYS_GRANT_IRQ: return grant_irq(a, b);
     case SYS_MAP_PHYS: return map_phys(a, b);
+    case SYS_GRANT_DMA: return grant_dma(a, b);
+    case SYS_DMA_MAP: return dma_map(a, (u64 *)b);
+    case SYS_SEEK: return fs_call(a, SC_SEEK, b, NULL, 0, 0);
     case SYS_IRQ_BIND: return irq_bind(a, b);
     case SYS_IRQ_ACK: return irq_ack(a);
     case SYS_SCHEME: {
@@ -240,7 +246,7 @@ long syscall_table(struct frame *f) {
             return -EINVAL;
         return scheme_register(name);
     }
-    case SYS_OPEN: return fs_open((const char *)a);
+    case SYS_OPEN: return fs_open((const char *)a, b);
     case SYS_READ: return fs_call(a, SC_READ, c, (void *)b, 0, c < IPC_MAX ? c : IPC_MAX);
     case SYS_WRITE: {
         u32 n = c < IPC_MAX ? c : IPC_MAX;

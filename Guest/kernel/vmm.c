@@ -44,6 +44,8 @@ static void free_level(u64 *table, int level) {
             continue;
         if (level > 1)
             free_level(P2V(e & PTE_ADDR), level - 1);
+        else if (e & PTE_DMA)
+            dma_frame_free(e & PTE_ADDR);
         else if (e & PTE_OWNED)
             frame_free(e & PTE_ADDR);
     }

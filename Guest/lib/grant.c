@@ -1,6 +1,6 @@
 #include "mica.h"
 
-/* One grant word of init.rc ("io=BASE:N", "irq=N", "mem=BASE:LEN", "prio=N") given to a process
+/* One grant word of init.rc ("io=BASE:N", "irq=N", "mem=BASE:LEN", "dma=PAGES", "prio=N") given to a process
  * started suspended: init uses it at boot, rs when it restarts a driver. Other kinds, and words
  * without '=', are the caller's and give 0. */
 long grant_apply(long pid, const char *g) {
@@ -15,6 +15,8 @@ long grant_apply(long pid, const char *g) {
         return grant_irq(pid, a);
     if (!strncmp(g, "mem=", 4))
         return grant_mem(pid, a, b);
+    if (!strncmp(g, "dma=", 4))
+        return grant_dma(pid, a);
     if (!strncmp(g, "prio=", 5))
         return set_prio(pid, a);
     return 0;

@@ -27,16 +27,21 @@ static inline void *map(void *va, size_t len, int flags) { return (void *)sys3(S
 static inline long unmap(void *va, size_t len) { return sys2(SYS_UNMAP, va, len); }
 static inline long notify(int tid, unsigned long bits) { return sys2(SYS_NOTIFY, tid, bits); }
 static inline long open(const char *url) { return sys1(SYS_OPEN, url); }
+static inline long open_flags(const char *url, long flags) { return sys2(SYS_OPEN, url, flags); }   /* OPEN_* */
 static inline long read(int fd, void *buf, size_t n) { return sys3(SYS_READ, fd, buf, n); }
 static inline long close(int fd) { return sys1(SYS_CLOSE, fd); }
 static inline long dup(int fd) { return sys1(SYS_DUP, fd); }
 static inline long fstat(int fd, struct mica_stat *st) { return sys2(SYS_FSTAT, fd, st); }
 static inline long fsync(int fd) { return sys1(SYS_FSYNC, fd); }
+static inline long seek(int fd, unsigned long offset) { return sys2(SYS_SEEK, fd, offset); }   /* absolute; returns it */
 static inline long scheme_register(const char *name) { return sys1(SYS_SCHEME, name); }
 static inline long grant_io(int pid, int base, int n) { return sys3(SYS_GRANT_IO, pid, base, n); }
 static inline long grant_irq(int pid, int irq) { return sys2(SYS_GRANT_IRQ, pid, irq); }
 static inline long grant_mem(int pid, unsigned long base, unsigned long len) { return sys3(SYS_GRANT_MEM, pid, base, len); }
-long grant_apply(long pid, const char *word);   /* one init.rc grant word: io=, irq=, mem=, prio= */
+static inline long grant_dma(int pid, unsigned pages) { return sys2(SYS_GRANT_DMA, pid, pages); }
+/* len bytes of memory a device may reach; phys[i] receives page i's physical address. */
+static inline void *dma_map(size_t len, uint64_t *phys) { return (void *)sys2(SYS_DMA_MAP, len, phys); }
+long grant_apply(long pid, const char *word);   /* one init.rc grant word: io=, irq=, mem=, dma=, prio= */
 static inline long irq_bind(int irq, unsigned long bit) { return sys2(SYS_IRQ_BIND, irq, bit); }
 static inline long irq_ack(int irq) { return sys1(SYS_IRQ_ACK, irq); }
 long write(int fd, const void *buf, size_t n);
@@ -68,14 +73,43 @@ size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
+char *strstr(const char *s, const char *w);
 unsigned long strtoul(const char *s, const char **end, int base);
 
 void *malloc(size_t n);
 void free(void *p);
 
+/* Tests: the console contract and the supervisor (lib/testlib.c) */
+_Noreturn void test_result(const char *name, bool ok, const char *why);
+const char *cmdline_option(const char *name);   /* "kills=" -> what follows it on the command line */
+long rs_command(const char *cmd, char *out, size_t cap);   /* rs:CMD; its text into out */
+int rs_pid(const char *driver);
+bool rs_kill_and_wait(const char *driver);   /* an injected crash; true once rs has it running again */
+
 /* USTAR archives (the initfs) */
 const char *tar_find(const char *tar, size_t size, const char *name, size_t *len);
 const char *tar_next(const char *tar, size_t size, size_t *off, const char **name, size_t *len);
+
+/* Benchmarks: the TSC (fenced), and instructions retired from fixed counter 0 when CPUID leaf 0xA
+ * offers it (the kernel then enables RDPMC in user mode). */
+static inline uint64_t rdtsc(void) {
+    uint32_t lo, hi;
+    __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
+static inline uint64_t pmc_instructions(void) {
+    uint32_t lo, hi;
+    __asm__ volatile("rdpmc" : "=a"(lo), "=d"(hi) : "c"(1u << 30));
+    return (uint64_t)hi << 32 | lo;
+}
+static inline bool pmc_available(void) {
+    uint32_t a, b, c, d;
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+    if (a < 0xA)
+        return false;
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0xA), "c"(0));
+    return (a & 0xFF) >= 2 && (d & 0x1F) >= 1;
+}
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
 static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }

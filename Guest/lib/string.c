@@ -77,3 +77,11 @@ unsigned long strtoul(const char *s, const char **end, int base) {
         *end = s;
     return v;
 }
+
+char *strstr(const char *s, const char *w) {
+    size_t n = strlen(w);
+    for (; *s; s++)
+        if (!strncmp(s, w, n))
+            return (char *)s;
+    return n ? NULL : (char *)s;
+}

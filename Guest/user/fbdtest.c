@@ -3,15 +3,7 @@
 #include "mica.h"
 #include "fbdfont.h"
 
-static _Noreturn void finish(bool ok, const char *why) {
-    if (ok)
-        printf("TEST display: PASS\n");
-    else
-        printf("TEST display: FAIL %s\n", why);
-    fsync(stdout_fd);
-    outl(0xF4, ok ? 0 : 1);
-    exit(0);
-}
+static _Noreturn void finish(bool ok, const char *why) { test_result("display", ok, why); }
 
 int main(const char *arg, unsigned long a2, unsigned long a3) {
     long fd = -1;

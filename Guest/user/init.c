@@ -5,8 +5,9 @@
 static const char *tar;
 static size_t tar_size;
 
-struct entry { char kind[12], name[16], grants[200]; };
-static struct entry entries[16];
+struct entry { char kind[12], name[16], grants[320]; };
+#define MAX_ENTRIES 32
+static struct entry entries[MAX_ENTRIES];
 static int nentries;
 
 static const char *word(const char *s, char *out, size_t n) {
@@ -29,7 +30,7 @@ static void parse_rc(void) {
         printf("[init] no init.rc\n");
         return;
     }
-    for (const char *line = rc, *end = rc + len; line < end && nentries < 16;) {
+    for (const char *line = rc, *end = rc + len; line < end && nentries < MAX_ENTRIES;) {
         const char *nl = line;
         while (nl < end && *nl != '\n')
             nl++;

@@ -10,28 +10,7 @@
 
 static bool have_pmc;
 
-static inline uint64_t rdtsc(void) {
-    uint32_t lo, hi;
-    __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-    return (uint64_t)hi << 32 | lo;
-}
-
-static inline uint64_t instr(void) {
-    if (!have_pmc)
-        return 0;
-    uint32_t lo, hi;
-    __asm__ volatile("rdpmc" : "=a"(lo), "=d"(hi) : "c"(1u << 30));
-    return (uint64_t)hi << 32 | lo;
-}
-
-static bool detect_pmc(void) {
-    uint32_t a, b, c, d;
-    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
-    if (a < 0xA)
-        return false;
-    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0xA), "c"(0));
-    return (a & 0xFF) >= 2 && (d & 0x1F) >= 1;
-}
+static inline uint64_t instr(void) { return have_pmc ? pmc_instructions() : 0; }
 
 static void report(const char *name, long iters, uint64_t cycles, uint64_t insns) {
     if (have_pmc)
@@ -102,7 +81,7 @@ int main(const char *arg, unsigned long a2, unsigned long a3) {
     }
     if (iters < 1)
         iters = 1;
-    have_pmc = detect_pmc();
+    have_pmc = pmc_available();
     long srv = spawn("ipcbench", "server", 0);
     long fd = -1;
     for (int i = 0; i < 1000 && fd < 0; i++) {

@@ -3,12 +3,7 @@
  * outside: QEMU's monitor "sendkey", or the emulator's input API. */
 #include "mica.h"
 
-static _Noreturn void finish(bool ok, const char *why) {
-    printf(ok ? "TEST keyboard: PASS\n" : "TEST keyboard: FAIL %s\n", why);
-    fsync(stdout_fd);
-    outl(0xF4, ok ? 0 : 1);
-    exit(0);
-}
+static _Noreturn void finish(bool ok, const char *why) { test_result("keyboard", ok, why); }
 
 int main(const char *arg, unsigned long a2, unsigned long a3) {
     char cmd[256], expect[32] = "mica";

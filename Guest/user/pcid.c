@@ -1,6 +1,8 @@
 /* pcid: PCI enumeration through configuration mechanism 1 (ports 0xCF8-0xCFF, which it alone
  * holds). It lists bus 0 at start and provides pci:
- *   open("pci:VVVV:DDDD")              read -> "bar0=BASE:SIZE ... irq=N\n" for that device
+ *   open("pci:VVVV:DDDD")              read -> "bar0=BASE:SIZE ... irq=N\n" for that device, with
+ *                                      "vcap=TYPE:BAR:OFFSET:LENGTH:MULT" for each vendor-specific
+ *                                      capability (virtio 1.1 4.1.4: where its structures are)
  *   open("pci:grant VVVV:DDDD PID")    passes the device's memory BARs and IRQ on to PID; only
  *                                      pcid's parent (the supervisor rs, which starts the driver
  *                                      init.rc names for the device) may ask. */
@@ -19,7 +21,8 @@ static void cfg_write(int dev, int fn, int reg, uint32_t v) {
     outl_(0xCFC, v);
 }
 
-struct device { uint16_t vendor, id; uint8_t dev, fn, irq; uint32_t bar[6], size[6]; };
+struct vcap { uint8_t type, bar; uint32_t offset, length, mult; };
+struct device { uint16_t vendor, id; uint8_t dev, fn, irq, nvcaps; uint32_t bar[6], size[6]; struct vcap vcaps[6]; };
 static struct device devs[32];
 static int ndevs;
 
@@ -49,6 +52,16 @@ static void scan(void) {
                 if ((v & 7) == 4)
                     b++;   /* a 64-bit BAR takes two slots; its upper half is 0 below 4 GiB */
             }
+            if (cfg_read(dev, fn, 0x04) & (0x10u << 16))   /* status: a capability list */
+                for (int at = cfg_read(dev, fn, 0x34) & 0xFC, n = 0; at && n < 48; at = (cfg_read(dev, fn, at) >> 8) & 0xFC, n++) {
+                    uint32_t h = cfg_read(dev, fn, at);
+                    if ((h & 0xFF) != 0x09 || d->nvcaps == 6)
+                        continue;
+                    struct vcap *c = &d->vcaps[d->nvcaps++];
+                    c->type = h >> 24, c->bar = cfg_read(dev, fn, at + 4) & 0xFF;
+                    c->offset = cfg_read(dev, fn, at + 8), c->length = cfg_read(dev, fn, at + 12);
+                    c->mult = ((h >> 16) & 0xFF) >= 20 ? cfg_read(dev, fn, at + 16) : 0;
+                }
             if (!(cfg_read(dev, fn, 0x0C) & 0x800000))
                 if (fn == 0)
                     fn = 8;   /* not multi-function */
@@ -70,6 +83,9 @@ static int describe(struct device *d, char *out, size_t cap) {
         if (d->bar[b])
             n += snprintf(out + n, cap - n, "bar%d=%s0x%x:0x%x ", b, d->bar[b] & 1 ? "io" : "", d->bar[b] & (d->bar[b] & 1 ? ~3u : ~15u),
                           d->size[b]);
+    for (int i = 0; i < d->nvcaps; i++)
+        n += snprintf(out + n, cap - n, "vcap=%d:%d:0x%x:0x%x:%d ", d->vcaps[i].type, d->vcaps[i].bar, d->vcaps[i].offset,
+                      d->vcaps[i].length, d->vcaps[i].mult);
     n += snprintf(out + n, cap - n, "irq=%d\n", d->irq);
     return n;
 }

@@ -15,19 +15,6 @@ static unsigned rnd(unsigned n) {
     return (seed >> 33) % n;
 }
 
-static long rs(const char *cmd, char *out, size_t cap) {
-    char url[64];
-    snprintf(url, sizeof url, "rs:%s", cmd);
-    long fd = open(url);
-    if (fd < 0)
-        return fd;
-    long n = out ? read(fd, out, cap - 1) : 0;
-    if (out && n >= 0)
-        out[n] = 0;
-    close(fd);
-    return n;
-}
-
 static long open_serial(void) {
     for (int i = 0; i < 5000; i++) {
         long fd = open("serial:");
@@ -57,40 +44,7 @@ static void writer(void *arg) {
     writer_done = true;
 }
 
-static int driver_pid(const char *name) {
-    char cmd[32], out[32];
-    snprintf(cmd, sizeof cmd, "pid %s", name);
-    return rs(cmd, out, sizeof out) > 0 ? (int)strtoul(out, NULL, 10) : 0;
-}
-
-/* Kills NAME through rs and waits until rs has it running again (a new pid). */
-static bool kill_and_wait(const char *name) {
-    char cmd[32], out[32];
-    snprintf(cmd, sizeof cmd, "kill %s", name);
-    int old = 0;
-    for (int i = 0; i < 2000 && !(old = driver_pid(name)); i++)
-        sleep_ms(1);
-    if (!old || rs(cmd, out, sizeof out) < 0)
-        return false;
-    for (int i = 0; i < 5000; i++) {
-        int now = driver_pid(name);
-        if (now && now != old)
-            return true;
-        sleep_ms(1);
-    }
-    return false;
-}
-
-static _Noreturn void finish(bool ok, const char *why) {
-    stdio_reopen(5000);
-    if (ok)
-        printf("TEST restart: PASS\n");
-    else
-        printf("TEST restart: FAIL %s\n", why);
-    fsync(stdout_fd);
-    outl(0xF4, ok ? 0 : 1);
-    exit(0);
-}
+static _Noreturn void finish(bool ok, const char *why) { test_result("restart", ok, why); }
 
 int main(const char *arg, unsigned long a2, unsigned long a3) {
     char cmd[256];
@@ -109,14 +63,14 @@ int main(const char *arg, unsigned long a2, unsigned long a3) {
     long done = 0;
     for (; done < kills; done++) {
         sleep_ms(1 + rnd(20));   /* a random point in the writer's stream */
-        if (!kill_and_wait("uartd"))
+        if (!rs_kill_and_wait("uartd"))
             break;
     }
     /* every other driver rs supervises, three times each */
     static char list[1024];
     char failed[64] = "";
     int others = 0;
-    if (rs("list", list, sizeof list) > 0)
+    if (rs_command("list", list, sizeof list) > 0)
         for (char *l = list; *l;) {
             char name[16];
             size_t i = 0;
@@ -125,7 +79,7 @@ int main(const char *arg, unsigned long a2, unsigned long a3) {
             name[i] = 0;
             if (strcmp(name, "uartd"))
                 for (int k = 0; k < 3; k++) {
-                    if (!kill_and_wait(name)) {
+                    if (!rs_kill_and_wait(name)) {
                         snprintf(failed, sizeof failed, "%s was not restarted", name);
                         break;
                     }
@@ -141,7 +95,7 @@ int main(const char *arg, unsigned long a2, unsigned long a3) {
     for (int i = 0; i < 5000 && !writer_done; i++)
         sleep_ms(1);
     stdio_reopen(5000);
-    rs("list", list, sizeof list);
+    rs_command("list", list, sizeof list);
     printf("%s", list);
     printf("restart: uartd killed %d times, other drivers %d times; %d lines sent, %d resent after an error\n",
            (int)done, others, (int)lines_sent, (int)lines_told);

@@ -83,6 +83,73 @@ static void cat(const char *path) {
     close(fd);
 }
 
+/* ---- the disk's files (file:, served by ext2fs): ls /DIR, cat /FILE, write, rm, mkdir ---- */
+
+/* Opens PATH on file:, waiting a little for the file system server to come up (after a boot or a restart). */
+static long fs_open(const char *path, long flags) {
+    char url[96];
+    snprintf(url, sizeof url, "file:%s%s", path[0] == '/' ? "" : "/", path);
+    long fd = open_flags(url, flags);
+    for (int i = 0; i < 3000 && (fd == -ENODEV || fd == -EPIPE); i++) {
+        sleep_ms(1);
+        fd = open_flags(url, flags);
+    }
+    return fd;
+}
+
+static void fs_show(const char *path) {
+    char buf[512];
+    long fd = fs_open(path, 0), n;
+    if (fd < 0) {
+        printf("%s: cannot open (%d)\n", path, (int)fd);
+        return;
+    }
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+        write(stdout_fd, buf, n);
+    if (n < 0)
+        printf("%s: read error (%d)\n", path, (int)n);
+    close(fd);
+}
+
+/* write FILE TEXT: FILE holds TEXT and a newline afterwards. */
+static void fs_write(char *args) {
+    char *text = strchr(args, ' ');
+    if (text)
+        *text++ = 0;
+    long fd = fs_open(args, OPEN_CREATE | OPEN_TRUNC);
+    if (fd < 0) {
+        printf("write: %s: cannot open (%d)\n", args, (int)fd);
+        return;
+    }
+    size_t n = text ? strlen(text) : 0;
+    if ((text && write(fd, text, n) != (long)n) || write(fd, "\n", 1) != 1 || fsync(fd) < 0)
+        printf("write: %s: write error\n", args);
+    close(fd);
+}
+
+static void fs_op(const char *verb, const char *path, long flags) {
+    long fd = fs_open(path, flags);
+    if (fd < 0)
+        printf("%s: %s: %s (%d)\n", verb, path, fd == -EEXIST ? "exists or not empty" : fd == -ENOENT ? "not found" : "failed", (int)fd);
+    else
+        close(fd);
+}
+
+/* The file commands; false when the line is none of them (ls and cat without a leading / are the initfs's). */
+static bool fs_command(const char *cmd, char *rest) {
+    if ((!strcmp(cmd, "ls") || !strcmp(cmd, "cat")) && rest[0] == '/')
+        fs_show(rest);
+    else if (!strcmp(cmd, "write") && rest[0])
+        fs_write(rest);
+    else if (!strcmp(cmd, "rm") && rest[0])
+        fs_op("rm", rest, OPEN_UNLINK);
+    else if (!strcmp(cmd, "mkdir") && rest[0])
+        fs_op("mkdir", rest, OPEN_MKDIR);
+    else
+        return false;
+    return true;
+}
+
 static void ps(void) {
     static const char *const states[] = { "?", "run", "blocked", "zombie" };
     struct procinfo pi;
@@ -114,10 +181,11 @@ int main(const char *arg, unsigned long a2, unsigned long a3) {
             *rest++ = 0;
         else
             rest = "";
-        if (!line[0])
+        if (!line[0] || fs_command(line, rest))
             continue;
         if (!strcmp(line, "help"))
-            printf("help, ps, echo TEXT, ls, cat FILE, uptime, run PROGRAM [ARG], poweroff\n");
+            printf("help, ps, echo TEXT, ls, cat FILE, uptime, run PROGRAM [ARG], poweroff\n"
+                   "disk files: ls /DIR, cat /FILE, write FILE TEXT, rm FILE, mkdir DIR\n");
         else if (!strcmp(line, "echo"))
             printf("%s\n", rest);
         else if (!strcmp(line, "ls"))

@@ -5,9 +5,9 @@ public static class Qemu
 {
     /// <summary>
     /// Boots a multiboot kernel as DESIGN.md section 7 spells it and returns what COM1 printed.
-    /// Skips (fails under CI) when QEMU is not installed.
+    /// Skips (fails under CI) when QEMU is not installed. <paramref name="stdin"/> is typed on COM1.
     /// </summary>
-    public static ProcessResult RunKernel(string kernel, string? initrd = null, string? append = null, TimeSpan? timeout = null, IEnumerable<string>? extraArgs = null)
+    public static ProcessResult RunKernel(string kernel, string? initrd = null, string? append = null, TimeSpan? timeout = null, IEnumerable<string>? extraArgs = null, string? stdin = null)
     {
         string qemu = ExternalTool.Require("qemu-system-x86_64", "the reference platform for guest tests");
         var args = new List<string> { "-kernel", kernel };
@@ -28,7 +28,7 @@ public static class Qemu
             args.AddRange(extraArgs);
         }
 
-        return ExternalTool.Run(qemu, args, timeout ?? TimeSpan.FromSeconds(60));
+        return ExternalTool.Run(qemu, args, timeout ?? TimeSpan.FromSeconds(60), stdin);
     }
 
     /// <summary>

@@ -56,6 +56,24 @@ public class CommandLineTests
     }
 
     [Fact]
+    public void BadDiskImagesAreOneLineEach()
+    {
+        string dir = Directory.CreateTempSubdirectory("emu-drive").FullName;
+        try
+        {
+            string odd = Path.Combine(dir, "odd.img");
+            File.WriteAllBytes(odd, new byte[1000]);
+            AssertOneLineFailure(Emu("run", Hello, "--display", "none", "--drive", $"file={dir}/none.img,format=raw,if=virtio"), ExitStatus.BadImage, "not found");
+            AssertOneLineFailure(Emu("run", Hello, "--display", "none", "--drive", $"file={odd},format=raw,if=virtio"), ExitStatus.BadImage, "512-byte sectors");
+            AssertOneLineFailure(Emu("run", Hello, "--display", "none", "--drive", $"file={odd},format=vmdk"), ExitStatus.UsageError, "raw");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void MissingModuleFile()
     {
         AssertOneLineFailure(Emu("run", Hello, "--initrd", "/nonexistent/initfs.tar"), ExitStatus.BadImage, "not found");

@@ -18,9 +18,10 @@ public static class EmuRunner
     /// passes). With <paramref name="afterLine"/>, once COM1 prints a line matching it,
     /// <paramref name="then"/> runs (to type keys, say) and the run goes on. <paramref name="jit"/> is
     /// `--jit`: the guest tests run under <see cref="JitMode.Off"/> and <see cref="JitMode.Always"/>.
+    /// <paramref name="drives"/> are `--drive` disks.
     /// </summary>
     public static ProcessResult RunKernel(string kernel, string? initrd = null, string? append = null, TimeSpan? timeout = null,
-        string? afterLine = null, Action<Machine>? then = null, JitMode jit = JitMode.On)
+        string? afterLine = null, Action<Machine>? then = null, JitMode jit = JitMode.On, IReadOnlyList<DriveConfiguration>? drives = null)
     {
         var config = new MachineConfiguration
         {
@@ -29,6 +30,7 @@ public static class EmuRunner
             CommandLine = append ?? string.Empty,
             ClockMode = ClockMode.Deterministic,
             Jit = jit,
+            Drives = drives ?? [],
         };
         using var machine = new Machine(config);
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(120));
