@@ -1,5 +1,4 @@
 using Cpu.Semantics;
-using Cpu.State;
 using Cpu.Translation;
 using Iced.Intel;
 using static Cpu.Instructions.InstructionTraits;
@@ -9,16 +8,6 @@ namespace Cpu.Instructions;
 /// <summary>The general-purpose integer instructions: data movement, arithmetic, logic, shifts, bits, flags, BCD.</summary>
 internal static class IntegerInstructions
 {
-    private delegate ulong BinaryOperation(CpuState s, ulong a, ulong b, int size);
-
-    private delegate ulong UnaryOperation(CpuState s, ulong a, int size);
-
-    private delegate ulong CarryInOperation(CpuState s, ulong a, int size, bool carry);
-
-    private delegate ulong FlaglessOperation(ulong a, int size);
-
-    private delegate void WideOperation(CpuState s, ulong src, int size);
-
     public static void Declare(InstructionTableBuilder b)
     {
         DeclareMoves(b);
