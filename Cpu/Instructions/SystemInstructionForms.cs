@@ -5,39 +5,59 @@ using static Cpu.Instructions.InstructionTraits;
 namespace Cpu.Instructions;
 
 /// <summary>
-/// The system instructions (<see cref="System.SystemInstructions"/>): each may change the mode, paging,
-/// descriptor tables or control flow, so the block ends after it and the interpreter runs it.
+/// The system instructions (<see cref="System.SystemInstructions"/>): the block ends after each; those
+/// that change the mode, paging, descriptor tables or control flow are left to the interpreter.
 /// </summary>
 internal static class SystemInstructionForms
 {
-    private static readonly Mnemonic[] Unprivileged =
+    // Leave compiled code by nature: they switch the mode or privilege level, load segments or descriptor
+    // tables, change paging or control registers, transfer far, or wait.
+    private static readonly Mnemonic[] ModeChanging =
     [
         Mnemonic.Iret, Mnemonic.Iretd, Mnemonic.Iretq, Mnemonic.Int, Mnemonic.Int1, Mnemonic.Int3, Mnemonic.Into,
-        Mnemonic.Syscall, Mnemonic.Sysenter, Mnemonic.Sgdt, Mnemonic.Sidt, Mnemonic.Sldt, Mnemonic.Str, Mnemonic.Cpuid,
-        Mnemonic.Rdtsc, Mnemonic.Rdtscp, Mnemonic.Rdpmc, Mnemonic.Retf, Mnemonic.Lar, Mnemonic.Lsl, Mnemonic.Verr, Mnemonic.Verw,
-        Mnemonic.Smsw, Mnemonic.Xgetbv, Mnemonic.Rdfsbase, Mnemonic.Rdgsbase, Mnemonic.Wrfsbase, Mnemonic.Wrgsbase, Mnemonic.Lss,
-        Mnemonic.Lds, Mnemonic.Les, Mnemonic.Lfs, Mnemonic.Lgs, Mnemonic.Arpl, Mnemonic.Rdpid, Mnemonic.Monitor, Mnemonic.Mwait,
-        Mnemonic.Clac, Mnemonic.Stac,
+        Mnemonic.Syscall, Mnemonic.Sysenter, Mnemonic.Retf, Mnemonic.Lss, Mnemonic.Lds, Mnemonic.Les, Mnemonic.Lfs, Mnemonic.Lgs,
+        Mnemonic.Monitor, Mnemonic.Mwait,
     ];
 
     // Intel SDM Vol. 3A 5.9 (privileged instructions), plus SWAPGS, SYSRET/SYSEXIT and RSM, which are CPL 0 only.
-    private static readonly Mnemonic[] Privileged =
+    private static readonly Mnemonic[] PrivilegedModeChanging =
     [
-        Mnemonic.Sysret, Mnemonic.Sysretq, Mnemonic.Sysexit, Mnemonic.Sysexitq, Mnemonic.Swapgs, Mnemonic.Rdmsr, Mnemonic.Wrmsr,
+        Mnemonic.Sysret, Mnemonic.Sysretq, Mnemonic.Sysexit, Mnemonic.Sysexitq, Mnemonic.Swapgs, Mnemonic.Wrmsr,
         Mnemonic.Lgdt, Mnemonic.Lidt, Mnemonic.Lldt, Mnemonic.Ltr, Mnemonic.Clts, Mnemonic.Invlpg, Mnemonic.Invpcid, Mnemonic.Lmsw,
-        Mnemonic.Wbinvd, Mnemonic.Invd, Mnemonic.Xsetbv, Mnemonic.Rsm, Mnemonic.Wbnoinvd,
+        Mnemonic.Xsetbv, Mnemonic.Rsm,
     ];
+
+    // The block still ends after these (they may read the clock or leave state the decoder must see again),
+    // but compiled code calls them and then leaves, as the interpreter does.
+    private static readonly Mnemonic[] CalledFromCompiledCode =
+    [
+        Mnemonic.Sgdt, Mnemonic.Sidt, Mnemonic.Sldt, Mnemonic.Str, Mnemonic.Cpuid, Mnemonic.Rdtsc, Mnemonic.Rdtscp, Mnemonic.Rdpmc,
+        Mnemonic.Lar, Mnemonic.Lsl, Mnemonic.Verr, Mnemonic.Verw, Mnemonic.Smsw, Mnemonic.Xgetbv, Mnemonic.Rdfsbase, Mnemonic.Rdgsbase,
+        Mnemonic.Wrfsbase, Mnemonic.Wrgsbase, Mnemonic.Arpl, Mnemonic.Rdpid, Mnemonic.Clac, Mnemonic.Stac,
+    ];
+
+    private static readonly Mnemonic[] PrivilegedCalledFromCompiledCode = [Mnemonic.Rdmsr, Mnemonic.Wbinvd, Mnemonic.Invd, Mnemonic.Wbnoinvd];
 
     public static void Declare(InstructionTableBuilder b)
     {
-        foreach (Mnemonic m in Unprivileged)
+        foreach (Mnemonic m in ModeChanging)
         {
             b.Declare(m, SystemForms.System).With(EndsBlock | Interpreted | MayFault);
         }
 
-        foreach (Mnemonic m in Privileged)
+        foreach (Mnemonic m in PrivilegedModeChanging)
         {
             b.Declare(m, SystemForms.System).With(EndsBlock | Interpreted | MayFault | InstructionTraits.Privileged);
+        }
+
+        foreach (Mnemonic m in CalledFromCompiledCode)
+        {
+            b.Declare(m, SystemForms.System).With(EndsBlock | MayFault);
+        }
+
+        foreach (Mnemonic m in PrivilegedCalledFromCompiledCode)
+        {
+            b.Declare(m, SystemForms.System).With(EndsBlock | MayFault | InstructionTraits.Privileged);
         }
 
         b.Declare(Mnemonic.Hlt, SystemForms.Hlt).With(EndsBlock | Interpreted | MayFault | InstructionTraits.Privileged);
