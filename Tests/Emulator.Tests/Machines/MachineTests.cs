@@ -115,7 +115,6 @@ public class MachineTests
         Assert.Equal(transcripts[0], transcripts[1]);
         Assert.Equal(counters[0], counters[1]);
     }
-    }
 
     private static string ReadCString(Machine machine, Span<byte> pointer)
     {
