@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Iced.Intel;
 
 namespace Cpu.Translation;
 
@@ -20,6 +21,7 @@ public sealed class JitCounters
     private long invalidations;
     private long compiledInstructions;
     private long untranslatable;
+    private readonly Dictionary<Mnemonic, long> prefixEnds = new();
 
     /// <summary>Compiles of blocks to IL (a block recompiled optimized counts twice).</summary>
     public int BlocksCompiled
@@ -93,6 +95,28 @@ public sealed class JitCounters
     internal void AddSampledCompiledTicks(long ticks) => sampledCompiledTicks += ticks;
 
     internal void RecordUntranslatable() => Interlocked.Increment(ref untranslatable);
+
+    /// <summary>Counts a compile whose prefix ended before the block did, at an instruction of <paramref name="mnemonic"/>.</summary>
+    internal void RecordPrefixEnd(Mnemonic mnemonic)
+    {
+        lock (gate)
+        {
+            prefixEnds.TryGetValue(mnemonic, out long n);
+            prefixEnds[mnemonic] = n + 1;
+        }
+    }
+
+    /// <summary>
+    /// The instructions that ended compiled prefixes (left to the interpreter), most frequent first, with the
+    /// number of compiles each ended: what the JIT does not translate, by nature or not yet.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<Mnemonic, long>> PrefixEnds()
+    {
+        lock (gate)
+        {
+            return [.. prefixEnds.OrderByDescending(p => p.Value).ThenBy(p => p.Key)];
+        }
+    }
 
     // Only the CPU thread adds here; the field is read from others through Interlocked.Read.
     internal void AddCompiledInstructions(long count) => compiledInstructions += count;

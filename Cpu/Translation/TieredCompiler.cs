@@ -229,6 +229,10 @@ public sealed class TieredCompiler
     {
         long start = Stopwatch.GetTimestamp();
         int count = TranslationFrontEnd.TranslatablePrefix(block);
+        if (count < block.Count)
+        {
+            Counters.RecordPrefixEnd(block.Instructions[count].Mnemonic);
+        }
         CompiledBlock compiled;
         if (count == 0 || !TierUpPolicy.WorthCompiling(cpu.JitMode, count, TranslationFrontEnd.LoopsOntoItself(block, count), count == block.Count))
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Cpu;
 using Cpu.Execution;
 using Cpu.State;
@@ -285,7 +286,11 @@ public sealed class Machine : IDisposable
         JitCompileP99Microseconds = Processor.Jit.Counters.P99CompileMicroseconds,
         JitInstructions = Processor.Jit.Counters.InstructionsInCompiledCode,
         JitInvalidations = Processor.Jit.Counters.Invalidations,
+        JitPrefixEnds = PrefixEnds(Processor.Jit.Counters.PrefixEnds()),
     };
+
+    private static string PrefixEnds(IReadOnlyList<KeyValuePair<Iced.Intel.Mnemonic, long>> ends) =>
+        ends.Count == 0 ? "-" : string.Join(' ', ends.Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Key.ToString().ToLowerInvariant()}={e.Value}")));
 
     private static long Sum(ReadOnlySpan<long> values)
     {

@@ -127,6 +127,9 @@ public sealed record MachineCounters
     /// <summary>Instructions retired by the interpreter.</summary>
     public long InterpretedInstructions => InstructionsRetired - JitInstructions;
 
+    /// <summary>The instructions that ended compiled prefixes, "mnemonic=compiles", most frequent first ("-" when none).</summary>
+    public string JitPrefixEnds { get; init; } = "-";
+
     /// <summary>Compiled blocks thrown away because the guest wrote their code.</summary>
     public long JitInvalidations { get; init; }
 
@@ -142,6 +145,7 @@ public sealed record MachineCounters
         JitCompileP99Microseconds = 0,
         JitInstructions = 0,
         JitInvalidations = 0,
+        JitPrefixEnds = "-",
     };
 
     /// <summary>One counter per line, "name: value", for --stats.</summary>
@@ -201,6 +205,7 @@ public sealed record MachineCounters
         Line("jit compiled share (%):", (HostSeconds > 0 ? JitCompiledCodeMilliseconds / 10.0 / HostSeconds : 0).ToString("F1", CultureInfo.InvariantCulture));
         Line("interpreted instructions:", InterpretedInstructions);
         Line("jit invalidations:", JitInvalidations);
+        Line("jit prefixes ended by:", JitPrefixEnds);
         return sb.ToString();
     }
 

@@ -11,7 +11,7 @@ namespace Cpu.Tests.Differential;
 /// </summary>
 public class ControlFlowTests
 {
-    private static readonly (string Name, Action<Assembler, Label> Jump)[] Conditions =
+    internal static readonly (string Name, Action<Assembler, Label> Jump)[] Conditions =
     [
         ("JO", (a, l) => a.jo(l)), ("JNO", (a, l) => a.jno(l)), ("JB", (a, l) => a.jb(l)), ("JAE", (a, l) => a.jae(l)),
         ("JE", (a, l) => a.je(l)), ("JNE", (a, l) => a.jne(l)), ("JBE", (a, l) => a.jbe(l)), ("JA", (a, l) => a.ja(l)),
@@ -130,7 +130,7 @@ public class ControlFlowTests
     }
 
     /// <summary>Jump over a mark to another: EAX marks the fall-through path, EDX the target path.</summary>
-    private static void TwoWay(Assembler a, bool shortForm, Action<Label> jump)
+    internal static void TwoWay(Assembler a, bool shortForm, Action<Label> jump)
     {
         a.PreferShortBranch = shortForm;
         Label taken = a.CreateLabel();

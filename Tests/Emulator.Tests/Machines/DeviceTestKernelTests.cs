@@ -22,16 +22,7 @@ public class DeviceTestKernelTests
             KernelPath = RepoPaths.GuestImage($"tests/{kernel}.elf"),
             MemorySize = 64UL * 1024 * 1024,
         });
-        RunResult result;
-        try
-        {
-            result = machine.RunUntil(new RunCondition { MaxInstructions = 400_000_000, WallTimeout = TimeSpan.FromSeconds(60) });
-        }
-        catch (NotImplementedException)
-        {
-            Assert.Skip("needs the CPU interpreter (issue 3)");
-            throw;
-        }
+        RunResult result = machine.RunUntil(new RunCondition { MaxInstructions = 400_000_000, WallTimeout = TimeSpan.FromSeconds(60) });
 
         Assert.True(result.Cause == StopCause.DebugExit, $"stopped by {result.Cause}; transcript:\n{machine.SerialTranscript}");
         Assert.Contains($"TEST {kernel}: PASS", machine.SerialTranscript);

@@ -37,16 +37,7 @@ public class HaltTests
         a.hlt();
         FlatProtectedModeGuest.Load(machine, a, handler, 0x20);
 
-        RunResult result;
-        try
-        {
-            result = machine.RunUntil(new RunCondition { WallTimeout = TimeSpan.FromSeconds(30) });
-        }
-        catch (NotImplementedException)
-        {
-            Assert.Skip("needs the CPU interpreter (issue 3)");
-            throw;
-        }
+        RunResult result = machine.RunUntil(new RunCondition { WallTimeout = TimeSpan.FromSeconds(30) });
 
         Assert.Equal(StopCause.DebugExit, result.Cause);
         Assert.Equal(11, result.DebugExitStatus);

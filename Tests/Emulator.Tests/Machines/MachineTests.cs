@@ -8,8 +8,6 @@ namespace Emulator.Tests.Machines;
 
 public class MachineTests
 {
-    private const string CpuMissing = "needs the CPU interpreter (issue 3)";
-
     private static MachineConfiguration Hello() => new()
     {
         KernelPath = RepoPaths.GuestImage("tests/hello.elf"),
@@ -86,7 +84,7 @@ public class MachineTests
     public void HelloBootsAndExitsThroughDebugExit()
     {
         using var machine = new Machine(Hello());
-        RunResult result = RunOrSkip(machine, RunCondition.Instructions(10_000_000));
+        RunResult result = machine.RunUntil(RunCondition.Instructions(10_000_000));
         Assert.Equal(StopCause.DebugExit, result.Cause);
         Assert.Equal(1, result.DebugExitStatus);
         Assert.Contains("TEST hello: PASS", machine.SerialTranscript);
@@ -96,7 +94,7 @@ public class MachineTests
     public void RunStopsWhenASerialLineMatches()
     {
         using var machine = new Machine(Hello());
-        RunResult result = RunOrSkip(machine, RunCondition.SerialLineMatches("^TEST hello: "));
+        RunResult result = machine.RunUntil(RunCondition.SerialLineMatches("^TEST hello: "));
         Assert.Equal(StopCause.SerialLineMatched, result.Cause);
         Assert.Equal("TEST hello: PASS", result.MatchedLine);
     }
@@ -109,26 +107,13 @@ public class MachineTests
         for (int i = 0; i < 2; i++)
         {
             using var machine = new Machine(Hello() with { ClockMode = ClockMode.Deterministic });
-            RunResult result = RunOrSkip(machine, RunCondition.Instructions(10_000_000));
+            RunResult result = machine.RunUntil(RunCondition.Instructions(10_000_000));
             transcripts.Add(machine.SerialTranscript);
             counters.Add(result.Counters.WithoutHostTiming().ToText());
         }
 
         Assert.Equal(transcripts[0], transcripts[1]);
         Assert.Equal(counters[0], counters[1]);
-    }
-
-    private static RunResult RunOrSkip(Machine machine, RunCondition condition)
-    {
-        try
-        {
-            return machine.RunUntil(condition);
-        }
-        catch (NotImplementedException)
-        {
-            Assert.Skip(CpuMissing);
-            throw;
-        }
     }
 
     private static string ReadCString(Machine machine, Span<byte> pointer)
