@@ -9,6 +9,29 @@ public static class GuestSymbols
     public static ulong Address(string elfPath, string name) =>
         TryAddress(elfPath, name) ?? throw new InvalidOperationException($"symbol {name} not found in {elfPath}");
 
+    /// <summary>The bytes an ELF image loads at a virtual address (from its PT_LOAD segments).</summary>
+    public static byte[] BytesAt(string elfPath, ulong address, int count)
+    {
+        byte[] f = File.ReadAllBytes(elfPath);
+        bool is64 = f[4] == 2;
+        ulong phoff = is64 ? BinaryPrimitives.ReadUInt64LittleEndian(f.AsSpan(0x20)) : BinaryPrimitives.ReadUInt32LittleEndian(f.AsSpan(0x1C));
+        int phentsize = BinaryPrimitives.ReadUInt16LittleEndian(f.AsSpan(is64 ? 0x36 : 0x2A));
+        int phnum = BinaryPrimitives.ReadUInt16LittleEndian(f.AsSpan(is64 ? 0x38 : 0x2C));
+        for (int i = 0; i < phnum; i++)
+        {
+            ReadOnlySpan<byte> ph = f.AsSpan((int)phoff + (i * phentsize));
+            ulong offset = is64 ? BinaryPrimitives.ReadUInt64LittleEndian(ph[8..]) : BinaryPrimitives.ReadUInt32LittleEndian(ph[4..]);
+            ulong vaddr = is64 ? BinaryPrimitives.ReadUInt64LittleEndian(ph[0x10..]) : BinaryPrimitives.ReadUInt32LittleEndian(ph[8..]);
+            ulong filesz = is64 ? BinaryPrimitives.ReadUInt64LittleEndian(ph[0x20..]) : BinaryPrimitives.ReadUInt32LittleEndian(ph[0x10..]);
+            if (BinaryPrimitives.ReadUInt32LittleEndian(ph) == 1 && address >= vaddr && address + (ulong)count <= vaddr + filesz)
+            {
+                return f.AsSpan((int)(offset + (address - vaddr)), count).ToArray();
+            }
+        }
+
+        throw new InvalidOperationException($"0x{address:x} is not loaded from {elfPath}");
+    }
+
     public static ulong? TryAddress(string elfPath, string name)
     {
         byte[] f = File.ReadAllBytes(elfPath);
