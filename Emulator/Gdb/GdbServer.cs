@@ -69,6 +69,11 @@ public sealed class GdbServer : IMachineDebugger, IDisposable
         interrupted = false;
         while (true)
         {
+            if (current is null && !waitingForFirst && inputs.Count == 0)
+            {
+                return true; // nobody to serve: a stale request never holds the machine
+            }
+
             GdbInput input = inputs.Take();
             switch (input.Kind)
             {
@@ -82,9 +87,11 @@ public sealed class GdbServer : IMachineDebugger, IDisposable
                     current = input.Connection;
                     session = new GdbSession(machine, kernelIs64Bit);
                     awaitingStopReply = false;
+                    wantsStop = false; // the stop this attach asked for is this one
                     continue;
                 case GdbInputKind.Disconnected when input.Connection == current:
                     Forget();
+                    wantsStop = false; // the stop this drop asked for is this one
                     if (waitingForFirst)
                     {
                         continue;
@@ -133,9 +140,6 @@ public sealed class GdbServer : IMachineDebugger, IDisposable
         switch (resume)
         {
             case GdbResume.Continue or GdbResume.Step:
-                // Whatever asked for a stop while stopped (the attach itself) is served: only a later Ctrl-C counts.
-                wantsStop = false;
-                interrupted = false;
                 waitingForFirst = false;
                 awaitingStopReply = true;
                 machine.Processor.Debugger.Resume(step: resume == GdbResume.Step);
@@ -165,18 +169,16 @@ public sealed class GdbServer : IMachineDebugger, IDisposable
 
     private void Post(GdbInput input)
     {
-        inputs.Add(input);
-        if (input.Kind == GdbInputKind.Interrupt)
-        {
-            interrupted = true;
-        }
-
-        // Attaching and Ctrl-C stop the machine; a drop is seen at once so the guest runs on unwatched.
+        // Attaching and Ctrl-C stop the machine; a drop is seen at once so the guest runs on unwatched. The flags
+        // are set before the input is queued, so serving the input also serves the stop it asked for.
         if (input.Kind != GdbInputKind.Packet)
         {
+            interrupted |= input.Kind == GdbInputKind.Interrupt;
             wantsStop = true;
             machine.WakeForDebugger();
         }
+
+        inputs.Add(input);
     }
 
     private void AcceptLoop()
