@@ -281,8 +281,9 @@ public sealed unsafe class LinearMemory
     /// <summary>Forgets that a physical page (by page number) holds code; its writes take the fast path again.</summary>
     public void UnmarkCodePage(ulong physicalPage)
     {
-        if (codePages.Remove(physicalPage))
+        if (codePages.Remove(physicalPage) && !Watchpoints.Armed)
         {
+            // (With watchpoints the slow bit may also mean "watched": the entry keeps it until the next flush.)
             tlb.RestoreFastWrite(physicalPage << 12);
         }
     }
