@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Cpu.Debug;
 using Cpu.Decode;
 using Cpu.Execution;
 using Cpu.Instructions;
@@ -19,7 +20,7 @@ namespace Cpu;
 /// <see cref="LinearMemory"/> and a <see cref="PortSpace"/>, taking interrupts from an
 /// <see cref="IInterruptController"/> at instruction boundaries.
 /// </summary>
-public sealed class Processor
+public sealed partial class Processor
 {
     private volatile bool stopRequested;
     private bool exitBlock;
@@ -42,6 +43,8 @@ public sealed class Processor
         Blocks = new BlockCache(memory, Counters);
         Blocks.Invalidated += () => exitBlock = true;
         Jit = new TieredCompiler(this);
+        Debugger = new ExternalDebugger(memory.Watchpoints);
+        memory.Watchpoints.Triggered += EndBlock;
     }
 
     /// <summary>Whether hot blocks run as compiled IL (<see cref="Translation.JitMode"/>); Off by default.</summary>
@@ -157,7 +160,7 @@ public sealed class Processor
                 return StopReason.BudgetExhausted;
             }
 
-            if ((s.FlagBits & Rflag.IF) != 0 && retired >= shadowUntil && InterruptController is { HasPendingInterrupt: true } pic)
+            if ((s.FlagBits & Rflag.IF) != 0 && retired >= shadowUntil && InterruptController is { HasPendingInterrupt: true } pic && !DebuggerHoldsInterrupts)
             {
                 TakeInterrupt(pic);
                 continue;
@@ -166,6 +169,16 @@ public sealed class Processor
             if (Halted)
             {
                 return StopReason.Halted;
+            }
+
+            if (Debugger.Armed)
+            {
+                if (RunDebugged(limit) is StopReason stop)
+                {
+                    return stop;
+                }
+
+                continue;
             }
 
             RunBlock(limit);
@@ -277,7 +290,7 @@ public sealed class Processor
         exitBlock = false;
         try
         {
-            if (JitMode != JitMode.Off && TieredCompiler.WantsToRun(block, JitMode))
+            if (JitMode != JitMode.Off && !Debugger.Armed && TieredCompiler.WantsToRun(block, JitMode))
             {
                 Jit.Execute(ref block, limit - retired, ref retired, ref i);
                 if (i > 0 && (exitBlock || retired >= limit))

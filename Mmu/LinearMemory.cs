@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Mmu.Paging;
 using Mmu.Physical;
 using Mmu.Tlb;
+using Mmu.Watch;
 
 namespace Mmu;
 
@@ -53,7 +54,11 @@ public sealed unsafe class LinearMemory
         walker = new PageWalker(bus);
         counters = new MmuCounters(bus);
         bus.DeviceWrote += NotifyDeviceWrite;
+        Watchpoints.Changed += tlb.FlushAll;
     }
+
+    /// <summary>Data watchpoints, checked on the slow path (pages holding one never take the fast path).</summary>
+    public DataWatchpoints Watchpoints { get; } = new();
 
     public PhysicalBus Bus { get; }
 
@@ -182,6 +187,49 @@ public sealed unsafe class LinearMemory
         return e->PhysicalPage | (linear & 0xFFF);
     }
 
+    /// <summary>
+    /// A debugger's read at a linear address through the current paging, without touching the TLB, the
+    /// accessed/dirty bits or the counters; it stops at the first unmapped byte and returns how many it read.
+    /// </summary>
+    public int InspectRead(ulong linear, Span<byte> destination)
+    {
+        for (int i = 0; i < destination.Length; i++)
+        {
+            if (!walker.TryInspect(linear + (ulong)i, out ulong physical))
+            {
+                return i;
+            }
+
+            destination[i] = (byte)Bus.Read(physical, 1);
+        }
+
+        return destination.Length;
+    }
+
+    /// <summary>
+    /// A debugger's write at a linear address through the current paging, whatever the page's protection;
+    /// decoded code on the page is invalidated as for any write. Returns false (writing nothing) when a byte is unmapped.
+    /// </summary>
+    public bool InspectWrite(ulong linear, ReadOnlySpan<byte> source)
+    {
+        var physical = new ulong[source.Length];
+        for (int i = 0; i < source.Length; i++)
+        {
+            if (!walker.TryInspect(linear + (ulong)i, out physical[i]))
+            {
+                return false;
+            }
+        }
+
+        for (int i = 0; i < source.Length; i++)
+        {
+            Bus.Write(physical[i], 1, source[i]);
+            NotifyIfCode(physical[i] & PageMask);
+        }
+
+        return true;
+    }
+
     /// <summary>INVLPG: drops the translations of one page for the current PCID, and global ones (SDM 4.10.4.1).</summary>
     public void InvalidatePage(ulong linear)
     {
@@ -233,8 +281,9 @@ public sealed unsafe class LinearMemory
     /// <summary>Forgets that a physical page (by page number) holds code; its writes take the fast path again.</summary>
     public void UnmarkCodePage(ulong physicalPage)
     {
-        if (codePages.Remove(physicalPage))
+        if (codePages.Remove(physicalPage) && !Watchpoints.Armed)
         {
+            // (With watchpoints the slow bit may also mean "watched": the entry keeps it until the next flush.)
             tlb.RestoreFastWrite(physicalPage << 12);
         }
     }
@@ -405,13 +454,18 @@ public sealed unsafe class LinearMemory
     [MethodImpl(MethodImplOptions.NoInlining)]
     private ulong AccessSlow(ulong linear, int size, AccessKind kind, PrivilegeContext ctx)
     {
+        if (Watchpoints.Armed)
+        {
+            Watchpoints.Observe(linear, size, write: false);
+        }
+
         if (((linear & 0xFFF) + (ulong)size) > 4096)
         {
             return ReadCrossing(linear, size, kind, ctx);
         }
 
         TlbEntry* e = Resolve(linear, kind, ctx);
-        if ((SoftTlb.TagOf(e, kind) & SoftTlb.SlowPath) == 0)
+        if ((e->Flags & SoftTlb.RamFlag) != 0)
         {
             byte* p = (byte*)(e->HostAddend + (nint)linear);
             switch (size)
@@ -444,21 +498,26 @@ public sealed unsafe class LinearMemory
         ulong value = 0;
         for (int i = 0; i < size; i++)
         {
-            ulong b8 = i < inFirst ? ByteAt(a, kind, linear + (ulong)i) : ByteAt(b, kind, second + (ulong)(i - inFirst));
+            ulong b8 = i < inFirst ? ByteAt(a, linear + (ulong)i) : ByteAt(b, second + (ulong)(i - inFirst));
             value |= b8 << (8 * i);
         }
 
         return value;
     }
 
-    private ulong ByteAt(TlbEntry* e, AccessKind kind, ulong linear) =>
-        (SoftTlb.TagOf(e, kind) & SoftTlb.SlowPath) == 0
+    private ulong ByteAt(TlbEntry* e, ulong linear) =>
+        (e->Flags & SoftTlb.RamFlag) != 0
             ? *(byte*)(e->HostAddend + (nint)linear)
             : Bus.Read(e->PhysicalPage | (linear & 0xFFF), 1);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void WriteSlow(ulong linear, int size, ulong value, PrivilegeContext ctx)
     {
+        if (Watchpoints.Armed)
+        {
+            Watchpoints.Observe(linear, size, write: true);
+        }
+
         if (((linear & 0xFFF) + (ulong)size) > 4096)
         {
             WriteCrossing(linear, size, value, ctx);
@@ -466,7 +525,7 @@ public sealed unsafe class LinearMemory
         }
 
         TlbEntry* e = Resolve(linear, AccessKind.Write, ctx);
-        if ((e->WriteTag & SoftTlb.SlowPath) == 0)
+        if ((e->Flags & SoftTlb.RamFlag) != 0)
         {
             byte* p = (byte*)(e->HostAddend + (nint)linear);
             switch (size)
@@ -482,6 +541,12 @@ public sealed unsafe class LinearMemory
                     }
 
                     break;
+            }
+
+            // The write slow bit on a RAM page means it holds code (or is watched).
+            if ((e->WriteTag & SoftTlb.SlowPath) != 0)
+            {
+                NotifyIfCode(e->PhysicalPage);
             }
 
             return;
@@ -504,7 +569,7 @@ public sealed unsafe class LinearMemory
             TlbEntry* e = first ? a : b;
             ulong at = first ? linear + (ulong)i : second + (ulong)(i - inFirst);
             byte v = (byte)(value >> (8 * i));
-            if ((e->WriteTag & SoftTlb.SlowPath) == 0)
+            if ((e->Flags & SoftTlb.RamFlag) != 0)
             {
                 *(byte*)(e->HostAddend + (nint)at) = v;
             }
@@ -565,6 +630,19 @@ public sealed unsafe class LinearMemory
     /// #PF error code when the access faults.
     /// </summary>
     private TlbEntry* TryResolve(ulong linear, AccessKind kind, PrivilegeContext ctx, out uint errorCode)
+    {
+        TlbEntry* e = TryResolveEntry(linear, kind, ctx, out errorCode);
+        if (e is not null && Watchpoints.Armed && Watchpoints.CoversPage(linear & PageMask))
+        {
+            // Keep the page off the read and write fast paths so the slow path sees every access.
+            e->ReadTag |= e->ReadTag != SoftTlb.Invalid ? SoftTlb.SlowPath : 0;
+            e->WriteTag |= e->WriteTag != SoftTlb.Invalid ? SoftTlb.SlowPath : 0;
+        }
+
+        return e;
+    }
+
+    private TlbEntry* TryResolveEntry(ulong linear, AccessKind kind, PrivilegeContext ctx, out uint errorCode)
     {
         errorCode = 0;
         ulong page = linear & PageMask;

@@ -14,4 +14,7 @@ public enum StopReason
 
     /// <summary>Something outside asked the CPU to stop (<see cref="Processor.RequestStop"/>).</summary>
     StopRequested,
+
+    /// <summary>The external debugger's breakpoint, watchpoint or single step (<see cref="Debug.ExternalDebugger.LastStop"/>).</summary>
+    Debug,
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net.Sockets;
 using System.Text.Json;
 using Cpu.Translation;
 using Devices.Serial;
@@ -7,6 +8,7 @@ using Devices.Timing;
 using Emulator.Boot;
 using Emulator.Display;
 using Emulator.Display.Integration;
+using Emulator.Gdb;
 using Emulator.Machines;
 
 namespace Emulator.Cli;
@@ -40,10 +42,13 @@ public static class CommandLine
         var screenshot = new Option<string?>("--screenshot") { HelpName = "FILE", Description = "Save the guest's screen as a PNG to FILE (the framebuffer at its own resolution, or the serial console text before the guest sets a graphics mode), with or without a window: when the run ends, or at --screenshot-at" };
         var screenshotAt = new Option<string?>("--screenshot-at") { HelpName = "TEXT", Description = "Take the --screenshot the first time COM1's output contains TEXT (anywhere, e.g. \"mica> \"); if it never does, no file is written" };
         var drive = new Option<string[]>("--drive") { HelpName = "file=PATH,format=raw,if=virtio[,readonly=on]", Description = "A raw disk image as a virtio-blk PCI disk (repeat for several)", AllowMultipleArgumentsPerToken = false };
+        var gdb = new Option<string?>("--gdb") { HelpName = "tcp::PORT", Description = "Serve gdb's remote protocol on localhost:PORT (gdb: target remote :PORT); see README \"Debugging with gdb\"" };
+        var gdbDefault = new Option<bool>("-s") { Description = "Shorthand for --gdb tcp::1234, as QEMU" };
+        var gdbWait = new Option<bool>("--gdb-wait", "-S") { Description = "With --gdb or -s: wait for gdb before the first instruction (QEMU's -S)" };
         var run = new Command("run", "Boot a multiboot kernel (by default the bundled Mica image). " + ExitStatus.Table)
         {
             kernel, initrd, append, mem, display, serial, clock, timeout, stats, statsJson, trace,
-            screenshot, screenshotAt, jit, drive,
+            screenshot, screenshotAt, jit, drive, gdb, gdbDefault, gdbWait,
         };
         run.SetAction(parsed => RunMachine(new RunOptions(
             parsed.GetValue(kernel),
@@ -60,7 +65,9 @@ public static class CommandLine
             parsed.GetValue(screenshot),
             parsed.GetValue(screenshotAt),
             parsed.GetValue(jit) ?? "on",
-            parsed.GetValue(drive) ?? [])));
+            parsed.GetValue(drive) ?? [],
+            parsed.GetValue(gdbDefault) ? "tcp::" + GdbEndpoint.DefaultPort : parsed.GetValue(gdb),
+            parsed.GetValue(gdbWait))));
 
         var root = new RootCommand("emu: a full-system x86-64 emulator that runs the Mica microkernel. " + ExitStatus.Table) { run };
         ParseResult result = root.Parse(args);
@@ -118,6 +125,17 @@ public static class CommandLine
             case "on": jitMode = JitMode.On; break;
             case "always": jitMode = JitMode.Always; break;
             default: return Fail(ExitStatus.UsageError, $"unknown --jit '{o.Jit}' (use off, on or always)");
+        }
+
+        int gdbPort = 0;
+        if (o.Gdb is not null && !GdbEndpoint.TryParsePort(o.Gdb, out gdbPort, out string gdbError))
+        {
+            return Fail(ExitStatus.UsageError, "--gdb: " + gdbError);
+        }
+
+        if (o.GdbWait && o.Gdb is null)
+        {
+            return Fail(ExitStatus.UsageError, "--gdb-wait (-S) needs --gdb tcp::PORT or -s");
         }
 
         if (!MemorySize.TryParse(o.Memory, out ulong memory, out string memError))
@@ -250,8 +268,29 @@ public static class CommandLine
             return Fail(ExitStatus.BadImage, ex.Message);
         }
 
+        GdbServer? gdbServer = null;
+        if (o.Gdb is not null)
+        {
+            gdbServer = new GdbServer(machine, o.GdbWait, GdbEndpoint.IsElf64(kernelPath));
+            try
+            {
+                gdbServer.Listen(gdbPort);
+            }
+            catch (SocketException ex)
+            {
+                machine.Dispose();
+                return Fail(ExitStatus.UsageError, $"--gdb: cannot listen on localhost:{gdbPort}: {ex.Message}");
+            }
+
+            if (o.GdbWait)
+            {
+                Console.Error.WriteLine($"emu: waiting for gdb on localhost:{gdbPort} (gdb -ex 'target remote :{gdbPort}')");
+            }
+        }
+
         using (machine)
         using (traceWriter)
+        using (gdbServer)
         {
             display.Attach(machine);
             if (o.Display != "none")
@@ -297,13 +336,15 @@ public static class CommandLine
                 return Fail(ExitStatus.WindowClosed, "the window was closed; the machine was powered off");
             }
 
-            return result.Cause switch
+            int status = result.Cause switch
             {
                 StopCause.DebugExit => result.DebugExitStatus ?? ExitStatus.GuestStopped,
                 StopCause.Timeout => Fail(ExitStatus.Timeout, $"timeout: the guest did not stop within {o.Timeout} s"),
                 StopCause.TripleFault => Fail(ExitStatus.TripleFault, $"the guest triple-faulted at RIP 0x{machine.Processor.State.Rip:X}"),
                 _ => ExitStatus.GuestStopped,
             };
+            gdbServer?.MachineEnded(status);
+            return status;
         }
     }
 
@@ -351,5 +392,7 @@ public static class CommandLine
         string? Screenshot,
         string? ScreenshotAt,
         string Jit,
-        string[] Drives);
+        string[] Drives,
+        string? Gdb,
+        bool GdbWait);
 }

@@ -211,6 +211,16 @@ public sealed class Machine : IDisposable
     /// <summary>Everything the guest wrote to COM1 (when <see cref="MachineConfiguration.KeepSerialTranscript"/>).</summary>
     public string SerialTranscript => transcript?.Text ?? string.Empty;
 
+    /// <summary>The attached debugger (the gdb stub), or null.</summary>
+    public IMachineDebugger? Debugger { get; set; }
+
+    /// <summary>Makes a running machine ask its <see cref="Debugger"/> soon (thread-safe).</summary>
+    public void WakeForDebugger()
+    {
+        Processor.RequestStop();
+        Clock.Wake();
+    }
+
     /// <summary>Asks a running <see cref="RunUntil"/> to return soon (thread-safe).</summary>
     public void RequestStop()
     {
@@ -364,6 +374,11 @@ public sealed class Machine : IDisposable
                 return stop;
             }
 
+            if (Debugger is { WantsStop: true } debugger && !debugger.Serve(debugEvent: false))
+            {
+                return StopCause.StopRequested;
+            }
+
             if (halted)
             {
                 if (LocalApic.HasPendingInterrupt)
@@ -427,6 +442,8 @@ public sealed class Machine : IDisposable
             {
                 case StopReason.TripleFault:
                     return StopCause.TripleFault;
+                case StopReason.Debug when Debugger?.Serve(debugEvent: true) != true:
+                    return StopCause.StopRequested; // a breakpoint with no debugger to serve it ends the run
                 case StopReason.Halted:
                     halts++;
                     if ((Processor.State.Rflags & (1UL << 9)) == 0 && !LocalApic.HasPendingInterrupt)

@@ -57,6 +57,7 @@ public sealed class PageWalker
 
     private readonly PhysicalBus bus;
     private readonly ulong[] pdpteRegisters = new ulong[4];
+    private bool inspecting;
 
     public PageWalker(PhysicalBus bus)
     {
@@ -217,6 +218,32 @@ public sealed class PageWalker
                 translation = Identity(linear & 0xFFFF_FFFF);
                 errorCode = 0;
                 return true;
+        }
+    }
+
+    /// <summary>
+    /// Translates for a debugger: the physical address <paramref name="linear"/> maps to, or false when it is
+    /// not mapped (or not canonical). It sets no accessed or dirty bit and ignores protection, as a
+    /// debugger's view of memory must change nothing the guest can see.
+    /// </summary>
+    public bool TryInspect(ulong linear, out ulong physical)
+    {
+        physical = 0;
+        if (Mode == PagingMode.FourLevel && !IsCanonical(linear))
+        {
+            return false;
+        }
+
+        inspecting = true;
+        try
+        {
+            bool mapped = TryTranslate(linear, AccessKind.Read, PrivilegeContext.SupervisorSmapOverride, out Translation t, out _);
+            physical = t.PhysicalAddress;
+            return mapped;
+        }
+        finally
+        {
+            inspecting = false;
         }
     }
 
@@ -415,7 +442,7 @@ public sealed class PageWalker
         }
 
         ulong updated = entry | Accessed | (kind == AccessKind.Write ? DirtyBit : 0);
-        if (updated != entry)
+        if (updated != entry && !inspecting)
         {
             // A and D live in the low dword of every entry format; write only that half.
             bus.Write(entryAddress, 4, (uint)updated);
@@ -427,7 +454,7 @@ public sealed class PageWalker
 
     private void SetAccessed(ulong entryAddress, ulong entry)
     {
-        if ((entry & Accessed) == 0)
+        if ((entry & Accessed) == 0 && !inspecting)
         {
             bus.Write(entryAddress, 4, (uint)(entry | Accessed));
         }

@@ -50,6 +50,14 @@ public class CommandLineTests
     }
 
     [Fact]
+    public void BadGdbEndpointsAreOneLineAndNonZero()
+    {
+        AssertOneLineFailure(Emu("run", Hello, "--gdb", "tcp::notaport"), ExitStatus.UsageError, "--gdb");
+        AssertOneLineFailure(Emu("run", Hello, "--gdb", "tcp:example.com:1234"), ExitStatus.UsageError, "localhost");
+        AssertOneLineFailure(Emu("run", Hello, "--gdb-wait"), ExitStatus.UsageError, "--gdb-wait");
+    }
+
+    [Fact]
     public void MissingKernelFile()
     {
         AssertOneLineFailure(Emu("run", "/nonexistent/kernel.elf"), ExitStatus.BadImage, "not found");

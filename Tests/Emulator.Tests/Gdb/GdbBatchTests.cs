@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using TestSupport;
+
+namespace Emulator.Tests.Gdb;
+
+/// <summary>
+/// Real gdb in batch mode against `emu run --gdb tcp::PORT --gdb-wait` on Mica's kernel with its symbols, and
+/// the same script against QEMU's stub (`-gdb tcp::PORT -S`): breakpoints in the kernel and in a user-space
+/// driver, bt, registers, memory, a hardware watchpoint on a kernel variable, finish, stepi across SYSCALL,
+/// continue to the end. The two transcripts agree except where the machines legitimately differ.
+/// </summary>
+public class GdbBatchTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
+
+    [Theory]
+    [InlineData("on")]
+    [InlineData("off")]
+    public void MicaUnderGdbOnEmuMatchesQemu(string jit)
+    {
+        string gdb = ExternalTool.Require("gdb", "drives the stub in batch mode");
+        int port = FreePort();
+        using Process emu = StartEmu(port, ["--jit", jit]);
+        string transcript = RunGdb(gdb, port);
+        Assert.True(emu.WaitForExit(Timeout), "emu did not end after gdb continued to the end");
+        Assert.Equal(1, emu.ExitCode); // test=boot passed: debug-exit 0
+
+        Assert.Contains("Breakpoint 1, 0xffffffff801035a0 in kmain ()".Replace("ffffffff801035a0", $"{Symbol("kmain"):x}"), transcript);
+        Assert.Contains("Hardware watchpoint 3: *(unsigned long *)&frames_free", transcript);
+        Assert.Contains("Old value = 0", transcript);
+        Assert.Contains(" in service ()", transcript);
+        Assert.Contains(" in syscall6 ()", transcript);
+        Assert.Contains("<syscall_entry>", transcript);
+        Assert.Contains("[Inferior 1 (Remote target) exited with code 01]", transcript);
+
+        string qemuTranscript = RunOnQemu(gdb);
+        Assert.Equal(Comparable(qemuTranscript), Comparable(transcript));
+    }
+
+    /// <summary>
+    /// The part of a transcript both machines must agree on: from the first breakpoint to the last stop. Left out:
+    /// QEMU starts in its BIOS (emu at the kernel's entry), the stack words under kmain's return address and the
+    /// free-frame count hold what each loader left (module placement), and the end (emu reports the exit
+    /// status; QEMU closes the connection).
+    /// </summary>
+    private static List<string> Comparable(string transcript)
+    {
+        var lines = transcript.Split('\n').Select(l => l.TrimEnd()).ToList();
+        int first = lines.FindIndex(l => l.StartsWith("Breakpoint 1 at", StringComparison.Ordinal));
+        int last = lines.FindLastIndex(l => l.Contains("<syscall_entry>", StringComparison.Ordinal));
+        Assert.True(first >= 0 && last > first, "transcript lacks its landmarks:\n" + transcript);
+        return [.. lines[first..(last + 1)]
+            .Where(l => !l.StartsWith("New value = ", StringComparison.Ordinal))
+            .Select(l => l.StartsWith("0xffffffff802a8ff8:", StringComparison.Ordinal) ? l.Split('\t')[0] + '\t' + l.Split('\t')[1] : l)
+            .Where(l => !l.StartsWith("0xffffffff802a90", StringComparison.Ordinal))];
+    }
+
+    private static string RunOnQemu(string gdb)
+    {
+        string qemu = ExternalTool.Require("qemu-system-x86_64", "the reference stub");
+        int port = FreePort();
+        var psi = new ProcessStartInfo(qemu)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string a in new[]
+        {
+            "-kernel", RepoPaths.GuestImage("mica.elf"), "-initrd", RepoPaths.GuestImage("initfs.tar"), "-append", "test=boot",
+            "-serial", "null", "-display", "none", "-vga", "std", "-no-reboot", "-m", "256M",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-gdb", $"tcp:127.0.0.1:{port}", "-S",
+        })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using Process q = Process.Start(psi)!;
+        try
+        {
+            return RunGdb(gdb, port);
+        }
+        finally
+        {
+            if (!q.WaitForExit(Timeout))
+            {
+                q.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private static string RunGdb(string gdb, int port)
+    {
+        string uartd = RepoPaths.GuestImage("user/uartd");
+        ulong service = GuestSymbols.Address(uartd, "service");
+        uint serviceCode = BitConverter.ToUInt32(GuestSymbols.BytesAt(uartd, service, 4));
+        ulong syscall6 = GuestSymbols.Address(uartd, "syscall6");
+        byte[] body = GuestSymbols.BytesAt(uartd, syscall6, 64);
+        int at = Enumerable.Range(0, body.Length - 1).First(i => body[i] == 0x0F && body[i + 1] == 0x05);
+        string script = Path.Combine(Path.GetTempPath(), $"emu-gdb-{Environment.ProcessId}-{port}.gdb");
+        File.WriteAllText(script, $"""
+            set pagination off
+            set confirm off
+            set tcp connect-timeout 30
+            target remote 127.0.0.1:{port}
+            break kmain
+            continue
+            bt 1
+            info registers rip rsp
+            x/8gx $rsp
+            break kprintf
+            continue
+            finish
+            delete
+            watch *(unsigned long *)&frames_free
+            continue
+            delete
+            add-symbol-file {uartd}
+            break service if *(unsigned int *)$pc == 0x{serviceCode:x}
+            continue
+            bt 1
+            delete
+            break *0x{syscall6 + (ulong)at:x} if *(unsigned short *)$pc == 0x050f
+            continue
+            info registers rip
+            stepi
+            info registers rip
+            delete
+            continue
+
+            """);
+        try
+        {
+            ProcessResult r = ExternalTool.Run(gdb, ["-batch", "-nx", "-x", script, RepoPaths.GuestImage("mica.elf")], Timeout);
+            Assert.False(r.TimedOut, "gdb timed out:\n" + r.StandardOutput + r.StandardError);
+            return r.StandardOutput + r.StandardError;
+        }
+        finally
+        {
+            File.Delete(script);
+        }
+    }
+
+    private static Process StartEmu(int port, string[] extra)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "emu.dll");
+        var psi = new ProcessStartInfo(ExternalTool.Find("dotnet") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (string a in new[]
+        {
+            dll, "run", RepoPaths.GuestImage("mica.elf"), "--initrd", RepoPaths.GuestImage("initfs.tar"), "--append", "test=boot",
+            "--display", "none", "--serial", "none", "--gdb", $"tcp::{port}", "--gdb-wait",
+        }.Concat(extra))
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        Process p = Process.Start(psi)!;
+        string? line = p.StandardError.ReadLine(); // printed once the port is listening
+        Assert.True(line?.Contains("waiting for gdb", StringComparison.Ordinal) == true, $"emu said: {line}");
+        return p;
+    }
+
+    private static ulong Symbol(string name) => GuestSymbols.Address(RepoPaths.GuestImage("mica.elf"), name);
+
+    private static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+}
