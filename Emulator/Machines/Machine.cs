@@ -216,7 +216,7 @@ public sealed class Machine : IDisposable
         InstructionsRetired = Processor.InstructionsRetired,
         HostSeconds = hostTime.Elapsed.TotalSeconds,
         VirtualTimeNs = Clock.NowNs,
-        HaltedNs = Clock.HaltSkippedNs,
+        HaltedNs = Clock.HaltedNs,
         Halts = halts,
         InterruptsDelivered = LocalApic.Acknowledged,
         PicInterruptsByIrq = [.. Pic.DeliveredByIrq],
