@@ -45,7 +45,7 @@ public sealed class Machine : IDisposable
     private long halts;
 
     /// <exception cref="BootImageException">The kernel or a module cannot be loaded.</exception>
-    /// <exception cref="FileNotFoundException">The kernel or a module file does not exist.</exception>
+    /// <exception cref="IOException">The kernel or a module file does not exist (<see cref="FileNotFoundException"/>) or is a directory.</exception>
     public Machine(MachineConfiguration configuration)
     {
         this.configuration = configuration;
@@ -100,7 +100,7 @@ public sealed class Machine : IDisposable
         Serial.Register(Ports);
         Rtc.Register(Ports);
         Keyboard.Register(Ports);
-        Ports.Register(DebugExit.DefaultPort, 1, DebugExit);
+        Ports.Register(configuration.DebugExitPort, configuration.DebugExitSize, DebugExit);
         Pci.Register(Ports);
         Display.RegisterPorts(Ports);
         LocalApic.Register(Bus);
@@ -430,6 +430,11 @@ public sealed class Machine : IDisposable
 
     private static byte[] ReadImage(string path, string what)
     {
+        if (Directory.Exists(path))
+        {
+            throw new IOException($"{what} {path} is a directory, not a file");
+        }
+
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"{what} file not found: {path}", path);
