@@ -351,15 +351,11 @@ public sealed class Machine : IDisposable
                     return StopCause.TripleFault;
                 case StopReason.Halted:
                     halts++;
-                    if ((Processor.State.Rflags & (1UL << 9)) == 0 && !LocalApic.HasPendingInterrupt)
+                    if ((Processor.State.Rflags & (1UL << 9)) == 0)
                     {
-                        // HLT with interrupts off: only an NMI or a reset could wake it.
-                        if (pendingCause is StopCause c)
-                        {
-                            return c;
-                        }
-
-                        return StopCause.Halted;
+                        // HLT with interrupts off: a pending maskable interrupt cannot wake it, only an NMI,
+                        // INIT or reset (none of which a device here sends), so the guest halted for good.
+                        return pendingCause ?? StopCause.Halted;
                     }
 
                     halted = true;
