@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Emulator.Cli;
+using Emulator.Tests.Support;
 using TestSupport;
 
 namespace Emulator.Tests.Cli;
@@ -7,17 +7,7 @@ namespace Emulator.Tests.Cli;
 /// <summary>The `emu` program as a user meets it: help, and one clear line for bad input.</summary>
 public class CommandLineTests
 {
-    private static ProcessResult Emu(params string[] args)
-    {
-        string dll = Path.Combine(AppContext.BaseDirectory, "emu.dll");
-        string dotnet = Process.GetCurrentProcess().MainModule?.FileName ?? "dotnet";
-        if (!Path.GetFileNameWithoutExtension(dotnet).Equals("dotnet", StringComparison.Ordinal))
-        {
-            dotnet = ExternalTool.Find("dotnet") ?? "dotnet";
-        }
-
-        return ExternalTool.Run(dotnet, [dll, .. args], TimeSpan.FromSeconds(60), stdin: string.Empty);
-    }
+    private static ProcessResult Emu(params string[] args) => EmuProcess.Run(args);
 
     private static void AssertOneLineFailure(ProcessResult r, int status, string mention)
     {
@@ -186,6 +176,45 @@ public class CommandLineTests
             Assert.True(compiled > 0, r.StandardError);
             Assert.True(jitInstructions > 0, r.StandardError);
         }
+    }
+
+    /// <summary>The README's first command (`dotnet run --project Emulator`, no subcommand) boots the bundled Mica image.</summary>
+    [Fact]
+    public void NoSubcommandBootsTheBundledMica()
+    {
+        ProcessResult r = EmuProcess.Run(["-append", "test=boot", "-display", "none"], TimeSpan.FromSeconds(120));
+        Assert.Contains("TEST boot: PASS", r.StandardOutput);
+        Assert.Equal(1, r.ExitCode);
+    }
+
+    /// <summary>A QEMU flag emu lacks, or a value of one it cannot honour: one line naming it, never a silent ignore.</summary>
+    [Theory]
+    [InlineData("-usb", "-usb")]
+    [InlineData("-enable-kvm", "-enable-kvm")]
+    [InlineData("-hda disk.img", "-hda")]
+    [InlineData("-cdrom os.iso", "-cdrom")]
+    [InlineData("-s", "-gdb")]
+    [InlineData("-gdb tcp::1234", "-gdb")]
+    [InlineData("-S", "-S")]
+    [InlineData("-drive file=disk.img,format=raw", "-drive")]
+    [InlineData("-smp 2", "-smp 2")]
+    [InlineData("-smp cpus=4", "-smp")]
+    [InlineData("-machine microvm", "-machine microvm")]
+    [InlineData("-accel kvm", "-accel kvm")]
+    [InlineData("-cpu Haswell", "-cpu Haswell")]
+    [InlineData("-serial pty", "-serial pty")]
+    [InlineData("-serial stdio -serial file:x", "second -serial")]
+    [InlineData("-display curses", "-display curses")]
+    [InlineData("-monitor stdio", "-monitor stdio")]
+    [InlineData("-vga cirrus", "-vga cirrus")]
+    [InlineData("-device e1000", "-device e1000")]
+    [InlineData("-device isa-debug-exit,iobase=0xf4,iosize=3", "iosize=3")]
+    [InlineData("-device isa-debug-exit,iobase=0x10000", "iobase=0x10000")]
+    [InlineData("-m 256M,maxmem=1G", "-m")]
+    [InlineData("-m", "-m needs a value")]
+    public void QemuFlagsEmuLacksAreRefusedByName(string flags, string mention)
+    {
+        AssertOneLineFailure(Emu(["-kernel", Hello, "-display", "none", .. flags.Split(' ')]), ExitStatus.UsageError, mention);
     }
 
     private static long StatsValue(string stats, string name)
