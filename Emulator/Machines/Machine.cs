@@ -247,7 +247,6 @@ public sealed class Machine : IDisposable
         JitBlocksCompiled = Processor.Jit.Counters.BlocksCompiled,
         JitBlocksOptimized = Processor.Jit.Counters.BlocksOptimized,
         JitChainedEntries = Processor.Jit.Counters.ChainedEntries,
-        JitCompiledCodeMilliseconds = Processor.Jit.Counters.CompiledCodeMilliseconds,
         JitCompileMedianMicroseconds = Processor.Jit.Counters.MedianCompileMicroseconds,
         JitCompileP99Microseconds = Processor.Jit.Counters.P99CompileMicroseconds,
         JitInstructions = Processor.Jit.Counters.InstructionsInCompiledCode,
