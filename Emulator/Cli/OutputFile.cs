@@ -11,14 +11,14 @@ public static class OutputFile
         error = string.Empty;
         if (Directory.Exists(path))
         {
-            error = $"{path} is a directory";
+            error = $"cannot write {path}: it is a directory";
             return false;
         }
 
         string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null && !Directory.Exists(directory))
         {
-            error = $"the directory {directory} does not exist";
+            error = $"cannot write {path}: the directory {directory} does not exist";
             return false;
         }
 

@@ -65,6 +65,11 @@ public sealed class QemuArguments
             if (flag is null)
             {
                 q.emuArguments.Add(token);
+                if (TakesEmuValue(token) && i + 1 < args.Count)
+                {
+                    q.emuArguments.Add(args[++i]); // "--timeout -Infinity": a value, however it is spelt
+                }
+
                 continue;
             }
 
@@ -133,6 +138,12 @@ public sealed class QemuArguments
     }
 
     private static readonly HashSet<string> EmuShortFlags = ["-h", "-?"];
+
+    /// <summary>emu's own flags that take no value; every other "--flag" (without "=") takes the next word.</summary>
+    private static readonly HashSet<string> EmuSwitches = ["--stats", "--help", "--version"];
+
+    private static bool TakesEmuValue(string token) =>
+        token.StartsWith("--", StringComparison.Ordinal) && token.Length > 2 && !token.Contains('=', StringComparison.Ordinal) && !EmuSwitches.Contains(token);
 
     /// <summary>emu flags spelt like a QEMU flag with two dashes; they keep emu's meaning.</summary>
     private static readonly HashSet<string> EmuLongFlags = ["initrd", "append", "serial", "display"];
