@@ -230,9 +230,16 @@ public static class CommandLine
             }
         }
 
+        // A terminal on stdin goes raw (restored on every way out); QEMU's Ctrl-A escapes work there and on mon:stdio.
+        using TerminalRawMode? rawTerminal = stdin && terminalInput ? TerminalRawMode.TryEnter() : null;
+        Machine? running = null;
+        SerialEscapes? escapes = stdin && (rawTerminal is not null || o.Serial == "mon:stdio")
+            ? new SerialEscapes(() => running?.RequestStop(), SerialEscapes.WriteToTerminal)
+            : null;
         using var display = new MachineDisplay(o.Screenshot, o.ScreenshotAt);
         var config = new MachineConfiguration
         {
+            StdinFilter = escapes,
             MemorySize = memory,
             KernelPath = kernelPath,
             Modules = MultibootModule.ParseList(initrd),
@@ -265,6 +272,7 @@ public static class CommandLine
             return Fail(ExitStatus.NotAvailable, $"--mem {o.Memory}: this host cannot allocate {memory >> 20} MiB of guest RAM");
         }
 
+        running = machine;
         using (machine)
         using (traceWriter)
         {

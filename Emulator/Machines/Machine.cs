@@ -489,12 +489,15 @@ public sealed class Machine : IDisposable
         {
             try
             {
-                using Stream stdin = Console.OpenStandardInput();
+                // fd 0 itself: Console's stream would switch a terminal's settings around every read (and undo raw mode).
+                using Stream stdin = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(0, ownsHandle: false), FileAccess.Read, 1);
                 var buffer = new byte[256];
+                var filtered = new byte[256];
+                IHostInputFilter? filter = configuration.StdinFilter;
                 int n;
                 while ((n = stdin.Read(buffer, 0, buffer.Length)) > 0)
                 {
-                    Serial.EnqueueInput(buffer.AsSpan(0, n));
+                    Serial.EnqueueInput(filter is null ? buffer.AsSpan(0, n) : filtered.AsSpan(0, filter.Filter(buffer.AsSpan(0, n), filtered)));
                 }
             }
             catch (IOException)

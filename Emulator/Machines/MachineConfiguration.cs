@@ -40,6 +40,9 @@ public sealed record MachineConfiguration
     /// <summary>Feed COM1 from the host's standard input.</summary>
     public bool SerialInputFromStdin { get; init; }
 
+    /// <summary>Filters stdin before COM1 sees it (QEMU's Ctrl-A escapes); null passes every byte.</summary>
+    public IHostInputFilter? StdinFilter { get; init; }
+
     /// <summary>Keep the whole COM1 transcript in memory (<see cref="Machine.SerialTranscript"/>).</summary>
     public bool KeepSerialTranscript { get; init; } = true;
 
