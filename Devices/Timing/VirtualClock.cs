@@ -23,6 +23,7 @@ public sealed class VirtualClock
     private readonly Func<long> instructionsRetired;
     private readonly AutoResetEvent wake = new(false);
     private long skippedNs;
+    private long sleptTicks;
     private long tscOffset;
     private double realtimeNsPerInstruction = 1;
     private long pooledInstructions;
@@ -53,8 +54,10 @@ public sealed class VirtualClock
     /// <summary>WRMSR IA32_TIME_STAMP_COUNTER: the TSC continues from <paramref name="value"/>.</summary>
     public void WriteTsc(ulong value) => tscOffset = (long)value - NowNs;
 
-    /// <summary>Time skipped while the guest was halted (deterministic mode).</summary>
-    public long HaltSkippedNs => skippedNs;
+    /// <summary>
+    /// Time the guest spent halted: skipped in deterministic mode, slept by the host thread in realtime mode.
+    /// </summary>
+    public long HaltedNs => Mode == ClockMode.Deterministic ? skippedNs : (long)(sleptTicks * (1e9 / Stopwatch.Frequency));
 
     /// <summary>Creates a timer owned by a device; it stays disarmed until <see cref="ClockTimer.Arm"/>.</summary>
     public ClockTimer CreateTimer(string name, Action<long> callback)
@@ -213,7 +216,12 @@ public sealed class VirtualClock
             wait = TimeSpan.FromTicks(Math.Min(maxWait.Ticks, (ns + 99) / 100));
         }
 
-        wake.WaitOne(wait);
+        // WaitOne counts whole milliseconds and truncates: a wait under 1 ms would return at once and the
+        // halted machine would spin until the deadline. Rounding up wakes it at most 1 ms late.
+        int milliseconds = (int)Math.Ceiling(wait.TotalMilliseconds);
+        long start = Stopwatch.GetTimestamp();
+        wake.WaitOne(milliseconds);
+        sleptTicks += Stopwatch.GetTimestamp() - start;
         return true;
     }
 

@@ -63,12 +63,8 @@ public static class MultibootLoader
         {
             CheckFits(ram, address, memSize, "the kernel");
             CheckClearOfBootArea(address, memSize, "the kernel");
-            ram.Span(address, (int)fileSize).Clear();
             kernel.AsSpan(fileOffset, (int)fileSize).CopyTo(ram.Span(address, (int)fileSize));
-            if (memSize > fileSize)
-            {
-                ram.Span(address + fileSize, (int)(memSize - fileSize)).Clear();
-            }
+            Clear(ram, (ulong)address + fileSize, memSize - fileSize);
         }
 
         // Modules, page-aligned after the kernel.
@@ -289,6 +285,18 @@ public static class MultibootLoader
         if (address < BootAreaEnd && address + length > BootAreaStart)
         {
             throw new BootImageException($"{what} overlaps the loader's boot information area 0x{BootAreaStart:X}-0x{BootAreaEnd:X}");
+        }
+    }
+
+    /// <summary>Zeroes a range of RAM (the bss), which may be larger than one span can be (2 GiB).</summary>
+    private static void Clear(PhysicalMemory ram, ulong address, ulong length)
+    {
+        while (length > 0)
+        {
+            int chunk = (int)Math.Min(length, 1UL << 30);
+            ram.Span(address, chunk).Clear();
+            address += (ulong)chunk;
+            length -= (ulong)chunk;
         }
     }
 

@@ -27,14 +27,21 @@ public static class CommandLine
 
     public static int Run(string[] args)
     {
-        var kernel = new Argument<string?>("kernel") { Description = "Multiboot kernel to boot (default: the bundled Mica image)", Arity = ArgumentArity.ZeroOrOne };
+        // `emu run ...` (the old spelling) and `emu ...` are one command.
+        QemuArguments? qemu = QemuArguments.Translate(args is ["run", ..] ? args[1..] : args, out string qemuError);
+        if (qemu is null)
+        {
+            return Fail(UsageError, qemuError);
+        }
+
+        var kernel = new Argument<string?>("kernel") { Description = "Multiboot kernel to boot (default: the bundled Mica image); QEMU's -kernel FILE says the same", Arity = ArgumentArity.ZeroOrOne };
         var initrd = new Option<string?>("--initrd") { Description = "Boot modules, comma-separated; each \"FILE args\" with its own command line (as QEMU)" };
         var append = new Option<string?>("--append") { Description = "Kernel command line" };
-        var mem = new Option<string>("--mem", "-m") { Description = "Guest RAM: 256M, 1G, 512K or bytes", DefaultValueFactory = _ => "256M" };
+        var mem = new Option<string>("--mem", "-m") { Description = "Guest RAM, as QEMU's -m: 256 (MiB), 256M, 1G, 512K, 4096B", DefaultValueFactory = _ => "256M" };
         var display = new Option<string?>("--display") { HelpName = "window|none", Description = "window: the default when a display is available (else emu says so and runs without one); closing it powers the machine off. Right Ctrl + P pause, S screenshot, O counters, I integer scaling, Q power off" };
-        var serial = new Option<string>("--serial") { Description = "COM1: stdio, none, or a FILE to write", DefaultValueFactory = _ => "stdio" };
-        var clock = new Option<string?>("--clock") { HelpName = "deterministic|realtime", Description = "deterministic (time follows instructions; the default without a window) or realtime (the wall clock; the default with a window, where an idle guest leaves the host idle)" };
-        var timeout = new Option<double?>("--timeout") { Description = "Stop after this many host seconds (exit status 6)" };
+        var serial = new Option<string>("--serial") { HelpName = "stdio|mon:stdio|none|file:FILE|FILE", Description = "COM1: stdio (on a terminal: raw, with QEMU's Ctrl-A escapes; Ctrl-A h lists them), none, or a FILE to write", DefaultValueFactory = _ => "stdio" };
+        var clock = new Option<string?>("--clock") { HelpName = "deterministic|realtime", Description = "deterministic (time follows instructions; the default when no one is at the keyboard) or realtime (the wall clock; the default with a window or a terminal on stdin)" };
+        var timeout = new Option<string?>("--timeout") { HelpName = "SECONDS", Description = "Stop after this many host seconds (exit status 6)" };
         var stats = new Option<bool>("--stats") { Description = "Print counters and guest MIPS on stderr at exit" };
         var statsJson = new Option<string?>("--stats-json") { Description = "Write the counters as JSON to FILE" };
         var jit = new Option<string>("--jit") { Description = "off (interpreter only), on (compile hot guest code to IL) or always (compile every block on first run)", DefaultValueFactory = _ => "on" };
@@ -42,13 +49,14 @@ public static class CommandLine
         var screenshot = new Option<string?>("--screenshot") { HelpName = "FILE", Description = "Save the guest's screen as a PNG to FILE (the framebuffer at its own resolution, or the serial console text before the guest sets a graphics mode), with or without a window: when the run ends, or at --screenshot-at" };
         var screenshotAt = new Option<string?>("--screenshot-at") { HelpName = "TEXT", Description = "Take the --screenshot the first time COM1's output contains TEXT (anywhere, e.g. \"mica> \"); if it never does, no file is written" };
         var drive = new Option<string[]>("--drive") { HelpName = "file=PATH,format=raw,if=virtio[,readonly=on]", Description = "A raw disk image as a virtio-blk PCI disk (repeat for several)", AllowMultipleArgumentsPerToken = false };
-        var gdb = new Option<string?>("--gdb") { HelpName = "tcp::PORT", Description = "Serve gdb's remote protocol on localhost:PORT (gdb: target remote :PORT); see README \"Debugging with gdb\"" };
-        var gdbDefault = new Option<bool>("-s") { Description = "Shorthand for --gdb tcp::1234, as QEMU" };
-        var gdbWait = new Option<bool>("--gdb-wait", "-S") { Description = "With --gdb or -s: wait for gdb before the first instruction (QEMU's -S)" };
-        var run = new Command("run", "Boot a multiboot kernel (by default the bundled Mica image). " + ExitStatus.Table)
+        var gdb = new Option<string?>("--gdb") { HelpName = "tcp::PORT", Description = "Serve gdb's remote protocol on localhost:PORT (gdb: target remote :PORT); QEMU's -gdb tcp::PORT and -s (tcp::1234) say the same; see README \"Debugging with gdb\"" };
+        var gdbWait = new Option<bool>("--gdb-wait") { Description = "With --gdb: wait for gdb before the first instruction (QEMU's -S)" };
+        var run = new RootCommand("emu: a full-system x86-64 emulator that runs the Mica microkernel; a drop-in for qemu-system-x86_64 -kernel "
+            + "(it also takes -kernel -initrd -append -m -serial -display -nographic -no-reboot -no-shutdown -device isa-debug-exit -smp 1 "
+            + "-cpu -machine -accel tcg -vga std -name -pidfile -monitor none, in QEMU's spelling). `emu run ...` is the same command. " + ExitStatus.Table)
         {
             kernel, initrd, append, mem, display, serial, clock, timeout, stats, statsJson, trace,
-            screenshot, screenshotAt, jit, drive, gdb, gdbDefault, gdbWait,
+            screenshot, screenshotAt, jit, drive, gdb, gdbWait,
         };
         run.SetAction(parsed => RunMachine(new RunOptions(
             parsed.GetValue(kernel),
@@ -65,19 +73,21 @@ public static class CommandLine
             parsed.GetValue(screenshot),
             parsed.GetValue(screenshotAt),
             parsed.GetValue(jit) ?? "on",
-            parsed.GetValue(drive) ?? [],
-            parsed.GetValue(gdbDefault) ? "tcp::" + GdbEndpoint.DefaultPort : parsed.GetValue(gdb),
-            parsed.GetValue(gdbWait))));
+            [.. parsed.GetValue(drive) ?? [], .. qemu.Drives],
+            parsed.GetValue(gdb) ?? qemu.GdbEndpoint,
+            parsed.GetValue(gdbWait) || qemu.WaitForDebugger,
+            qemu)));
 
-        var root = new RootCommand("emu: a full-system x86-64 emulator that runs the Mica microkernel. " + ExitStatus.Table) { run };
-        ParseResult result = root.Parse(args);
+        ParseResult result = run.Parse([.. qemu.EmuArguments]);
         if (result.Errors.Count > 0)
         {
             Console.Error.WriteLine("emu: " + result.Errors[0].Message + " (see emu --help)");
             return UsageError;
         }
 
-        return result.Invoke();
+        // Exceptions leave the action for Program's one-line fallback (never System.CommandLine's stack trace),
+        // and Ctrl-C is the guest's business, not a cancellation.
+        return result.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
     }
 
     private static int Fail(int status, string message)
@@ -88,6 +98,7 @@ public static class CommandLine
 
     private static int RunMachine(RunOptions o)
     {
+        QemuArguments q = o.Qemu;
         if (o.Display is not (null or "window" or "none"))
         {
             return Fail(ExitStatus.UsageError, $"unknown --display '{o.Display}' (use window or none)");
@@ -103,15 +114,12 @@ public static class CommandLine
             return Fail(ExitStatus.UsageError, "--screenshot-at needs a non-empty TEXT");
         }
 
-        if (o.Screenshot is not null && !ScreenshotPathIsWritable(o.Screenshot, out string shotError))
-        {
-            return Fail(ExitStatus.UsageError, "--screenshot: " + shotError);
-        }
-
-        // An interactive window wants the guest on the wall clock; the deterministic clock races ahead while the guest idles.
+        // A person at the keyboard (a window, or a terminal on stdin) wants the wall clock; the deterministic
+        // clock races ahead while the guest idles. Without one (CI, pipes) runs repeat exactly.
         bool windowLikely = o.Display != "none" && DisplayAvailability.MissingReason() is null;
+        bool terminalInput = o.Serial is "stdio" or "mon:stdio" && !Console.IsInputRedirected;
         ClockMode clockMode;
-        switch (o.Clock ?? (windowLikely ? "realtime" : "deterministic"))
+        switch (o.Clock ?? (windowLikely || terminalInput ? "realtime" : "deterministic"))
         {
             case "deterministic": clockMode = ClockMode.Deterministic; break;
             case "realtime": clockMode = ClockMode.Realtime; break;
@@ -148,7 +156,7 @@ public static class CommandLine
             return Fail(ExitStatus.UsageError, $"--mem {o.Memory} is too small (at least 2M)");
         }
 
-        if (memory > 64UL << 30)
+        if (memory > MachineConfiguration.MaximumMemorySize)
         {
             return Fail(ExitStatus.UsageError, $"--mem {o.Memory} is too large (at most 64G)");
         }
@@ -158,9 +166,15 @@ public static class CommandLine
             return Fail(ExitStatus.UsageError, $"--mem {o.Memory} is not a whole number of 4 KiB pages");
         }
 
-        if (o.Timeout is double t && (double.IsNaN(t) || t <= 0))
+        TimeSpan? timeout = null;
+        if (o.Timeout is not null)
         {
-            return Fail(ExitStatus.UsageError, "--timeout must be a positive number of seconds");
+            if (!TimeoutSeconds.TryParse(o.Timeout, out TimeSpan parsedTimeout, out string timeoutError))
+            {
+                return Fail(ExitStatus.UsageError, timeoutError);
+            }
+
+            timeout = parsedTimeout;
         }
 
         var drives = new List<DriveConfiguration>();
@@ -184,6 +198,15 @@ public static class CommandLine
             return Fail(ExitStatus.UsageError, $"unknown option '{o.Kernel}' (see emu --help)");
         }
 
+        // Every output path is checked before the guest runs: a typo must not cost a run.
+        foreach ((string flag, string? path) in new[] { ("--screenshot", o.Screenshot), ("--stats-json", o.StatsJson), ("-pidfile", q.PidFile) })
+        {
+            if (path is not null && !OutputFile.CheckWritable(path, out string pathError))
+            {
+                return Fail(ExitStatus.UsageError, $"{flag}: {pathError}");
+            }
+        }
+
         string? kernelPath = o.Kernel;
         string? initrd = o.Initrd;
         if (kernelPath is null)
@@ -203,19 +226,21 @@ public static class CommandLine
         switch (o.Serial)
         {
             case "stdio":
+            case "mon:stdio":
                 sink = new StreamSerialSink(Console.OpenStandardOutput(), ownsStream: false);
                 stdin = true;
                 break;
             case "none":
                 break;
             default:
+                string serialPath = o.Serial.StartsWith("file:", StringComparison.Ordinal) ? o.Serial[5..] : o.Serial;
                 try
                 {
-                    sink = new StreamSerialSink(File.Create(o.Serial), ownsStream: true);
+                    sink = new StreamSerialSink(File.Create(serialPath), ownsStream: true);
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
-                    return Fail(ExitStatus.UsageError, $"--serial: cannot write {o.Serial}: {ex.Message}");
+                    return Fail(ExitStatus.UsageError, $"--serial: cannot write {serialPath}: {ex.Message}");
                 }
 
                 break;
@@ -234,9 +259,16 @@ public static class CommandLine
             }
         }
 
+        // A terminal on stdin goes raw (restored on every way out); QEMU's Ctrl-A escapes work there and on mon:stdio.
+        using TerminalRawMode? rawTerminal = stdin && terminalInput ? TerminalRawMode.TryEnter() : null;
+        Machine? running = null;
+        SerialEscapes? escapes = stdin && (rawTerminal is not null || o.Serial == "mon:stdio")
+            ? new SerialEscapes(() => running?.RequestStop(), SerialEscapes.WriteToTerminal)
+            : null;
         using var display = new MachineDisplay(o.Screenshot, o.ScreenshotAt);
         var config = new MachineConfiguration
         {
+            StdinFilter = escapes,
             MemorySize = memory,
             KernelPath = kernelPath,
             Modules = MultibootModule.ParseList(initrd),
@@ -248,6 +280,8 @@ public static class CommandLine
             Trace = traceWriter,
             Jit = jitMode,
             Drives = drives,
+            DebugExitPort = q.DebugExitPort,
+            DebugExitSize = q.DebugExitSize,
         };
 
         Machine machine;
@@ -255,7 +289,7 @@ public static class CommandLine
         {
             machine = new Machine(config);
         }
-        catch (FileNotFoundException ex)
+        catch (IOException ex)
         {
             return Fail(ExitStatus.BadImage, ex.Message);
         }
@@ -266,6 +300,10 @@ public static class CommandLine
         catch (DiskImageException ex)
         {
             return Fail(ExitStatus.BadImage, ex.Message);
+        }
+        catch (OutOfMemoryException)
+        {
+            return Fail(ExitStatus.NotAvailable, $"--mem {o.Memory}: this host cannot allocate {memory >> 20} MiB of guest RAM");
         }
 
         GdbServer? gdbServer = null;
@@ -288,6 +326,7 @@ public static class CommandLine
             }
         }
 
+        running = machine;
         using (machine)
         using (traceWriter)
         using (gdbServer)
@@ -296,7 +335,8 @@ public static class CommandLine
             if (o.Display != "none")
             {
                 // The window opens only once the image loaded, so a bad image never flashes one.
-                string? noWindow = display.TryOpenWindow(new WindowOptions("emu - " + (o.Kernel is null ? "Mica" : Path.GetFileName(kernelPath))));
+                string title = q.Name ?? "emu - " + (o.Kernel is null ? "Mica" : Path.GetFileName(kernelPath));
+                string? noWindow = display.TryOpenWindow(new WindowOptions(title));
                 if (noWindow is not null && o.Display == "window")
                 {
                     return Fail(ExitStatus.NotAvailable, "--display window: " + noWindow);
@@ -309,11 +349,12 @@ public static class CommandLine
                 }
             }
 
+            using PidFile? pidFile = q.PidFile is null ? null : PidFile.Write(q.PidFile);
             RunResult result;
             bool windowClosed;
             try
             {
-                (result, windowClosed) = display.Run(o.Timeout is double seconds ? RunCondition.Timeout(TimeSpan.FromSeconds(seconds)) : RunCondition.GuestStops);
+                (result, windowClosed) = display.Run(timeout is TimeSpan t ? RunCondition.Timeout(t) : RunCondition.GuestStops);
             }
             catch (NotImplementedException ex)
             {
@@ -330,10 +371,17 @@ public static class CommandLine
                 Console.Error.WriteLine("emu: " + notice);
             }
 
-            Report(o, result);
+            bool reported = Report(o, result);
             if (windowClosed)
             {
                 return Fail(ExitStatus.WindowClosed, "the window was closed; the machine was powered off");
+            }
+
+            if (!reported || display.WriteFailed)
+            {
+                // The guest's own status would hide that an output the user asked for is missing.
+                gdbServer?.MachineEnded(ExitStatus.OutputError);
+                return ExitStatus.OutputError;
             }
 
             int status = result.Cause switch
@@ -348,16 +396,8 @@ public static class CommandLine
         }
     }
 
-    private static bool ScreenshotPathIsWritable(string path, out string error)
-    {
-        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        error = Directory.Exists(path) ? $"{path} is a directory"
-            : directory is not null && !Directory.Exists(directory) ? $"the directory {directory} does not exist"
-            : string.Empty;
-        return error.Length == 0;
-    }
-
-    private static void Report(RunOptions o, RunResult result)
+    /// <summary>Prints and writes the counters; false when --stats-json could not be written.</summary>
+    private static bool Report(RunOptions o, RunResult result)
     {
         if (o.Stats)
         {
@@ -373,8 +413,11 @@ public static class CommandLine
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 Console.Error.WriteLine($"emu: --stats-json: cannot write {o.StatsJson}: {ex.Message}");
+                return false;
             }
         }
+
+        return true;
     }
 
     private sealed record RunOptions(
@@ -385,7 +428,7 @@ public static class CommandLine
         string? Display,
         string Serial,
         string? Clock,
-        double? Timeout,
+        string? Timeout,
         bool Stats,
         string? StatsJson,
         string? Trace,
@@ -394,5 +437,6 @@ public static class CommandLine
         string Jit,
         string[] Drives,
         string? Gdb,
-        bool GdbWait);
+        bool GdbWait,
+        QemuArguments Qemu);
 }

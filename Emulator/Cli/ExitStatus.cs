@@ -1,7 +1,7 @@
 namespace Emulator.Cli;
 
 /// <summary>
-/// The exit statuses of `emu run`. The guest's isa-debug-exit statuses are always odd
+/// The exit statuses of `emu`. The guest's isa-debug-exit statuses are always odd
 /// ((value &lt;&lt; 1) | 1), so emu's own failures use even numbers and never collide with them.
 /// </summary>
 public static class ExitStatus
@@ -30,10 +30,13 @@ public static class ExitStatus
     /// <summary>The user closed the window (or typed the host key + Q), which powered the machine off.</summary>
     public const int WindowClosed = 14;
 
+    /// <summary>The guest ran, but an output asked for (--stats-json, --screenshot) could not be written.</summary>
+    public const int OutputError = 16;
+
     /// <summary>The table printed in --help and the README.</summary>
     public const string Table =
         "Exit status: the guest's isa-debug-exit status ((value << 1) | 1, always odd) when it uses one; "
         + "0 when the guest powers off, halts for good or resets; 2 bad flag or argument; 4 bad kernel, module or disk image; "
         + "6 timeout; 8 triple fault; 10 internal error; 12 not available here (--display window without a display); "
-        + "14 the window was closed, which powered the machine off.";
+        + "14 the window was closed, which powered the machine off; 16 an output file could not be written after the run.";
 }

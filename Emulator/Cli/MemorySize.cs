@@ -2,14 +2,14 @@ using System.Globalization;
 
 namespace Emulator.Cli;
 
-/// <summary>Parses sizes as QEMU's -m and people write them: 256M, 1G, 512K, 2GiB, or plain bytes.</summary>
+/// <summary>Parses sizes as QEMU's -m reads them: 256M, 1G, 512K, 2GiB, 4096B; a plain number is MiB.</summary>
 public static class MemorySize
 {
     public static bool TryParse(string text, out ulong bytes, out string error)
     {
         bytes = 0;
         string s = text.Trim();
-        ulong unit = 1;
+        ulong unit = 1UL << 20;
         string upper = s.ToUpperInvariant();
         foreach (string suffix in new[] { "IB", "B" })
         {
@@ -24,13 +24,14 @@ public static class MemorySize
         {
             switch (upper[^1])
             {
+                case 'B': unit = 1; break;
                 case 'K': unit = 1UL << 10; break;
                 case 'M': unit = 1UL << 20; break;
                 case 'G': unit = 1UL << 30; break;
                 case 'T': unit = 1UL << 40; break;
             }
 
-            if (unit != 1)
+            if (upper[^1] is 'B' or 'K' or 'M' or 'G' or 'T')
             {
                 upper = upper[..^1];
             }
@@ -38,7 +39,7 @@ public static class MemorySize
 
         if (!ulong.TryParse(upper, NumberStyles.None, CultureInfo.InvariantCulture, out ulong n) || n == 0)
         {
-            error = $"malformed memory size '{text}' (use e.g. 256M, 1G, 512K or a number of bytes)";
+            error = $"malformed memory size '{text}' (use e.g. 256 or 256M (MiB), 1G, 512K, 4096B)";
             return false;
         }
 

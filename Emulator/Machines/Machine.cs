@@ -55,7 +55,7 @@ public sealed class Machine : IDisposable
     private const int FirstDiskSlot = 3;
 
     /// <exception cref="BootImageException">The kernel or a module cannot be loaded.</exception>
-    /// <exception cref="FileNotFoundException">The kernel or a module file does not exist.</exception>
+    /// <exception cref="IOException">The kernel or a module file does not exist (<see cref="FileNotFoundException"/>) or is a directory.</exception>
     /// <exception cref="DiskImageException">A disk image is missing, locked or not whole sectors.</exception>
     public Machine(MachineConfiguration configuration)
     {
@@ -114,7 +114,7 @@ public sealed class Machine : IDisposable
         Serial.Register(Ports);
         Rtc.Register(Ports);
         Keyboard.Register(Ports);
-        Ports.Register(DebugExit.DefaultPort, 1, DebugExit);
+        Ports.Register(configuration.DebugExitPort, configuration.DebugExitSize, DebugExit);
         AcpiPm.Register(Ports);
         Pci.Register(Ports);
         Display.RegisterPorts(Ports);
@@ -254,7 +254,7 @@ public sealed class Machine : IDisposable
         InstructionsRetired = Processor.InstructionsRetired,
         HostSeconds = hostTime.Elapsed.TotalSeconds,
         VirtualTimeNs = Clock.NowNs,
-        HaltedNs = Clock.HaltSkippedNs,
+        HaltedNs = Clock.HaltedNs,
         Halts = halts,
         InterruptsDelivered = LocalApic.Acknowledged,
         PicInterruptsByIrq = [.. Pic.DeliveredByIrq],
@@ -291,7 +291,6 @@ public sealed class Machine : IDisposable
         JitBlocksCompiled = Processor.Jit.Counters.BlocksCompiled,
         JitBlocksOptimized = Processor.Jit.Counters.BlocksOptimized,
         JitChainedEntries = Processor.Jit.Counters.ChainedEntries,
-        JitCompiledCodeMilliseconds = Processor.Jit.Counters.CompiledCodeMilliseconds,
         JitCompileMedianMicroseconds = Processor.Jit.Counters.MedianCompileMicroseconds,
         JitCompileP99Microseconds = Processor.Jit.Counters.P99CompileMicroseconds,
         JitInstructions = Processor.Jit.Counters.InstructionsInCompiledCode,
@@ -446,15 +445,11 @@ public sealed class Machine : IDisposable
                     return StopCause.StopRequested; // a breakpoint with no debugger to serve it ends the run
                 case StopReason.Halted:
                     halts++;
-                    if ((Processor.State.Rflags & (1UL << 9)) == 0 && !LocalApic.HasPendingInterrupt)
+                    if ((Processor.State.Rflags & (1UL << 9)) == 0)
                     {
-                        // HLT with interrupts off: only an NMI or a reset could wake it.
-                        if (pendingCause is StopCause c)
-                        {
-                            return c;
-                        }
-
-                        return StopCause.Halted;
+                        // HLT with interrupts off: a pending maskable interrupt cannot wake it, only an NMI,
+                        // INIT or reset (none of which a device here sends), so the guest halted for good.
+                        return pendingCause ?? StopCause.Halted;
                     }
 
                     halted = true;
@@ -562,6 +557,11 @@ public sealed class Machine : IDisposable
 
     private static byte[] ReadImage(string path, string what)
     {
+        if (Directory.Exists(path))
+        {
+            throw new IOException($"{what} {path} is a directory, not a file");
+        }
+
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"{what} file not found: {path}", path);
@@ -621,12 +621,15 @@ public sealed class Machine : IDisposable
         {
             try
             {
-                using Stream stdin = Console.OpenStandardInput();
+                // fd 0 itself: Console's stream would switch a terminal's settings around every read (and undo raw mode).
+                using Stream stdin = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(0, ownsHandle: false), FileAccess.Read, 1);
                 var buffer = new byte[256];
+                var filtered = new byte[256];
+                IHostInputFilter? filter = configuration.StdinFilter;
                 int n;
                 while ((n = stdin.Read(buffer, 0, buffer.Length)) > 0)
                 {
-                    Serial.EnqueueInput(buffer.AsSpan(0, n));
+                    Serial.EnqueueInput(filter is null ? buffer.AsSpan(0, n) : filtered.AsSpan(0, filter.Filter(buffer.AsSpan(0, n), filtered)));
                 }
             }
             catch (IOException)

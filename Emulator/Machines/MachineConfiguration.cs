@@ -1,4 +1,5 @@
 using Cpu.Translation;
+using Devices.Debug;
 using Devices.Serial;
 using Devices.Timing;
 using Emulator.Boot;
@@ -12,6 +13,9 @@ public sealed record MachineConfiguration
 
     /// <summary>Smallest RAM the machine accepts: low memory plus room for a kernel at 1 MiB.</summary>
     public const ulong MinimumMemorySize = 2UL * 1024 * 1024;
+
+    /// <summary>Largest RAM the machine accepts.</summary>
+    public const ulong MaximumMemorySize = 64UL << 30;
 
     /// <summary>Bytes of guest RAM (a whole number of pages).</summary>
     public ulong MemorySize { get; init; } = DefaultMemorySize;
@@ -36,6 +40,9 @@ public sealed record MachineConfiguration
     /// <summary>Feed COM1 from the host's standard input.</summary>
     public bool SerialInputFromStdin { get; init; }
 
+    /// <summary>Filters stdin before COM1 sees it (QEMU's Ctrl-A escapes); null passes every byte.</summary>
+    public IHostInputFilter? StdinFilter { get; init; }
+
     /// <summary>Keep the whole COM1 transcript in memory (<see cref="Machine.SerialTranscript"/>).</summary>
     public bool KeepSerialTranscript { get; init; } = true;
 
@@ -44,6 +51,12 @@ public sealed record MachineConfiguration
 
     /// <summary>Raw disk images, each a virtio-blk PCI disk (QEMU's -drive if=virtio), at slots 3, 4, ... in order.</summary>
     public IReadOnlyList<DriveConfiguration> Drives { get; init; } = [];
+
+    /// <summary>The first I/O port of the isa-debug-exit device (QEMU's -device isa-debug-exit,iobase=).</summary>
+    public ushort DebugExitPort { get; init; } = DebugExit.DefaultPort;
+
+    /// <summary>How many ports the isa-debug-exit device decodes (iosize=).</summary>
+    public int DebugExitSize { get; init; } = 1;
 
     /// <summary>Write an instruction trace here (one line per instruction, with disassembly).</summary>
     public TextWriter? Trace { get; init; }

@@ -76,10 +76,12 @@ static void cat(const char *path) {
         printf("%s: not found (%d)\n", path, (int)fd);
         return;
     }
-    char buf[512];
+    char buf[513];
     long n;
-    while ((n = read(fd, buf, sizeof buf)) > 0)
-        write(stdout_fd, buf, n);
+    while ((n = read(fd, buf, sizeof buf - 1)) > 0) {
+        buf[n] = 0;
+        puts_raw(buf);   /* serial: and the display, as everything the shell prints */
+    }
     close(fd);
 }
 
@@ -166,6 +168,15 @@ int main(const char *arg, unsigned long a2, unsigned long a3) {
     console_mirror = true;
     thread_create(reader, "serial:");
     thread_create(reader, "input:");
+    /* fbd comes up just after the shell: wait for it (briefly) so the first prompt reaches the display too */
+    for (int i = 0; i < 1000; i++) {
+        long d = open("display:");
+        if (d >= 0) {
+            close(d);
+            break;
+        }
+        sleep_ms(1);
+    }
     printf("mica shell: type help\n");
     char line[128];
     for (;;) {
@@ -184,7 +195,7 @@ int main(const char *arg, unsigned long a2, unsigned long a3) {
         if (!line[0] || fs_command(line, rest))
             continue;
         if (!strcmp(line, "help"))
-            printf("help, ps, echo TEXT, ls, cat FILE, uptime, run PROGRAM [ARG], poweroff\n"
+            printf("help, ps, echo TEXT, ls, cat FILE, uptime, run PROGRAM [ARG], drvctl help|list|restart|stop|start NAME, poweroff\n"
                    "disk files: ls /DIR, cat /FILE, write FILE TEXT, rm FILE, mkdir DIR\n");
         else if (!strcmp(line, "echo"))
             printf("%s\n", rest);

@@ -38,6 +38,9 @@ public sealed class MachineDisplay : IDisposable
         }
     }
 
+    /// <summary>True when the screenshot could not be written.</summary>
+    public bool WriteFailed { get; private set; }
+
     /// <summary>True when a window opened.</summary>
     public bool HasWindow => window is not null;
 
@@ -113,6 +116,7 @@ public sealed class MachineDisplay : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             notices.Add($"--screenshot: cannot write {screenshotPath}: {e.Message}");
+            WriteFailed = true;
         }
     }
 }

@@ -10,7 +10,8 @@ public class MemorySizeTests
     [InlineData("512K", 512UL << 10)]
     [InlineData("2GiB", 2UL << 30)]
     [InlineData("64mb", 64UL << 20)]
-    [InlineData("16777216", 16UL << 20)]
+    [InlineData("16777216B", 16UL << 20)]
+    [InlineData("256", 256UL << 20)] // a plain number is MiB, as QEMU's -m reads it
     public void AcceptsQemuStyleSizes(string text, ulong bytes)
     {
         Assert.True(MemorySize.TryParse(text, out ulong parsed, out _));

@@ -19,7 +19,7 @@ public class MicaShellTests
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
         ];
         // A few empty lines first: characters sent before the kernel enables the UART FIFO are lost.
-        string typed = "\r\r\recho hello from COM1\rls\rcat init.rc\rps\ruptime\rnosuch\rpoweroff\r";
+        string typed = "\r\r\recho hello from COM1\rls\rcat init.rc\rps\ruptime\rnosuch\rhelp\rdrvctl help\rpoweroff\r";
         ProcessResult r = ExternalTool.Run(qemu, args, TimeSpan.FromSeconds(60), typed);
         string com1 = r.StandardOutput.Replace("\r", string.Empty, StringComparison.Ordinal);
         Assert.False(r.TimedOut, "the shell did not power off; COM1 said:\n" + com1);
@@ -30,6 +30,8 @@ public class MicaShellTests
         Assert.Matches(@"\d+\s+\d+\s+\d+\s+\w+\s+\d+ uartd", com1); // ps
         Assert.Matches(@"up \d+\.\d{3} s", com1);                  // uptime
         Assert.Contains("nosuch: unknown command", com1);
+        Assert.Contains("drvctl help|list|restart|stop|start NAME", com1); // help lists every command
+        Assert.Contains("drvctl list | restart NAME", com1);               // drvctl help
         Assert.Contains("mica: power off", com1);
         Assert.Equal(1, r.ExitCode);
     }
