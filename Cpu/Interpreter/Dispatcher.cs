@@ -422,6 +422,11 @@ public static partial class Dispatcher
                     break;
                 }
 
+                if (ExtendedState.TryExecute(cpu, ins))
+                {
+                    break;
+                }
+
                 Undefined(cpu, ref ins);
                 break;
         }
