@@ -13,50 +13,57 @@ public class SoftFloatTests
 {
     private const int Samples = 20_000;
 
-    public static TheoryData<string> Operations() => new("add", "sub", "mul", "div", "sqrt");
-
-    [Theory]
-    [MemberData(nameof(Operations))]
-    public void DoubleResultsEqualTheHost(string op)
+    public static TheoryData<string, bool> OperationsAndFormats()
     {
-        var rng = new Random(op.GetHashCode(StringComparison.Ordinal) & 0xFFFF);
-        for (int i = 0; i < Samples; i++)
+        var data = new TheoryData<string, bool>();
+        foreach (string op in new[] { "add", "sub", "mul", "div", "sqrt" })
         {
-            ulong a = InterestingBits(rng, FloatFormat.Double), b = InterestingBits(rng, FloatFormat.Double);
-            double x = BitConverter.UInt64BitsToDouble(a), y = BitConverter.UInt64BitsToDouble(b);
-            double expected = op switch
-            {
-                "add" => x + y,
-                "sub" => x - y,
-                "mul" => x * y,
-                "div" => x / y,
-                _ => Math.Sqrt(x),
-            };
-            ulong actual = Evaluate(op, a, b, FloatFormat.Double);
-            Assert.True(BitConverter.DoubleToUInt64Bits(expected) == actual, $"{op} {a:X16} {b:X16}: host {BitConverter.DoubleToUInt64Bits(expected):X16}, soft {actual:X16}");
+            data.Add(op, true);
+            data.Add(op, false);
         }
+
+        return data;
     }
 
     [Theory]
-    [MemberData(nameof(Operations))]
-    public void SingleResultsEqualTheHost(string op)
+    [MemberData(nameof(OperationsAndFormats))]
+    public void ResultsEqualTheHost(string op, bool isDouble)
     {
+        FloatFormat f = isDouble ? FloatFormat.Double : FloatFormat.Single;
         var rng = new Random(op.GetHashCode(StringComparison.Ordinal) & 0xFFFF);
         for (int i = 0; i < Samples; i++)
         {
-            uint a = (uint)InterestingBits(rng, FloatFormat.Single), b = (uint)InterestingBits(rng, FloatFormat.Single);
-            float x = BitConverter.UInt32BitsToSingle(a), y = BitConverter.UInt32BitsToSingle(b);
-            float expected = op switch
-            {
-                "add" => x + y,
-                "sub" => x - y,
-                "mul" => x * y,
-                "div" => x / y,
-                _ => MathF.Sqrt(x),
-            };
-            ulong actual = Evaluate(op, a, b, FloatFormat.Single);
-            Assert.True(BitConverter.SingleToUInt32Bits(expected) == actual, $"{op} {a:X8} {b:X8}: host {BitConverter.SingleToUInt32Bits(expected):X8}, soft {actual:X8}");
+            ulong a = InterestingBits(rng, f), b = InterestingBits(rng, f);
+            ulong expected = isDouble ? HostDouble(op, a, b) : HostSingle(op, (uint)a, (uint)b);
+            ulong actual = Evaluate(op, a, b, f);
+            Assert.True(expected == actual, $"{op} {a:X} {b:X}: host {expected:X}, soft {actual:X}");
         }
+    }
+
+    private static ulong HostDouble(string op, ulong a, ulong b)
+    {
+        double x = BitConverter.UInt64BitsToDouble(a), y = BitConverter.UInt64BitsToDouble(b);
+        return BitConverter.DoubleToUInt64Bits(op switch
+        {
+            "add" => x + y,
+            "sub" => x - y,
+            "mul" => x * y,
+            "div" => x / y,
+            _ => Math.Sqrt(x),
+        });
+    }
+
+    private static ulong HostSingle(string op, uint a, uint b)
+    {
+        float x = BitConverter.UInt32BitsToSingle(a), y = BitConverter.UInt32BitsToSingle(b);
+        return BitConverter.SingleToUInt32Bits(op switch
+        {
+            "add" => x + y,
+            "sub" => x - y,
+            "mul" => x * y,
+            "div" => x / y,
+            _ => MathF.Sqrt(x),
+        });
     }
 
     [Fact]
