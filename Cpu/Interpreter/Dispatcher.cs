@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Cpu.Decode;
 using Cpu.Execution;
 using Cpu.Semantics;
+using Cpu.Semantics.Sse;
 using Cpu.State;
 using Cpu.System;
 using Iced.Intel;
@@ -376,6 +377,12 @@ public static partial class Dispatcher
             case Mnemonic.Outsd:
                 if (!ins.IsStringInstruction)
                 {
+                    // MOVSD and CMPSD are also SSE2 instructions.
+                    if (SseInstructions.TryExecute(cpu, ins))
+                    {
+                        break;
+                    }
+
                     Undefined(cpu, ref ins);
                 }
 
@@ -422,7 +429,7 @@ public static partial class Dispatcher
                     break;
                 }
 
-                if (ExtendedState.TryExecute(cpu, ins))
+                if (ExtendedState.TryExecute(cpu, ins) || SseInstructions.TryExecute(cpu, ins))
                 {
                     break;
                 }

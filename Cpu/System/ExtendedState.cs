@@ -183,13 +183,28 @@ public static class ExtendedState
 
     private static int XmmCount(Processor cpu) => cpu.Bitness == 64 ? 16 : 8;
 
+    /// <summary>Writes the FXSAVE image of the state (<see cref="LegacySize"/> bytes; 64-bit pointers when <paramref name="wide"/>).</summary>
+    public static void StoreImage(CpuState s, Span<byte> area, bool wide = true, int xmmCount = 16)
+    {
+        StoreX87(s, area, wide);
+        StoreMxcsr(s, area);
+        StoreXmm(s, area, xmmCount);
+    }
+
+    /// <summary>Loads the state from an FXSAVE image; #GP(0) (before any change) when its MXCSR has reserved bits set.</summary>
+    public static void LoadImage(CpuState s, ReadOnlySpan<byte> area, bool wide = true, int xmmCount = 16)
+    {
+        uint mxcsr = CheckedMxcsr(BinaryPrimitives.ReadUInt32LittleEndian(area[MxcsrOffset..]));
+        LoadX87(s, area, wide);
+        s.Mxcsr = mxcsr;
+        LoadXmm(s, area, xmmCount);
+    }
+
     private static void FxSave(Processor cpu, ulong address, bool wide)
     {
         Span<byte> area = stackalloc byte[LegacySize];
         ReadArea(cpu, address, area);
-        StoreX87(cpu.State, area, wide);
-        StoreMxcsr(cpu.State, area);
-        StoreXmm(cpu.State, area, XmmCount(cpu));
+        StoreImage(cpu.State, area, wide, XmmCount(cpu));
         WriteArea(cpu, address, area);
     }
 
@@ -197,10 +212,7 @@ public static class ExtendedState
     {
         Span<byte> area = stackalloc byte[LegacySize];
         ReadArea(cpu, address, area);
-        uint mxcsr = CheckedMxcsr(BinaryPrimitives.ReadUInt32LittleEndian(area[MxcsrOffset..]));
-        LoadX87(cpu.State, area, wide);
-        cpu.State.Mxcsr = mxcsr;
-        LoadXmm(cpu.State, area, XmmCount(cpu));
+        LoadImage(cpu.State, area, wide, XmmCount(cpu));
     }
 
     /// <summary>

@@ -113,7 +113,7 @@ public static partial class SoftFloat
 
         if (a.Sign)
         {
-            NoteDenormal(a, ref ctx);
+            // The square root of a negative denormal is invalid only: the host reports no denormal operand.
             return Invalid(ref ctx);
         }
 

@@ -1,5 +1,6 @@
 using Cpu.Semantics.Float;
 using Cpu.State;
+using Cpu.Tests.Differential.Harness;
 
 namespace Cpu.Tests.Semantics;
 
@@ -33,7 +34,7 @@ public class SoftFloatTests
         var rng = new Random(op.GetHashCode(StringComparison.Ordinal) & 0xFFFF);
         for (int i = 0; i < Samples; i++)
         {
-            ulong a = InterestingBits(rng, f), b = InterestingBits(rng, f);
+            ulong a = FloatValues.Interesting(rng, f), b = FloatValues.Interesting(rng, f);
             ulong expected = isDouble ? HostDouble(op, a, b) : HostSingle(op, (uint)a, (uint)b);
             ulong actual = Evaluate(op, a, b, f);
             Assert.True(expected == actual, $"{op} {a:X} {b:X}: host {expected:X}, soft {actual:X}");
@@ -72,13 +73,13 @@ public class SoftFloatTests
         var rng = new Random(7);
         for (int i = 0; i < Samples; i++)
         {
-            ulong a = InterestingBits(rng, FloatFormat.Double);
+            ulong a = FloatValues.Interesting(rng, FloatFormat.Double);
             var ctx = new FloatContext(RoundingMode.Nearest);
             float expected = (float)BitConverter.UInt64BitsToDouble(a);
             ulong actual = SoftFloat.Pack(SoftFloat.Convert(SoftFloat.Unpack(a, FloatFormat.Double, ref ctx), FloatFormat.Single, ref ctx), FloatFormat.Single);
             Assert.True(BitConverter.SingleToUInt32Bits(expected) == actual, $"{a:X16}: host {BitConverter.SingleToUInt32Bits(expected):X8}, soft {actual:X8}");
 
-            uint s = (uint)InterestingBits(rng, FloatFormat.Single);
+            uint s = (uint)FloatValues.Interesting(rng, FloatFormat.Single);
             double widened = BitConverter.UInt32BitsToSingle(s);
             ulong back = SoftFloat.Pack(SoftFloat.Convert(SoftFloat.Unpack(s, FloatFormat.Single, ref ctx), FloatFormat.Double, ref ctx), FloatFormat.Double);
             Assert.True(BitConverter.DoubleToUInt64Bits(widened) == back, $"{s:X8}: host {BitConverter.DoubleToUInt64Bits(widened):X16}, soft {back:X16}");
@@ -134,28 +135,5 @@ public class SoftFloatTests
             _ => SoftFloat.SquareRoot(x, f, ref ctx),
         };
         return SoftFloat.Pack(r, f);
-    }
-
-    /// <summary>Random bit patterns weighted towards the edges: zeros, denormals, extremes, infinities, NaNs, nearby exponents.</summary>
-    public static ulong InterestingBits(Random rng, FloatFormat f)
-    {
-        int fractionBits = f.FractionBits;
-        ulong fraction = (ulong)rng.NextInt64() & ((1UL << fractionBits) - 1);
-        ulong sign = (ulong)rng.Next(2) << (fractionBits + f.ExponentBits);
-        ulong exponent = rng.Next(10) switch
-        {
-            0 => 0,
-            1 => (ulong)f.MaxBiased,
-            2 => 1,
-            3 => (ulong)f.MaxBiased - 1,
-            4 => (ulong)(f.Bias + rng.Next(-3, 4)),
-            _ => (ulong)rng.Next(1, f.MaxBiased),
-        };
-        if (rng.Next(8) == 0)
-        {
-            fraction = rng.Next(3) switch { 0 => 0, 1 => 1, _ => (1UL << fractionBits) - 1 };
-        }
-
-        return sign | (exponent << fractionBits) | fraction;
     }
 }
