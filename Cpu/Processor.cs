@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Cpu.Decode;
 using Cpu.Execution;
+using Cpu.Instructions;
 using Cpu.Interpreter;
 using Cpu.State;
 using Cpu.System;
@@ -296,7 +297,7 @@ public sealed class Processor
                 if (op.Kind == FastKind.Generic)
                 {
                     s.Rip = op.NextIp;
-                    Dispatcher.Execute(this, ref instructions[i]);
+                    InstructionTable.Execute(this, ref instructions[i]);
                     retired++;
                     i++;
                 }

@@ -1,4 +1,5 @@
 using Cpu.Execution;
+using Cpu.Instructions;
 using Iced.Intel;
 using Mmu;
 using Mmu.Paging;
@@ -184,7 +185,7 @@ public sealed class BlockCache
 
             lastByte = ins.NextIP - 1;
             count++;
-            if (EndsBlock(ins) || decoder.IP >= pageEnd)
+            if (InstructionTable.EndsBlock(ins) || decoder.IP >= pageEnd)
             {
                 break;
             }
@@ -224,15 +225,5 @@ public sealed class BlockCache
         }
 
         list.Add(block);
-    }
-
-    private static bool EndsBlock(in Instruction ins)
-    {
-        if (ins.IsInvalid || ins.FlowControl != FlowControl.Next)
-        {
-            return true;
-        }
-
-        return InstructionClass.EndsBlock(ins.Mnemonic) || (ins.IsStringInstruction && (ins.HasRepPrefix || ins.HasRepnePrefix)) || InstructionClass.IsSystemMove(ins) || InstructionClass.WritesSegment(ins);
     }
 }

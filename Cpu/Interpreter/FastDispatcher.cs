@@ -8,7 +8,7 @@ using Iced.Intel;
 namespace Cpu.Interpreter;
 
 /// <summary>
-/// Runs the pre-decoded forms of <see cref="FastKind"/>. Same semantics as <see cref="Dispatcher"/>
+/// Runs the pre-decoded forms of <see cref="FastKind"/>. Same semantics as the table's (<see cref="Instructions.InstructionTable"/>)
 /// (it calls the same <c>Cpu.Semantics</c> methods), without re-reading Iced's operand encoding.
 /// </summary>
 [SkipLocalsInit]

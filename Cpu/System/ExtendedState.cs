@@ -41,11 +41,16 @@ public static class ExtendedState
     /// <summary>The state components XCR0 may enable.</summary>
     public static ulong SupportedXcr0(CpuFeatures f) => (f & CpuFeatures.Xsave) != 0 ? X87Component | SseComponent : 0;
 
-    /// <summary>
-    /// FXSAVE, FXSAVE64, FXRSTOR, FXRSTOR64, XSAVE(64), XSAVEOPT(64), XSAVEC(64), XRSTOR(64), LDMXCSR,
-    /// STMXCSR: true when <paramref name="ins"/> is one of them and was executed.
-    /// </summary>
-    public static bool TryExecute(Processor cpu, in Instruction ins)
+    /// <summary>FXSAVE, FXSAVE64, FXRSTOR, FXRSTOR64, XSAVE(64), XSAVEOPT(64), XSAVEC(64), XRSTOR(64), LDMXCSR, STMXCSR.</summary>
+    public static void Execute(Processor cpu, ref Instruction ins)
+    {
+        if (!TryExecute(cpu, ins))
+        {
+            Undefined.Execute(cpu, ref ins);
+        }
+    }
+
+    private static bool TryExecute(Processor cpu, in Instruction ins)
     {
         switch (ins.Mnemonic)
         {

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Reflection.Emit;
 using Cpu.Decode;
+using Cpu.Instructions;
 using Cpu.Semantics;
 using Cpu.State;
 using Cpu.System;
@@ -319,8 +320,7 @@ public sealed class BlockEmitter
                 break;
             case InstructionForm.Shift:
                 {
-                    Mnemonic m = ins.Mnemonic == Mnemonic.Sal ? Mnemonic.Shl : ins.Mnemonic;
-                    MethodInfo op = typeof(Shifts).GetMethod(m.ToString())!;
+                    MethodInfo op = TranslationFrontEnd.Definition(ins).Declaration.Operation!;
                     if (ins.OpCount > 1)
                     {
                         EmitRead(ref ins, 1);
@@ -396,14 +396,13 @@ public sealed class BlockEmitter
                 {
                     // MUL/IMUL/DIV/IDIV r/m: RDX:RAX through the state's registers; DIV and IDIV raise #DE
                     // before writing anything.
-                    string name = ins.Mnemonic == Mnemonic.Imul ? nameof(MulDiv.Imul1) : ins.Mnemonic.ToString();
                     EmitRead(ref ins, 0);
                     il.Emit(OpCodes.Stloc, b);
                     SyncRegisters();
                     il.Emit(OpCodes.Ldloc, state);
                     il.Emit(OpCodes.Ldloc, b);
                     il.Emit(OpCodes.Ldc_I4, Operands.OperandSize(ins, 0));
-                    EmitHelper(typeof(MulDiv).GetMethod(name)!);
+                    EmitHelper(TranslationFrontEnd.Definition(ins).Declaration.Operation!);
                     LoadRegisters();
                     break;
                 }
@@ -495,11 +494,7 @@ public sealed class BlockEmitter
             case InstructionForm.PortIn:
                 // The device may read the virtual clock, which counts retired instructions: the ones
                 // completed before the IN count, as in the interpreter.
-                il.Emit(OpCodes.Ldarg_1);
-                il.Emit(OpCodes.Ldloc, done);
-                il.Emit(OpCodes.Ldc_I8, (long)index);
-                il.Emit(OpCodes.Add);
-                il.Emit(OpCodes.Stfld, CompiledInFlight);
+                EmitInFlight(true);
                 il.Emit(OpCodes.Ldarg_1);
                 EmitRead(ref ins, 1);
                 il.Emit(OpCodes.Conv_U2);
@@ -507,9 +502,10 @@ public sealed class BlockEmitter
                 EmitHelper(PortIn);
                 il.Emit(OpCodes.Conv_U8);
                 EmitWriteRegister(ins.Op0Register);
-                il.Emit(OpCodes.Ldarg_1);
-                il.Emit(OpCodes.Ldc_I8, 0L);
-                il.Emit(OpCodes.Stfld, CompiledInFlight);
+                EmitInFlight(false);
+                break;
+            case InstructionForm.CallSemantics:
+                EmitCallSemantics(ref ins);
                 break;
             default:
                 throw new InvalidOperationException($"untranslatable instruction {ins} emitted");
@@ -540,17 +536,63 @@ public sealed class BlockEmitter
         LoadRegisters();
     }
 
+    /// <summary>
+    /// The default form of every declared instruction: the registers written back, RIP past it, its semantic
+    /// method called with the block's decoded instruction (<c>ref code[index]</c>), the registers reloaded.
+    /// A branch leaves with the RIP its semantics set; anything else goes on unless it wrote to a code page
+    /// or asked for the block to end.
+    /// </summary>
+    private void EmitCallSemantics(ref Instruction ins)
+    {
+        InstructionDefinition definition = TranslationFrontEnd.Definition(ins);
+        SyncRegisters();
+        il.Emit(OpCodes.Ldloc, state);
+        il.Emit(OpCodes.Ldc_I8, (long)ins.NextIP);
+        il.Emit(OpCodes.Stfld, Rip);
+        EmitInFlight(true);
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Ldc_I4, index);
+        il.Emit(OpCodes.Ldelema, typeof(Instruction));
+        EmitHelper(definition.Semantics.Method);
+        EmitInFlight(false);
+        LoadRegisters();
+        if (definition.Has(InstructionTraits.Branch))
+        {
+            EmitCompleted(index + 1);
+            return;
+        }
+
+        EmitExitCheck();
+    }
+
+    /// <summary>
+    /// Before a call that may reach a device or the virtual clock (which counts retired instructions): the
+    /// instructions completed before this one count, as in the interpreter; zero again after it.
+    /// </summary>
+    private void EmitInFlight(bool before)
+    {
+        il.Emit(OpCodes.Ldarg_1);
+        if (before)
+        {
+            il.Emit(OpCodes.Ldloc, done);
+            il.Emit(OpCodes.Ldc_I8, (long)index);
+            il.Emit(OpCodes.Add);
+        }
+        else
+        {
+            il.Emit(OpCodes.Ldc_I8, 0L);
+        }
+
+        il.Emit(OpCodes.Stfld, CompiledInFlight);
+    }
+
     private void EmitBinary(ref Instruction ins)
     {
-        Mnemonic m = ins.Mnemonic;
-        bool writes = m != Mnemonic.Cmp && m != Mnemonic.Test;
+        InstructionDeclaration declaration = TranslationFrontEnd.Definition(ins).Declaration;
+        bool writes = !declaration.Traits.HasFlag(InstructionTraits.CompareOnly);
         bool flags = !deadFlags[index];
-        MethodInfo op = typeof(Alu).GetMethod(m switch
-        {
-            Mnemonic.Test => nameof(Alu.And),
-            Mnemonic.Cmp => nameof(Alu.Sub),
-            _ => m.ToString(),
-        })!;
+        MethodInfo op = declaration.Operation!;
         FlagProducer kind = ConditionFusion.ProducerOf(ins, InstructionForm.Binary);
         EmitRead(ref ins, 1);
         il.Emit(OpCodes.Stloc, b);
@@ -569,29 +611,26 @@ public sealed class BlockEmitter
 
             // Dead flags: the result alone (the write truncates it to the operand size), kept for a
             // fused condition that reads it.
+            PlainArithmetic.TryBinary(op, out OpCode plain);
             il.Emit(OpCodes.Ldloc, a);
             il.Emit(OpCodes.Ldloc, b);
-            il.Emit(m switch
-            {
-                Mnemonic.Add => OpCodes.Add,
-                Mnemonic.Sub or Mnemonic.Cmp => OpCodes.Sub,
-                Mnemonic.And or Mnemonic.Test => OpCodes.And,
-                Mnemonic.Or => OpCodes.Or,
-                _ => OpCodes.Xor,
-            });
+            il.Emit(plain);
             RecordProducer(kind, size);
         });
     }
 
     private void EmitUnary(ref Instruction ins)
     {
-        Mnemonic m = ins.Mnemonic;
-        bool flags = !deadFlags[index] && m != Mnemonic.Not;
-        MethodInfo op = typeof(Alu).GetMethod(m.ToString(), [typeof(CpuState), typeof(ulong), typeof(int)])!;
+        InstructionDeclaration declaration = TranslationFrontEnd.Definition(ins).Declaration;
+        MethodInfo op = declaration.Operation!;
+
+        // NOT sets no flag: its operation takes no state.
+        bool setsFlags = op.GetParameters()[0].ParameterType == typeof(CpuState);
+        bool flags = !deadFlags[index] && setsFlags;
         FlagProducer kind = ConditionFusion.ProducerOf(ins, InstructionForm.Unary);
 
         // INC and DEC keep CF: when the instruction that set it is known, it is passed in.
-        bool carryKnown = kind == FlagProducer.IncrementDecrement && ConditionFusion.CarryKnown(previousProducer);
+        bool carryKnown = declaration.CarryInOperation is not null && ConditionFusion.CarryKnown(previousProducer);
         EmitReadModifyWrite(ref ins, true, size =>
         {
             if (flags && carryKnown)
@@ -601,7 +640,7 @@ public sealed class BlockEmitter
                 il.Emit(OpCodes.Ldc_I4, size);
                 producer = previousProducer;
                 EmitFusedCondition(ConditionCode.b);
-                EmitHelper(typeof(Alu).GetMethod(m.ToString(), [typeof(CpuState), typeof(ulong), typeof(int), typeof(bool)])!);
+                EmitHelper(declaration.CarryInOperation!);
                 RecordProducer(kind, size);
                 return;
             }
@@ -616,23 +655,24 @@ public sealed class BlockEmitter
                 return;
             }
 
-            switch (m)
+            if (!setsFlags)
             {
-                case Mnemonic.Not:
-                    il.Emit(OpCodes.Ldloc, a);
-                    il.Emit(OpCodes.Not);
-                    break;
-                case Mnemonic.Neg:
-                    il.Emit(OpCodes.Ldc_I8, 0L);
-                    il.Emit(OpCodes.Ldloc, a);
-                    il.Emit(OpCodes.Sub);
-                    break;
-                default:
-                    il.Emit(OpCodes.Ldloc, a);
-                    il.Emit(OpCodes.Ldc_I8, 1L);
-                    il.Emit(m == Mnemonic.Inc ? OpCodes.Add : OpCodes.Sub);
-                    RecordProducer(kind, size);
-                    break;
+                il.Emit(OpCodes.Ldloc, a);
+                il.Emit(OpCodes.Ldc_I4, size);
+                EmitHelper(op);
+            }
+            else if (op == PlainArithmetic.Negate)
+            {
+                il.Emit(OpCodes.Ldc_I8, 0L);
+                il.Emit(OpCodes.Ldloc, a);
+                il.Emit(OpCodes.Sub);
+            }
+            else
+            {
+                il.Emit(OpCodes.Ldloc, a);
+                il.Emit(OpCodes.Ldc_I8, 1L);
+                il.Emit(op == PlainArithmetic.Increment ? OpCodes.Add : OpCodes.Sub);
+                RecordProducer(kind, size);
             }
         });
     }

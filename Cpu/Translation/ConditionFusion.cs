@@ -10,18 +10,8 @@ namespace Cpu.Translation;
 public static class ConditionFusion
 {
     /// <summary>The producer an instruction is modelled as (the flags it sets, from its operands and result), or Unknown.</summary>
-    public static FlagProducer ProducerOf(in Instruction ins, InstructionForm form) => form switch
-    {
-        InstructionForm.Binary => ins.Mnemonic switch
-        {
-            Mnemonic.Sub or Mnemonic.Cmp => FlagProducer.Subtract,
-            Mnemonic.And or Mnemonic.Test or Mnemonic.Or or Mnemonic.Xor => FlagProducer.Logic,
-            Mnemonic.Add => FlagProducer.Add,
-            _ => FlagProducer.Unknown,
-        },
-        InstructionForm.Unary when ins.Mnemonic is Mnemonic.Inc or Mnemonic.Dec => FlagProducer.IncrementDecrement,
-        _ => FlagProducer.Unknown,
-    };
+    public static FlagProducer ProducerOf(in Instruction ins, InstructionForm form) =>
+        form is InstructionForm.Binary or InstructionForm.Unary ? TranslationFrontEnd.Definition(ins).Declaration.Producer : FlagProducer.Unknown;
 
     /// <summary>Forms that change no flag: the last producer still holds across them.</summary>
     public static bool KeepsFlags(InstructionForm form) => form is InstructionForm.Nop or InstructionForm.Mov

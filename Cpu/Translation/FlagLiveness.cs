@@ -1,3 +1,4 @@
+using Cpu.Instructions;
 using Iced.Intel;
 
 namespace Cpu.Translation;
@@ -10,6 +11,8 @@ namespace Cpu.Translation;
 /// </summary>
 public static class FlagLiveness
 {
+    private const RflagsBits Arithmetic = RflagsBits.OF | RflagsBits.SF | RflagsBits.ZF | RflagsBits.AF | RflagsBits.CF | RflagsBits.PF;
+
     /// <summary>For each of the first <paramref name="count"/> instructions: true when its flags are dead and the emitter can leave them out.</summary>
     public static bool[] DeadFlags(Instruction[] code, int count)
     {
@@ -18,8 +21,9 @@ public static class FlagLiveness
         bool live = true;
         for (int k = count - 1; k >= 0; k--)
         {
-            (bool reads, bool writesAll) = Effect(code[k], before[k]);
-            dead[k] = writesAll && !live && CanSkipFlags(code[k]);
+            InstructionForm form = TranslationFrontEnd.Classify(code[k]);
+            (bool reads, bool writesAll) = Effect(code[k], form, before[k]);
+            dead[k] = writesAll && !live && CanSkipFlags(code[k], form);
             if (writesAll)
             {
                 live = false;
@@ -35,29 +39,29 @@ public static class FlagLiveness
     }
 
     /// <summary>True when the emitter can leave out the flag work of <paramref name="ins"/> once its flags are dead.</summary>
-    public static bool CanSkipFlags(in Instruction ins) => ins.Mnemonic switch
+    public static bool CanSkipFlags(in Instruction ins, InstructionForm form) => form switch
     {
-        Mnemonic.Add or Mnemonic.Sub or Mnemonic.And or Mnemonic.Or or Mnemonic.Xor or Mnemonic.Cmp or Mnemonic.Test => true,
-        Mnemonic.Inc or Mnemonic.Dec or Mnemonic.Neg => true,
-        Mnemonic.Imul => ins.OpCount >= 2,
+        InstructionForm.Multiply => true,
+        InstructionForm.Binary => PlainArithmetic.TryBinary(TranslationFrontEnd.Definition(ins).Declaration.Operation, out _),
+        InstructionForm.Unary => PlainArithmetic.IsUnary(TranslationFrontEnd.Definition(ins).Declaration.Operation),
         _ => false,
     };
 
     // Reads: the instruction needs the flags as they were before it (conditions, carry-in, flags it keeps),
     // or it may fault: the exception frame then holds RFLAGS as they were before it.
     // WritesAll: it sets CF, PF, AF, ZF, SF and OF whatever its operands.
-    private static (bool Reads, bool WritesAll) Effect(in Instruction ins, FlagProducer before)
+    private static (bool Reads, bool WritesAll) Effect(in Instruction ins, InstructionForm form, FlagProducer before)
     {
-        (bool reads, bool writesAll) = FlagEffect(ins);
+        (bool reads, bool writesAll) = FlagEffect(ins, form);
 
         // A read the emitter computes from the producer's operands (ConditionFusion) needs no record.
-        InstructionForm form = TranslationFrontEnd.Classify(ins);
         if (form is InstructionForm.ConditionalJump or InstructionForm.SetCondition or InstructionForm.ConditionalMove &&
             ConditionFusion.CanFuse(before, ins.ConditionCode))
         {
             reads = false;
         }
-        else if (form == InstructionForm.Unary && ins.Mnemonic is Mnemonic.Inc or Mnemonic.Dec && ConditionFusion.CarryKnown(before))
+        else if (form == InstructionForm.Unary && TranslationFrontEnd.Definition(ins).Declaration.CarryInOperation is not null &&
+            ConditionFusion.CarryKnown(before))
         {
             reads = false;
         }
@@ -65,37 +69,33 @@ public static class FlagLiveness
         return (reads || TranslationFrontEnd.MayFault(ins, form), writesAll);
     }
 
-    private static (bool Reads, bool WritesAll) FlagEffect(in Instruction ins)
+    private static (bool Reads, bool WritesAll) FlagEffect(in Instruction ins, InstructionForm form)
     {
-        switch (TranslationFrontEnd.Classify(ins))
+        switch (form)
         {
             case InstructionForm.Binary:
-                return ins.Mnemonic is Mnemonic.Adc or Mnemonic.Sbb ? (true, true) : (false, true);
             case InstructionForm.Unary:
-                // INC and DEC keep CF; NOT changes no flag.
-                return ins.Mnemonic switch
-                {
-                    Mnemonic.Neg => (false, true),
-                    Mnemonic.Not => (false, false),
-                    _ => (true, true),
-                };
             case InstructionForm.Multiply:
-                return (false, true);
-            case InstructionForm.Shift:
-            case InstructionForm.WideMultiplyDivide:
-            case InstructionForm.Push:
-            case InstructionForm.Pop:
-            case InstructionForm.SetCondition:
-            case InstructionForm.ConditionalMove:
-            case InstructionForm.ConditionalJump:
-            case InstructionForm.PortIn:
-            case InstructionForm.Call:
-            case InstructionForm.Return:
-                // A shift by zero keeps every flag; MUL/DIV go through the shared methods unchanged; DIV,
-                // PUSH, POP, CALL, RET and IN (#GP without I/O permission) may fault.
-                return (true, false);
-            default:
+                {
+                    // Iced's facts: a partial write (INC and DEC keep CF) reads the flags it keeps; one
+                    // that leaves only CF unwritten still replaces the record (the kept CF goes into it).
+                    InstructionDefinition d = TranslationFrontEnd.Definition(ins);
+                    RflagsBits written = d.FlagsWritten & Arithmetic;
+                    bool partial = written != RflagsBits.None && written != Arithmetic;
+                    return (d.FlagsRead != RflagsBits.None || partial, written != RflagsBits.None && (written | RflagsBits.CF) == Arithmetic);
+                }
+
+            case InstructionForm.Nop:
+            case InstructionForm.Mov:
+            case InstructionForm.MoveZeroExtend:
+            case InstructionForm.MoveSignExtend:
+            case InstructionForm.Lea:
+            case InstructionForm.Jump:
                 return (false, false);
+            default:
+                // A shift by zero keeps every flag; MUL/DIV and the semantic calls go through the shared methods
+                // unchanged; the stack, IN and the semantic calls may fault.
+                return (true, false);
         }
     }
 }

@@ -1,6 +1,11 @@
 namespace Cpu.Translation;
 
-/// <summary>The operand forms the translation front end knows how to emit; <see cref="None"/> ends the compiled prefix.</summary>
+/// <summary>
+/// How the JIT emits an instruction: a form of its own (inline IL for the common integer forms), or
+/// <see cref="CallSemantics"/>, the default every declared instruction gets: registers written back, its
+/// semantic method called with the decoded instruction, registers reloaded. <see cref="None"/> ends the
+/// compiled prefix.
+/// </summary>
 public enum InstructionForm
 {
     None,
@@ -23,4 +28,5 @@ public enum InstructionForm
     Jump,
     Call,
     Return,
+    CallSemantics,
 }

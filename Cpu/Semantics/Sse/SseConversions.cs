@@ -1,6 +1,7 @@
 using System.Runtime.Intrinsics;
 using Cpu.Semantics.Float;
 using Cpu.State;
+using Cpu.System;
 using Iced.Intel;
 
 namespace Cpu.Semantics.Sse;
@@ -12,7 +13,17 @@ namespace Cpu.Semantics.Sse;
 /// </summary>
 public static class SseConversions
 {
-    public static bool TryExecute(Processor cpu, in Instruction ins)
+    /// <summary>The forms Cpu/Instructions/SseInstructionForms declares for this family.</summary>
+    public static void Execute(Processor cpu, ref Instruction ins)
+    {
+        ExtendedState.RequireSse(cpu);
+        if (!TryExecute(cpu, ins))
+        {
+            Undefined.Execute(cpu, ref ins);
+        }
+    }
+
+    private static bool TryExecute(Processor cpu, in Instruction ins)
     {
         CpuState s = cpu.State;
         FloatContext ctx = FloatContext.FromMxcsr(s.Mxcsr);

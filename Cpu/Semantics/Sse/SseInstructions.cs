@@ -9,43 +9,19 @@ namespace Cpu.Semantics.Sse;
 /// <summary>
 /// The legacy-encoded SSE and SSE2 instructions on XMM registers: data movement, logic, floating-point
 /// arithmetic, comparisons, conversions and shuffles here; packed integer operations in
-/// <see cref="SseIntegerInstructions"/>. MMX (MM register) forms and VEX forms are not handled (#UD).
+/// <see cref="SseIntegerInstructions"/>, conversions in <see cref="SseConversions"/>, shuffles in
+/// <see cref="SseShuffles"/>. MMX (MM register) forms and VEX forms are not declared (#UD).
 /// </summary>
 public static class SseInstructions
 {
-    /// <summary>Executes <paramref name="ins"/> when it is one of the implemented forms; false otherwise.</summary>
-    public static bool TryExecute(Processor cpu, in Instruction ins)
+    /// <summary>Data movement, logic, floating-point arithmetic and comparisons (the forms Cpu/Instructions/SseInstructionForms declares).</summary>
+    public static void Execute(Processor cpu, ref Instruction ins)
     {
-        if (!IsXmmForm(ins))
-        {
-            return false;
-        }
-
         ExtendedState.RequireSse(cpu);
-        return Move(cpu, ins) || Arithmetic(cpu, ins) || Convert(cpu, ins) || Shuffle(cpu, ins) || SseIntegerInstructions.TryExecute(cpu, ins);
-    }
-
-    /// <summary>True for a legacy-encoded form with XMM operands and no MMX register.</summary>
-    private static bool IsXmmForm(in Instruction ins)
-    {
-        bool xmm = false;
-        for (int i = 0; i < ins.OpCount; i++)
+        if (!Move(cpu, ins) && !Arithmetic(cpu, ins))
         {
-            if (ins.GetOpKind(i) == OpKind.Register)
-            {
-                Register r = ins.GetOpRegister(i);
-                if (r.IsMM() || r.IsYMM() || r.IsZMM())
-                {
-                    return false;
-                }
-
-                xmm |= SseOperands.IsXmm(r);
-            }
+            Undefined.Execute(cpu, ref ins);
         }
-
-        // CVT(T)SS2SI and CVT(T)SD2SI with a memory source name no XMM register.
-        return (xmm || ins.Mnemonic is Mnemonic.Cvtss2si or Mnemonic.Cvttss2si or Mnemonic.Cvtsd2si or Mnemonic.Cvttsd2si) &&
-            ins.Encoding == EncodingKind.Legacy;
     }
 
     private static bool Move(Processor cpu, in Instruction ins)
@@ -253,8 +229,4 @@ public static class SseInstructions
         SseOperands.RaiseFlags(cpu, ctx.Flags);
         SseOperands.SetXmm(s, ins.Op0Register, result);
     }
-
-    private static bool Convert(Processor cpu, in Instruction ins) => SseConversions.TryExecute(cpu, ins);
-
-    private static bool Shuffle(Processor cpu, in Instruction ins) => SseShuffles.TryExecute(cpu, ins);
 }

@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using Cpu.State;
+using Cpu.System;
 using Iced.Intel;
 
 namespace Cpu.Semantics.Sse;
@@ -10,7 +11,17 @@ namespace Cpu.Semantics.Sse;
 /// </summary>
 public static class SseShuffles
 {
-    public static bool TryExecute(Processor cpu, in Instruction ins)
+    /// <summary>The forms Cpu/Instructions/SseInstructionForms declares for this family.</summary>
+    public static void Execute(Processor cpu, ref Instruction ins)
+    {
+        ExtendedState.RequireSse(cpu);
+        if (!TryExecute(cpu, ins))
+        {
+            Undefined.Execute(cpu, ref ins);
+        }
+    }
+
+    private static bool TryExecute(Processor cpu, in Instruction ins)
     {
         CpuState s = cpu.State;
         switch (ins.Mnemonic)

@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using Cpu.Instructions;
 using Cpu.Semantics.Float;
 using Iced.Intel;
 
@@ -14,66 +15,17 @@ public static class SseCases
 {
     public const int CasesPerVariant = 60;
 
-    /// <summary>The implemented mnemonics (Cpu/Semantics/Sse).</summary>
-    public static readonly Mnemonic[] Mnemonics =
-    [
-        Mnemonic.Movaps, Mnemonic.Movapd, Mnemonic.Movdqa, Mnemonic.Movups, Mnemonic.Movupd, Mnemonic.Movdqu, Mnemonic.Movntps,
-        Mnemonic.Movntpd, Mnemonic.Movntdq, Mnemonic.Movss, Mnemonic.Movsd, Mnemonic.Movd, Mnemonic.Movq, Mnemonic.Movlps,
-        Mnemonic.Movlpd, Mnemonic.Movhps, Mnemonic.Movhpd, Mnemonic.Movhlps, Mnemonic.Movlhps, Mnemonic.Movmskps, Mnemonic.Movmskpd,
-        Mnemonic.Andps, Mnemonic.Andpd, Mnemonic.Pand, Mnemonic.Andnps, Mnemonic.Andnpd, Mnemonic.Pandn, Mnemonic.Orps, Mnemonic.Orpd,
-        Mnemonic.Por, Mnemonic.Xorps, Mnemonic.Xorpd, Mnemonic.Pxor,
-        Mnemonic.Addss, Mnemonic.Addsd, Mnemonic.Addps, Mnemonic.Addpd, Mnemonic.Subss, Mnemonic.Subsd, Mnemonic.Subps, Mnemonic.Subpd,
-        Mnemonic.Mulss, Mnemonic.Mulsd, Mnemonic.Mulps, Mnemonic.Mulpd, Mnemonic.Divss, Mnemonic.Divsd, Mnemonic.Divps, Mnemonic.Divpd,
-        Mnemonic.Minss, Mnemonic.Minsd, Mnemonic.Minps, Mnemonic.Minpd, Mnemonic.Maxss, Mnemonic.Maxsd, Mnemonic.Maxps, Mnemonic.Maxpd,
-        Mnemonic.Sqrtss, Mnemonic.Sqrtsd, Mnemonic.Sqrtps, Mnemonic.Sqrtpd, Mnemonic.Cmpss, Mnemonic.Cmpsd, Mnemonic.Cmpps, Mnemonic.Cmppd,
-        Mnemonic.Comiss, Mnemonic.Ucomiss, Mnemonic.Comisd, Mnemonic.Ucomisd,
-        Mnemonic.Cvtsi2ss, Mnemonic.Cvtsi2sd, Mnemonic.Cvtss2si, Mnemonic.Cvttss2si, Mnemonic.Cvtsd2si, Mnemonic.Cvttsd2si,
-        Mnemonic.Cvtss2sd, Mnemonic.Cvtsd2ss, Mnemonic.Cvtdq2ps, Mnemonic.Cvtps2dq, Mnemonic.Cvttps2dq, Mnemonic.Cvtdq2pd,
-        Mnemonic.Cvtpd2dq, Mnemonic.Cvttpd2dq, Mnemonic.Cvtps2pd, Mnemonic.Cvtpd2ps,
-        Mnemonic.Shufps, Mnemonic.Shufpd, Mnemonic.Pshufd, Mnemonic.Pshuflw, Mnemonic.Pshufhw, Mnemonic.Unpcklps, Mnemonic.Unpckhps,
-        Mnemonic.Unpcklpd, Mnemonic.Unpckhpd, Mnemonic.Punpcklbw, Mnemonic.Punpcklwd, Mnemonic.Punpckldq, Mnemonic.Punpcklqdq,
-        Mnemonic.Punpckhbw, Mnemonic.Punpckhwd, Mnemonic.Punpckhdq, Mnemonic.Punpckhqdq, Mnemonic.Pslldq, Mnemonic.Psrldq,
-        Mnemonic.Pextrw, Mnemonic.Pinsrw, Mnemonic.Pmovmskb,
-        Mnemonic.Paddb, Mnemonic.Paddw, Mnemonic.Paddd, Mnemonic.Paddq, Mnemonic.Psubb, Mnemonic.Psubw, Mnemonic.Psubd, Mnemonic.Psubq,
-        Mnemonic.Paddsb, Mnemonic.Paddsw, Mnemonic.Paddusb, Mnemonic.Paddusw, Mnemonic.Psubsb, Mnemonic.Psubsw, Mnemonic.Psubusb,
-        Mnemonic.Psubusw, Mnemonic.Pcmpeqb, Mnemonic.Pcmpeqw, Mnemonic.Pcmpeqd, Mnemonic.Pcmpgtb, Mnemonic.Pcmpgtw, Mnemonic.Pcmpgtd,
-        Mnemonic.Pminub, Mnemonic.Pmaxub, Mnemonic.Pminsw, Mnemonic.Pmaxsw, Mnemonic.Pmullw, Mnemonic.Pmulhw, Mnemonic.Pmulhuw,
-        Mnemonic.Pmuludq, Mnemonic.Pmaddwd, Mnemonic.Pavgb, Mnemonic.Pavgw, Mnemonic.Psadbw, Mnemonic.Packsswb, Mnemonic.Packssdw,
-        Mnemonic.Packuswb, Mnemonic.Psllw, Mnemonic.Pslld, Mnemonic.Psllq, Mnemonic.Psrlw, Mnemonic.Psrld, Mnemonic.Psrlq, Mnemonic.Psraw,
-        Mnemonic.Psrad,
-    ];
-
     private static readonly Register[] Gprs =
     [
         Register.RAX, Register.RCX, Register.RDX, Register.RBX, Register.RBP, Register.RDI,
         Register.R8, Register.R9, Register.R10, Register.R11, Register.R12, Register.R13, Register.R14, Register.R15,
     ];
 
-    /// <summary>Every SSE/SSE2 <see cref="Code"/> of the implemented mnemonics: legacy encoding, 64-bit mode, XMM (not MMX) operands.</summary>
-    public static IEnumerable<Code> Codes()
-    {
-        var wanted = new HashSet<Mnemonic>(Mnemonics);
-        return Enum.GetValues<Code>().Where(c => wanted.Contains(c.Mnemonic()) && IsSseXmmForm(c));
-    }
+    /// <summary>Every declared SSE/SSE2 <see cref="Code"/> with XMM operands (Cpu/Instructions/SseInstructionForms).</summary>
+    public static IEnumerable<Code> Codes() => Enum.GetValues<Code>().Where(c => IsSseXmmForm(c) && InstructionTable.Find(c) is not null);
 
-    /// <summary>Legacy-encoded, valid in 64-bit mode, an SSE or SSE2 instruction with XMM operands and no MMX register.</summary>
-    public static bool IsSseXmmForm(Code code)
-    {
-        OpCodeInfo info = code.ToOpCode();
-        if (!info.IsInstruction || !info.Mode64 || info.Encoding != EncodingKind.Legacy)
-        {
-            return false;
-        }
-
-        CpuidFeature[] features = code.CpuidFeatures();
-        if (!features.All(f => f is CpuidFeature.SSE or CpuidFeature.SSE2))
-        {
-            return false;
-        }
-
-        var kinds = Enumerable.Range(0, info.OpCount).Select(i => info.GetOpKind(i).ToString()).ToList();
-        return kinds.Any(k => k.StartsWith("xmm", StringComparison.Ordinal)) && !kinds.Any(k => k.StartsWith("mm", StringComparison.Ordinal));
-    }
+    /// <summary>An SSE or SSE2 instruction with XMM operands and no MMX register, legacy-encoded, valid in 64-bit mode.</summary>
+    public static bool IsSseXmmForm(Code code) => code.ToOpCode().Mode64 && SseInstructionForms.IsSseXmmForm(code.ToOpCode());
 
     /// <summary>The register form (when the r/m operand may be a register) and the memory form (when it may be memory).</summary>
     public static IEnumerable<bool> Variants(Code code)
