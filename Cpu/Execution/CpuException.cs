@@ -24,5 +24,11 @@ public sealed class CpuException : Exception
 
     public static CpuException DivideError() => new(ExceptionVector.DivideError);
 
+    public static CpuException DeviceNotAvailable() => new(ExceptionVector.DeviceNotAvailable);
+
+    public static CpuException X87FloatingPoint() => new(ExceptionVector.X87FloatingPoint);
+
+    public static CpuException SimdFloatingPoint() => new(ExceptionVector.SimdFloatingPoint);
+
     public static CpuException StackFault(uint errorCode = 0) => new(ExceptionVector.StackFault, errorCode);
 }

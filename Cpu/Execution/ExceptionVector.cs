@@ -17,5 +17,7 @@ public static class ExceptionVector
     public const int StackFault = 12;
     public const int GeneralProtection = 13;
     public const int PageFault = 14;
+    public const int X87FloatingPoint = 16;
     public const int AlignmentCheck = 17;
+    public const int SimdFloatingPoint = 19;
 }

@@ -17,6 +17,7 @@ public static unsafe class InstructionTable
         IntegerInstructions.Declare,
         ControlInstructions.Declare,
         SystemInstructionForms.Declare,
+        SseInstructionForms.Declare,
     ];
 
     private static readonly InstructionDefinition?[] Definitions = BuildDefinitions();

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Cpu.State;
 
@@ -34,6 +35,18 @@ public sealed class CpuState
     public ulong Cr3;
     public ulong Cr4;
     public ulong Efer;
+
+    /// <summary>XCR0, the enabled XSAVE state components (bit 0, x87, is always set).</summary>
+    public ulong Xcr0 = 1;
+
+    /// <summary>The x87 FPU (and, aliased on its registers, MMX) state.</summary>
+    public readonly X87State X87 = new();
+
+    /// <summary>XMM0-XMM15.</summary>
+    public readonly Vector128<ulong>[] Xmm = new Vector128<ulong>[16];
+
+    /// <summary>MXCSR (SDM Vol. 1, 10.2.3): all exceptions masked, round to nearest at reset.</summary>
+    public uint Mxcsr = MxcsrBits.Initial;
 
     /// <summary>RFLAGS except, while <see cref="LazyOp"/> is not <see cref="FlagOp.None"/>, the six status flags.</summary>
     public ulong FlagBits = Rflag.Reserved1;

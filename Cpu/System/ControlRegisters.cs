@@ -20,7 +20,10 @@ public static class ControlRegisters
     /// <summary>PE, MP, EM, TS, ET, NE, WP, AM, NW, CD, PG: the other bits of CR0[31:0] ignore writes.</summary>
     public const ulong Cr0Defined = 0xE005_003F;
 
+    public const ulong Cr0Mp = 1UL << 1;
+    public const ulong Cr0Em = 1UL << 2;
     public const ulong Cr0Ts = 1UL << 3;
+    public const ulong Cr0Ne = 1UL << 5;
 
     public const ulong Cr4Tsd = 1UL << 2;
     public const ulong Cr4De = 1UL << 3;
@@ -28,9 +31,12 @@ public static class ControlRegisters
     public const ulong Cr4Pae = 1UL << 5;
     public const ulong Cr4Pge = 1UL << 7;
     public const ulong Cr4Pce = 1UL << 8;
+    public const ulong Cr4Osfxsr = 1UL << 9;
+    public const ulong Cr4Osxmmexcpt = 1UL << 10;
     public const ulong Cr4Umip = 1UL << 11;
     public const ulong Cr4FsGsBase = 1UL << 16;
     public const ulong Cr4Pcide = 1UL << 17;
+    public const ulong Cr4Osxsave = 1UL << 18;
     public const ulong Cr4Smep = 1UL << 20;
     public const ulong Cr4Smap = 1UL << 21;
 
@@ -42,7 +48,10 @@ public static class ControlRegisters
         | ((f & CpuFeatures.Pge) != 0 ? Cr4Pge : 0)
         | ((f & CpuFeatures.Pcid) != 0 ? Cr4Pcide : 0)
         | ((f & CpuFeatures.Smep) != 0 ? Cr4Smep : 0)
-        | ((f & CpuFeatures.Smap) != 0 ? Cr4Smap : 0);
+        | ((f & CpuFeatures.Smap) != 0 ? Cr4Smap : 0)
+        | ((f & CpuFeatures.Fxsr) != 0 ? Cr4Osfxsr : 0)
+        | ((f & CpuFeatures.SseState) != 0 ? Cr4Osxmmexcpt : 0)
+        | ((f & CpuFeatures.Xsave) != 0 ? Cr4Osxsave : 0);
 
     /// <summary>MOV to CR0. Turning paging on with EFER.LME activates IA-32e mode; turning it off leaves it.</summary>
     public static void WriteCr0(Processor cpu, ulong value)

@@ -42,6 +42,18 @@ public enum CpuFeatures
     /// <summary>The local APIC's TSC-deadline timer mode (IA32_TSC_DEADLINE); set by a machine that wires <see cref="SystemRegisters.TscDeadline"/>.</summary>
     TscDeadline = 1 << 10,
 
+    /// <summary>FXSAVE/FXRSTOR and CR4.OSFXSR (the x87 and SSE register files they move exist).</summary>
+    Fxsr = 1 << 11,
+
+    /// <summary>XSAVE/XRSTOR/XSAVEOPT/XSAVEC, XGETBV/XSETBV and CR4.OSXSAVE for the x87 and SSE components.</summary>
+    Xsave = 1 << 12,
+
+    /// <summary>The SSE state and LDMXCSR/STMXCSR, CR4.OSXMMEXCPT.</summary>
+    SseState = 1 << 13,
+
     /// <summary>The paging features the MMU's walker and TLB implement (Mmu/Paging, Mmu/Tlb).</summary>
     Paging = Pse | Pae | Pge | Pat | Nx | Pages1G | Pcid | Invpcid | Smep | Smap,
+
+    /// <summary>The register files and their save/restore instructions (Cpu/System/ExtendedState).</summary>
+    ExtendedState = Fxsr | Xsave | SseState,
 }

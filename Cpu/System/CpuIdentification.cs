@@ -18,14 +18,15 @@ public static class CpuIdentification
 
     public const string Brand = "emu x86-64 interpreter";
 
-    private const uint MaxBasicLeaf = 0xA;
+    private const uint MaxBasicLeaf = 0xD;
     private const uint MaxExtendedLeaf = 0x8000_0008;
 
     /// <summary>Family 6, model 0, stepping 0: no real model, so guests apply no model-specific quirks.</summary>
     private const uint Signature = 6 << 8;
 
     /// <summary>The four registers CPUID returns for <paramref name="leaf"/> (EAX) and <paramref name="subleaf"/> (ECX).</summary>
-    public static (uint Eax, uint Ebx, uint Ecx, uint Edx) Query(CpuFeatures f, uint leaf, uint subleaf)
+    /// <remarks>CPUID.1:ECX.OSXSAVE mirrors <paramref name="cr4"/>; leaf 0DH's sizes follow <paramref name="xcr0"/>.</remarks>
+    public static (uint Eax, uint Ebx, uint Ecx, uint Edx) Query(CpuFeatures f, uint leaf, uint subleaf, ulong cr4 = 0, ulong xcr0 = ExtendedState.X87Component)
     {
         if ((leaf < 0x8000_0000 && leaf > MaxBasicLeaf) || leaf > MaxExtendedLeaf)
         {
@@ -41,11 +42,13 @@ public static class CpuIdentification
                 {
                     uint ecx = Bit(13) /* CMPXCHG16B */ | Bit(22) /* MOVBE */ | Bit(23) /* POPCNT */
                         | Has(f, CpuFeatures.Pcid, 17)
-                        | Has(f, CpuFeatures.TscDeadline, 24);
+                        | Has(f, CpuFeatures.TscDeadline, 24)
+                        | Has(f, CpuFeatures.Xsave, 26)
+                        | ((cr4 & ControlRegisters.Cr4Osxsave) != 0 ? Bit(27) : 0);
                     uint edx = Bit(2) /* DE */ | Bit(4) /* TSC */ | Bit(5) /* MSR */ | Bit(8) /* CX8 */
                         | Bit(9) /* APIC */ | Bit(15) /* CMOV */
                         | Has(f, CpuFeatures.Pse, 3) | Has(f, CpuFeatures.Pae, 6) | Has(f, CpuFeatures.Pge, 13)
-                        | Has(f, CpuFeatures.Pat, 16);
+                        | Has(f, CpuFeatures.Pat, 16) | Has(f, CpuFeatures.Fxsr, 24);
 
                     // EBX: APIC ID 0, one logical processor.
                     return (Signature, 1 << 16, ecx, edx);
@@ -67,6 +70,8 @@ public static class CpuIdentification
                 // Architectural performance monitoring version 2: no general-purpose counters, one
                 // fixed counter (instructions retired) of 48 bits.
                 return (2, 0, 0, 1 | (ModelSpecificRegisters.CounterWidth << 5));
+            case 0xD:
+                return ExtendedStateLeaf(f, subleaf, xcr0);
             case 0x8000_0000:
                 return (MaxExtendedLeaf, 0, 0, 0);
             case 0x8000_0001:
@@ -90,6 +95,26 @@ public static class CpuIdentification
             default:
                 return (0, 0, 0, 0);
         }
+    }
+
+    /// <summary>
+    /// Leaf 0DH (SDM 13.2): sub-leaf 0 lists the XCR0 components and the area sizes, sub-leaf 1 the
+    /// XSAVEOPT (bit 0) and XSAVEC (bit 1) instructions; the two components live in the legacy region, so
+    /// no sub-leaf describes an extended one.
+    /// </summary>
+    private static (uint Eax, uint Ebx, uint Ecx, uint Edx) ExtendedStateLeaf(CpuFeatures f, uint subleaf, ulong xcr0)
+    {
+        if ((f & CpuFeatures.Xsave) == 0)
+        {
+            return (0, 0, 0, 0);
+        }
+
+        return subleaf switch
+        {
+            0 => ((uint)ExtendedState.SupportedXcr0(f), ExtendedState.XsaveSize, ExtendedState.XsaveSize, 0),
+            1 => (Bit(0) | Bit(1), xcr0 == 0 ? 0 : (uint)ExtendedState.XsaveSize, 0, 0),
+            _ => (0, 0, 0, 0),
+        };
     }
 
     private static uint Bit(int n) => 1u << n;

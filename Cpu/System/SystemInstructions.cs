@@ -143,7 +143,7 @@ public static class SystemInstructions
                 break;
             case Mnemonic.Cpuid:
                 {
-                    (uint eax, uint ebx, uint ecx, uint edx) = CpuIdentification.Query(cpu.SystemRegisters.Features, (uint)s.Gpr[Rax], (uint)s.Gpr[Rcx]);
+                    (uint eax, uint ebx, uint ecx, uint edx) = CpuIdentification.Query(cpu.SystemRegisters.Features, (uint)s.Gpr[Rax], (uint)s.Gpr[Rcx], s.Cr4, s.Xcr0);
                     s.Gpr[Rax] = eax;
                     s.Gpr[3] = ebx;
                     s.Gpr[Rcx] = ecx;
@@ -219,8 +219,19 @@ public static class SystemInstructions
             case Mnemonic.Mov:
                 Move(cpu, instruction);
                 break;
+            case Mnemonic.Xgetbv:
+                {
+                    ulong value = ExtendedState.GetExtendedControl(cpu, (uint)s.Gpr[Rcx]);
+                    s.Gpr[Rax] = (uint)value;
+                    s.Gpr[Rdx] = value >> 32;
+                    break;
+                }
 
-            // Not reported by CPUID: SYSENTER/SYSEXIT (SEP), XSAVE, RDPID, MONITOR/MWAIT, SMM, WBNOINVD.
+            case Mnemonic.Xsetbv:
+                ExtendedState.SetExtendedControl(cpu, (uint)s.Gpr[Rcx], ((ulong)(uint)s.Gpr[Rdx] << 32) | (uint)s.Gpr[Rax]);
+                break;
+
+            // Not reported by CPUID: SYSENTER/SYSEXIT (SEP), RDPID, MONITOR/MWAIT, SMM, WBNOINVD.
             default:
                 cpu.Counters.RecordUndefined(instruction.Mnemonic);
                 throw CpuException.InvalidOpcode();

@@ -22,6 +22,21 @@ public class CpuidHonestyTests
         new(1, 'c', 22, "MOVBE", a => { a.movbe(eax, __dword_ptr[rsi]); a.movbe(__qword_ptr[rsi], rax); }),
         new(1, 'c', 23, "POPCNT", a => a.popcnt(rax, rcx)),
         new(1, 'c', 24, "TSC-deadline", null, "Emulator.Tests TscDeadlineTests.WrmsrTscDeadlineFiresTheLapicTimer (the machine wires the APIC's MSR)"),
+        new(1, 'c', 26, "XSAVE", a =>
+        {
+            SetCr4(a, ControlRegisters.Cr4Osxsave);
+            a.xor(ecx, ecx);
+            a.xgetbv();
+            a.or(eax, (int)ExtendedState.SseComponent);
+            a.xsetbv();
+            a.and(esi, ~63);
+            a.xsave(__[rsi]);
+            a.xsaveopt(__[rsi]);
+            a.xrstor(__[rsi]);
+            a.xsavec(__[rsi]);
+            a.xrstor(__[rsi]);
+        }),
+        new(1, 'd', 24, "FXSR", a => { SetCr4(a, ControlRegisters.Cr4Osfxsr); a.fxsave(__[rsi]); a.fxrstor(__[rsi]); a.fxsave64(__[rsi]); a.fxrstor64(__[rsi]); }),
         new(1, 'd', 2, "DE", a => SetCr4(a, ControlRegisters.Cr4De)),
         new(1, 'd', 3, "PSE", a => SetCr4(a, ControlRegisters.Cr4Pse)),
         new(1, 'd', 4, "TSC", a => a.rdtsc()),

@@ -22,6 +22,9 @@ public sealed class DiffCase
     /// <summary>Initial contents of the compared stack window at <see cref="HarnessLayout.StackWindowAddress"/>.</summary>
     public required byte[] Stack { get; init; }
 
+    /// <summary>The initial x87/SSE state as an FXSAVE64 image (<see cref="Harness.FpuImage"/>); null for the default one.</summary>
+    public byte[]? Fpu { get; init; }
+
     /// <summary>Flags (of CF PF AF ZF SF OF DF) whose final value the SDM leaves undefined for this case.</summary>
     public ulong UndefinedFlags { get; init; }
 
@@ -38,6 +41,7 @@ public sealed class DiffCase
         Code = Code,
         Gpr = Gpr,
         Flags = Flags,
+        Fpu = Fpu,
         Data = Data,
         Stack = Stack,
         UndefinedFlags = UndefinedFlags,

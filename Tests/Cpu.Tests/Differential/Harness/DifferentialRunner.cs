@@ -7,7 +7,7 @@ namespace Cpu.Tests.Differential.Harness;
 
 /// <summary>
 /// Runs cases on the host and in the emulator (under <see cref="JitEnvironment.Mode"/>) and compares GPRs, the defined flags, where execution
-/// ended, the data buffer and the stack window. Fails the test with a readable account of the first
+/// ended, the data buffer, the stack window and the x87/SSE state. Fails the test with a readable account of the first
 /// mismatches (form, bytes, disassembly, inputs, both outcomes).
 /// </summary>
 public static class DifferentialRunner
@@ -182,6 +182,7 @@ public static class DifferentialRunner
 
         CompareBytes(c, "data", HarnessLayout.DataAddress, host.Data, emu.Data, diffs);
         CompareBytes(c, "stack", HarnessLayout.StackWindowAddress, host.Stack, emu.Stack, diffs);
+        diffs.AddRange(FpuImage.Differences(host.Fpu, emu.Fpu));
         return diffs;
     }
 

@@ -1,5 +1,6 @@
 using Cpu.Execution;
 using Cpu.State;
+using Cpu.System;
 using Cpu.Tests.Translation;
 using Cpu.Translation;
 using Mmu;
@@ -11,7 +12,7 @@ namespace Cpu.Tests.Differential.Harness;
 /// <summary>
 /// Runs snippets in the emulator's CPU: a processor per thread whose decoded-block cache is cleared per
 /// case, 64-bit mode set directly in the state (CS.L=1, EFER.LME|LMA, CR0.PE, paging off so linear =
-/// physical), the snippet followed by HLT at the same address as natively, IF clear so HLT stops the run.
+/// physical, CR4.OSFXSR and OSXMMEXCPT set as an SSE-enabled OS has them), the snippet followed by HLT at the same address as natively, IF clear so HLT stops the run.
 /// </summary>
 public static class EmulatedCpu
 {
@@ -64,6 +65,7 @@ public static class EmulatedCpu
         cpu.JitFirstTier = firstTier;
         CpuState s = cpu.State;
         Prepare(cpu, c.Gpr, c.Flags);
+        ExtendedState.LoadImage(s, c.Fpu ?? FpuImage.Default());
         string? error = null;
         try
         {
@@ -86,8 +88,16 @@ public static class EmulatedCpu
             RipOffset = (long)(s.Rip - HarnessLayout.SnippetAddress) - 1,
             Data = ram.Span(HarnessLayout.DataAddress, HarnessLayout.DataSize).ToArray(),
             Stack = ram.Span(HarnessLayout.StackWindowAddress, HarnessLayout.StackWindowSize).ToArray(),
+            Fpu = StoredImage(s),
             Error = error,
         };
+    }
+
+    private static byte[] StoredImage(CpuState s)
+    {
+        var image = new byte[HarnessLayout.FpuImageSize];
+        ExtendedState.StoreImage(s, image);
+        return image;
     }
 
     /// <summary>Puts the processor in flat 64-bit mode at CPL 0 with the given registers, at the snippet.</summary>
@@ -101,7 +111,7 @@ public static class EmulatedCpu
 
         s.Segments[SegmentIndex.Cs] = new SegmentRegister { Selector = 0x08, Base = 0, Limit = 0xFFFF_FFFF, Attributes = LongModeCode };
         s.Cr0 = Cr0Pe;
-        s.Cr4 = Cr4Pae;
+        s.Cr4 = Cr4Pae | ControlRegisters.Cr4Osfxsr | ControlRegisters.Cr4Osxmmexcpt;
         s.Efer = EferLmeLma;
         cpu.Memory.SetPagingControls(s.Cr0, s.Cr4, s.Efer);
         gpr.CopyTo(s.Gpr, 0);

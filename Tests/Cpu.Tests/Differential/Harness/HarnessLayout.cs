@@ -21,6 +21,12 @@ public static class HarnessLayout
     public const int OutFlagsOffset = 0x180;
     public const int HostRspOffset = 0x188;
 
+    /// <summary>FXSAVE64 images (16-byte aligned): the case's x87/SSE state in, the state after the snippet, the host's own.</summary>
+    public const int FpuInOffset = 0x3000;
+    public const int FpuOutOffset = 0x3200;
+    public const int FpuHostOffset = 0x3400;
+    public const int FpuImageSize = 512;
+
     public const int DataOffset = 0x2000;
     public const int DataSize = 0x1000;
 

@@ -14,6 +14,9 @@ public sealed class MachineSnapshot
 
     public required byte[] Stack { get; init; }
 
+    /// <summary>The x87/SSE state after the snippet, as an FXSAVE64 image.</summary>
+    public required byte[] Fpu { get; init; }
+
     /// <summary>Why the emulator did not finish normally (exception, stop reason); null when it did.</summary>
     public string? Error { get; init; }
 }

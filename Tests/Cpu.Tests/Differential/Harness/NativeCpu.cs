@@ -7,7 +7,9 @@ namespace Cpu.Tests.Differential.Harness;
 /// <summary>
 /// Runs snippets on the host CPU. A prologue saves the host's callee-saved registers, loads all 16 GPRs
 /// and RFLAGS from the control block and falls into the snippet; the epilogue after the snippet stores
-/// all GPRs and RFLAGS, restores the host stack and registers, clears DF and returns.
+/// all GPRs and RFLAGS, restores the host stack and registers, clears DF and returns. The x87/SSE state is
+/// swapped the same way: FXRSTOR64 of the case's image after saving the host's, FXSAVE64 of the outcome
+/// before restoring it.
 /// Everything lives in one RWX region mapped at a fixed low address (<see cref="HarnessLayout"/>).
 /// </summary>
 public sealed unsafe class NativeCpu
@@ -33,6 +35,8 @@ public sealed unsafe class NativeCpu
             a.push(r15);
             a.mov(rax, b + HarnessLayout.ControlOffset);
             a.mov(__qword_ptr[rax + HarnessLayout.HostRspOffset], rsp);
+            a.fxsave64(__[rax + (HarnessLayout.FpuHostOffset - HarnessLayout.ControlOffset)]);
+            a.fxrstor64(__[rax + (HarnessLayout.FpuInOffset - HarnessLayout.ControlOffset)]);
             a.push(__qword_ptr[rax + HarnessLayout.InFlagsOffset]);
             a.popfq();
             AssemblerRegister64[] regs = [rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15];
@@ -61,6 +65,8 @@ public sealed unsafe class NativeCpu
                 a.mov(__qword_ptr[(long)(outGpr + (ulong)(8 * i))], regs[i]);
             }
 
+            a.fxsave64(__[(long)(b + HarnessLayout.FpuOutOffset)]);
+            a.fxrstor64(__[(long)(b + HarnessLayout.FpuHostOffset)]);
             a.mov(rsp, __qword_ptr[(long)(b + HarnessLayout.ControlOffset + HarnessLayout.HostRspOffset)]);
             a.pushfq();
             a.pop(rax);
@@ -150,6 +156,7 @@ public sealed unsafe class NativeCpu
             epilogue.CopyTo(new Span<byte>(region + HarnessLayout.SnippetOffset + c.Code.Length, epilogue.Length));
             c.Data.CopyTo(new Span<byte>(region + HarnessLayout.DataOffset, HarnessLayout.DataSize));
             c.Stack.CopyTo(new Span<byte>(region + HarnessLayout.StackWindowOffset, HarnessLayout.StackWindowSize));
+            (c.Fpu ?? FpuImage.Default()).CopyTo(new Span<byte>(region + HarnessLayout.FpuInOffset, HarnessLayout.FpuImageSize));
             ulong* control = (ulong*)(region + HarnessLayout.ControlOffset);
             for (int i = 0; i < 16; i++)
             {
@@ -172,6 +179,7 @@ public sealed unsafe class NativeCpu
                 RipOffset = c.Code.Length,
                 Data = new Span<byte>(region + HarnessLayout.DataOffset, HarnessLayout.DataSize).ToArray(),
                 Stack = new Span<byte>(region + HarnessLayout.StackWindowOffset, HarnessLayout.StackWindowSize).ToArray(),
+                Fpu = new Span<byte>(region + HarnessLayout.FpuOutOffset, HarnessLayout.FpuImageSize).ToArray(),
             };
         }
     }

@@ -1,0 +1,70 @@
+using System.Buffers.Binary;
+using System.Runtime.Intrinsics;
+using Cpu.State;
+
+namespace Cpu.Tests.Differential.Harness;
+
+/// <summary>
+/// FXSAVE64 images of the x87/SSE state that both sides load before a snippet and store after it (Intel
+/// SDM Vol. 2A, FXSAVE, Table 3-46), and the fields of it that are compared.
+/// </summary>
+public static class FpuImage
+{
+    public const int MxcsrOffset = 24;
+    public const int XmmOffset = 160;
+
+    /// <summary>The state after FNINIT with MXCSR at its reset value and zero XMM registers.</summary>
+    public static byte[] Default()
+    {
+        var image = new byte[HarnessLayout.FpuImageSize];
+        BinaryPrimitives.WriteUInt16LittleEndian(image, X87State.InitialControl);
+        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(MxcsrOffset), MxcsrBits.Initial);
+        return image;
+    }
+
+    /// <summary>An image with the given MXCSR and XMM registers.</summary>
+    public static byte[] WithSse(uint mxcsr, Vector128<ulong>[] xmm)
+    {
+        byte[] image = Default();
+        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(MxcsrOffset), mxcsr);
+        for (int i = 0; i < xmm.Length; i++)
+        {
+            xmm[i].AsByte().CopyTo(image.AsSpan(XmmOffset + (16 * i), 16));
+        }
+
+        return image;
+    }
+
+    public static Vector128<ulong> Xmm(byte[] image, int index) => Vector128.Create<byte>(image.AsSpan(XmmOffset + (16 * index), 16)).AsUInt64();
+
+    /// <summary>
+    /// The compared fields: control and status words, abridged tags, MXCSR, ST0-ST7 (10 bytes each) and
+    /// XMM0-XMM15. The last-instruction/data pointers and opcode are not: AMD processors store them only
+    /// while an exception is pending, and MXCSR_MASK is the processor's own.
+    /// </summary>
+    public static IEnumerable<string> Differences(byte[] host, byte[] emu)
+    {
+        (string Name, int Offset, int Length)[] fields =
+        [
+            ("FCW", 0, 2), ("FSW", 2, 2), ("FTW", 4, 1), ("MXCSR", MxcsrOffset, 4),
+            .. Enumerable.Range(0, 8).Select(i => ($"ST{i}", 32 + (16 * i), 10)),
+            .. Enumerable.Range(0, 16).Select(i => ($"XMM{i}", XmmOffset + (16 * i), 16)),
+        ];
+        foreach ((string name, int offset, int length) in fields)
+        {
+            ReadOnlySpan<byte> h = host.AsSpan(offset, length), e = emu.AsSpan(offset, length);
+            if (!h.SequenceEqual(e))
+            {
+                yield return $"{name}: host {Hex(h)}, emu {Hex(e)}";
+            }
+        }
+    }
+
+    /// <summary>Most significant byte first, as a register is written.</summary>
+    private static string Hex(ReadOnlySpan<byte> bytes)
+    {
+        byte[] reversed = bytes.ToArray();
+        Array.Reverse(reversed);
+        return Convert.ToHexString(reversed);
+    }
+}

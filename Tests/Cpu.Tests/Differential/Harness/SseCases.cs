@@ -1,0 +1,179 @@
+using System.Runtime.Intrinsics;
+using Cpu.Instructions;
+using Cpu.Semantics.Float;
+using Iced.Intel;
+
+namespace Cpu.Tests.Differential.Harness;
+
+/// <summary>
+/// Differential cases for the legacy-encoded SSE/SSE2 instructions on XMM registers, generated from Iced's
+/// operand description of each <see cref="Code"/>: random XMM registers filled with edge-weighted lanes of
+/// the instruction's element type, a random MXCSR (rounding mode, DAZ, FTZ, sticky flags; exceptions
+/// masked), general registers, and the memory operand at [RSI] (16-byte aligned, holding lanes of the same kind).
+/// </summary>
+public static class SseCases
+{
+    public const int CasesPerVariant = 60;
+
+    private static readonly Register[] Gprs =
+    [
+        Register.RAX, Register.RCX, Register.RDX, Register.RBX, Register.RBP, Register.RDI,
+        Register.R8, Register.R9, Register.R10, Register.R11, Register.R12, Register.R13, Register.R14, Register.R15,
+    ];
+
+    /// <summary>Every declared SSE/SSE2 <see cref="Code"/> with XMM operands (Cpu/Instructions/SseInstructionForms).</summary>
+    public static IEnumerable<Code> Codes() => Enum.GetValues<Code>().Where(c => IsSseXmmForm(c) && InstructionTable.Find(c) is not null);
+
+    /// <summary>An SSE or SSE2 instruction with XMM operands and no MMX register, legacy-encoded, valid in 64-bit mode.</summary>
+    public static bool IsSseXmmForm(Code code) => code.ToOpCode().Mode64 && SseInstructionForms.IsSseXmmForm(code.ToOpCode());
+
+    /// <summary>The register form (when the r/m operand may be a register) and the memory form (when it may be memory).</summary>
+    public static IEnumerable<bool> Variants(Code code)
+    {
+        OpCodeInfo info = code.ToOpCode();
+        var kinds = Enumerable.Range(0, info.OpCount).Select(i => info.GetOpKind(i).ToString()).ToList();
+        bool memOnly = kinds.Contains("mem");
+        bool regOnly = !kinds.Any(k => k.EndsWith("_or_mem", StringComparison.Ordinal) || k == "mem");
+        if (!memOnly)
+        {
+            yield return false;
+        }
+
+        if (!regOnly)
+        {
+            yield return true;
+        }
+    }
+
+    public static IEnumerable<DiffCase> Generate(Code code)
+    {
+        foreach (bool memory in Variants(code))
+        {
+            string form = code + (memory ? " mem" : " reg");
+            var rng = new Random(SnippetCases.StableHash(form));
+            for (int i = 0; i < CasesPerVariant; i++)
+            {
+                yield return Build(code, memory, form, rng);
+            }
+        }
+    }
+
+    private static DiffCase Build(Code code, bool memory, string form, Random rng)
+    {
+        var b = new CaseBuilder(rng);
+        OpCodeInfo info = code.ToOpCode();
+        Lane lane = LaneOf(info.MemorySize, code.Mnemonic());
+        var xmm = new Vector128<ulong>[16];
+        for (int i = 0; i < 16; i++)
+        {
+            xmm[i] = Vector128.Create(Value(rng, lane), Value(rng, lane));
+        }
+
+        ulong address = b.DataAddress(alignment: 16);
+        b.SetReg(Register.RSI, address);
+        b.Write(address, 8, Value(rng, lane));
+        b.Write(address + 8, 8, Value(rng, lane));
+        if (rng.Next(4) == 0)
+        {
+            // Small integers make exact conversions and meaningful shift counts likely.
+            Register r = Gprs[rng.Next(Gprs.Length)];
+            b.SetReg(r, (ulong)rng.Next(-40, 200));
+        }
+
+        uint mxcsr = 0x1F80 | ((uint)rng.Next(4) << 13) | (rng.Next(4) == 0 ? 1u << 6 : 0) | (rng.Next(4) == 0 ? 1u << 15 : 0) | (rng.Next(2) == 0 ? (uint)rng.Next(64) : 0);
+        var ops = new object[info.OpCount];
+        for (int i = 0; i < info.OpCount; i++)
+        {
+            string kind = info.GetOpKind(i).ToString();
+            ops[i] = kind switch
+            {
+                "imm8" => Immediate(rng, code.Mnemonic()),
+                "mem" => new MemoryOperand(Register.RSI),
+                _ when memory && kind.EndsWith("_or_mem", StringComparison.Ordinal) => new MemoryOperand(Register.RSI),
+                _ when kind.StartsWith("xmm", StringComparison.Ordinal) => Register.XMM0 + rng.Next(16),
+                _ when kind.StartsWith("r64", StringComparison.Ordinal) => Gprs[rng.Next(Gprs.Length)],
+                _ when kind.StartsWith("r32", StringComparison.Ordinal) => Gprs[rng.Next(Gprs.Length)] - Register.RAX + Register.EAX,
+                _ => throw new NotSupportedException($"{code}: operand kind {kind}"),
+            };
+        }
+
+        byte[] bytes = Encode(Create(code, ops));
+        DiffCase c = b.Build(form, bytes);
+        return new DiffCase
+        {
+            Form = c.Form,
+            Code = c.Code,
+            Gpr = c.Gpr,
+            Flags = c.Flags,
+            Data = c.Data,
+            Stack = c.Stack,
+            Fpu = FpuImage.WithSse(mxcsr, xmm),
+        };
+    }
+
+    private static int Immediate(Random rng, Mnemonic m) => m switch
+    {
+        Mnemonic.Cmpss or Mnemonic.Cmpsd or Mnemonic.Cmpps or Mnemonic.Cmppd => rng.Next(8),
+        Mnemonic.Psllw or Mnemonic.Pslld or Mnemonic.Psllq or Mnemonic.Psrlw or Mnemonic.Psrld or Mnemonic.Psrlq or Mnemonic.Psraw or Mnemonic.Psrad
+            or Mnemonic.Pslldq or Mnemonic.Psrldq => rng.Next(4) == 0 ? rng.Next(256) : rng.Next(70),
+        _ => rng.Next(256),
+    };
+
+    private static Instruction Create(Code code, object[] ops) => ops switch
+    {
+        [Register a, Register b] => Instruction.Create(code, a, b),
+        [Register a, MemoryOperand b] => Instruction.Create(code, a, b),
+        [MemoryOperand a, Register b] => Instruction.Create(code, a, b),
+        [Register a, int imm] => Instruction.Create(code, a, imm),
+        [Register a, Register b, int imm] => Instruction.Create(code, a, b, imm),
+        [Register a, MemoryOperand b, int imm] => Instruction.Create(code, a, b, imm),
+        [MemoryOperand a, Register b, int imm] => Instruction.Create(code, a, b, imm),
+        _ => throw new NotSupportedException($"{code}: {ops.Length} operands"),
+    };
+
+    private static byte[] Encode(Instruction ins)
+    {
+        var writer = new Writer();
+        var encoder = Encoder.Create(64, writer);
+        encoder.Encode(ins, HarnessLayout.SnippetAddress);
+        return [.. writer.Bytes];
+    }
+
+    private enum Lane
+    {
+        Single,
+        Double,
+        Integer,
+    }
+
+    private static Lane LaneOf(MemorySize size, Mnemonic m)
+    {
+        string name = size.ToString();
+        if (name.Contains("Float32", StringComparison.Ordinal) || m is Mnemonic.Cvtss2sd or Mnemonic.Cvtss2si or Mnemonic.Cvttss2si or Mnemonic.Cvtps2pd or
+            Mnemonic.Cvtps2dq or Mnemonic.Cvttps2dq)
+        {
+            return Lane.Single;
+        }
+
+        return name.Contains("Float64", StringComparison.Ordinal) ? Lane.Double : Lane.Integer;
+    }
+
+    private static ulong Value(Random rng, Lane lane) => lane switch
+    {
+        Lane.Single => FloatValues.Interesting(rng, FloatFormat.Single) | (FloatValues.Interesting(rng, FloatFormat.Single) << 32),
+        Lane.Double => FloatValues.Interesting(rng, FloatFormat.Double),
+        _ => rng.Next(4) switch
+        {
+            0 => (ulong)rng.Next(-300, 300),
+            1 => 0x8000_7FFF_0080_FF7FUL ^ (ulong)rng.Next(256),
+            _ => (ulong)rng.NextInt64() ^ ((ulong)rng.Next() << 33),
+        },
+    };
+
+    private sealed class Writer : CodeWriter
+    {
+        public List<byte> Bytes { get; } = [];
+
+        public override void WriteByte(byte value) => Bytes.Add(value);
+    }
+}
