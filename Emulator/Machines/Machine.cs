@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Cpu;
 using Cpu.Execution;
-using Cpu.State;
 using Cpu.System;
 using Devices.Acpi;
 using Devices.Apic;
@@ -534,25 +533,13 @@ public sealed class Machine : IDisposable
             }
 
             Boot = LinuxLoader.Load(Ram, kernel, modules.Count == 1 ? modules[0].Item1 : null, config.CommandLine);
-            SetLinuxEntryState(Processor.State, Boot);
+            BootEntryState.Linux(Processor.State, Boot);
             return;
         }
 
         string commandLine = config.CommandLine.Length == 0 ? config.KernelPath! : config.KernelPath + " " + config.CommandLine;
         Boot = MultibootLoader.Load(Ram, kernel, commandLine, modules);
-        SetMultibootEntryState(Processor.State, Boot);
-    }
-
-    /// <summary>
-    /// The Linux 32-bit boot protocol's entry state: the multiboot state's flat protected mode, with
-    /// ESI pointing at the zero page and EAX, EBX, EBP and EDI zero.
-    /// </summary>
-    public static void SetLinuxEntryState(CpuState s, BootInfo boot)
-    {
-        SetMultibootEntryState(s, boot);
-        s.Gpr[0] = 0;
-        s.Gpr[3] = 0;
-        s.Gpr[6] = boot.InfoAddress;
+        BootEntryState.Multiboot(Processor.State, Boot);
     }
 
     private static byte[] ReadImage(string path, string what)
@@ -581,38 +568,6 @@ public sealed class Machine : IDisposable
         }
     }
 
-    /// <summary>The multiboot entry state: 32-bit flat segments, PE on, paging off, IF off, EAX/EBX set.</summary>
-    public static void SetMultibootEntryState(CpuState s, BootInfo boot)
-    {
-        Array.Clear(s.Gpr);
-        s.Gpr[0] = MultibootLoader.BootMagic;
-        s.Gpr[3] = boot.InfoAddress;
-        s.Rip = boot.Entry;
-        s.Rflags = 0x2;
-        s.Cr0 = 0x11; // PE, ET
-        s.Cr2 = 0;
-        s.Cr3 = 0;
-        s.Cr4 = 0;
-        s.Efer = 0;
-        s.GdtrBase = boot.GdtAddress;
-        s.GdtrLimit = 31;
-        s.IdtrBase = 0;
-        s.IdtrLimit = 0x3FF;
-        for (int i = 0; i < s.Segments.Length; i++)
-        {
-            bool code = i == SegmentIndex.Cs;
-            s.Segments[i] = new SegmentRegister
-            {
-                Selector = code ? (ushort)0x10 : (ushort)0x18,
-                Base = 0,
-                Limit = 0xFFFF_FFFF,
-                Attributes = code ? (ushort)0xC09B : (ushort)0xC093,
-            };
-        }
-
-        s.Ldtr = new SegmentRegister { Attributes = 0x82, Limit = 0xFFFF };
-        s.Tr = new SegmentRegister { Attributes = 0x8B, Limit = 0xFFFF };
-    }
 
     private void StartStdinReader()
     {

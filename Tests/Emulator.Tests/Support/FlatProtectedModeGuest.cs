@@ -40,7 +40,7 @@ public static class FlatProtectedModeGuest
         BitConverter.GetBytes((uint)Idt).CopyTo(machine.Ram.Span(IdtPointer + 2, 4));
 
         CpuState s = machine.Processor.State;
-        Machine.SetMultibootEntryState(s, new Emulator.Boot.BootInfo((uint)Code, 0, (uint)Code, (uint)Code, [], (uint)Gdt));
+        Emulator.Boot.BootEntryState.Multiboot(s, new Emulator.Boot.BootInfo((uint)Code, 0, (uint)Code, (uint)Code, [], (uint)Gdt));
         s.Segments[SegmentIndex.Ss].Selector = 0x18;
         s.Gpr[4] = 0x8000; // ESP
     }
