@@ -47,7 +47,8 @@ public static partial class SoftFloat
         RoundingMode mode = truncate ? RoundingMode.TowardZero : ctx.Rounding;
         UInt128 fixedPoint = (UInt128)a.Significand << 64;
         int drop = 127 - a.Exponent;
-        (UInt128 magnitude, bool inexact) = RoundBits(fixedPoint, drop, a.Sign, mode);
+        (UInt128 magnitude, bool inexact, bool up) = RoundBits(fixedPoint, drop, a.Sign, mode);
+        ctx.RoundedUp = up;
         UInt128 limit = (UInt128)1 << (bits - 1);
         if (magnitude > limit || (magnitude == limit && !a.Sign))
         {

@@ -1,0 +1,40 @@
+using Cpu.Semantics.X87;
+using Iced.Intel;
+using static Cpu.Instructions.InstructionTraits;
+
+namespace Cpu.Instructions;
+
+/// <summary>
+/// The x87 FPU instructions (Intel SDM Vol. 1, chapter 8), by family of semantics (Cpu/Semantics/X87).
+/// Every one may fault: #NM with CR0.EM/TS, #MF on a pending unmasked exception, memory faults.
+/// Not declared yet (they raise #UD): transcendentals, FNSAVE/FRSTOR/FNSTENV/FLDENV, BCD loads/stores.
+/// </summary>
+public static class X87InstructionForms
+{
+    public static void Declare(InstructionTableBuilder b)
+    {
+        b.Declare(X87Control.Init, Code.Fninit, Code.Finit).With(MayFault);
+        b.Declare(X87Control.Clex, Code.Fnclex, Code.Fclex).With(MayFault);
+        b.Declare(X87Control.Wait, Code.Wait).With(MayFault);
+        b.Declare(X87Control.StoreStatus, Code.Fnstsw_AX, Code.Fstsw_AX, Code.Fnstsw_m2byte, Code.Fstsw_m2byte).With(MayFault);
+        b.Declare(X87Control.StoreControl, Code.Fnstcw_m2byte, Code.Fstcw_m2byte).With(MayFault);
+        b.Declare(X87Control.LoadControl, Code.Fldcw_m2byte).With(MayFault);
+        b.Declare(X87Control.Free, Code.Ffree_sti).With(MayFault);
+        b.Declare(X87Control.IncrementTop, Code.Fincstp).With(MayFault);
+        b.Declare(X87Control.DecrementTop, Code.Fdecstp).With(MayFault);
+        b.Declare(X87Control.Nop, Code.Fnop).With(MayFault);
+        b.Declare(Mnemonic.Fxch, X87Control.Exchange).With(MayFault);
+
+        b.Declare(Mnemonic.Fld, X87Transfer.Load).With(MayFault);
+        b.Declare(Mnemonic.Fst, X87Transfer.Store).With(MayFault);
+        b.Declare(Mnemonic.Fstp, X87Transfer.Store).With(MayFault);
+        b.Declare(Mnemonic.Fild, X87Transfer.LoadInteger).With(MayFault);
+        b.Declare(Mnemonic.Fist, X87Transfer.StoreInteger).With(MayFault);
+        b.Declare(Mnemonic.Fistp, X87Transfer.StoreInteger).With(MayFault);
+        b.Declare(Mnemonic.Fisttp, X87Transfer.StoreInteger).With(MayFault);
+        foreach (Mnemonic m in new[] { Mnemonic.Fldz, Mnemonic.Fld1, Mnemonic.Fldpi, Mnemonic.Fldl2t, Mnemonic.Fldl2e, Mnemonic.Fldlg2, Mnemonic.Fldln2 })
+        {
+            b.Declare(m, X87Transfer.LoadConstant).With(MayFault);
+        }
+    }
+}
