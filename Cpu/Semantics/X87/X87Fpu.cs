@@ -136,7 +136,7 @@ public static class X87Fpu
     /// </summary>
     public static void Push(X87State x, Float80 value)
     {
-        if (x.TagOf((x.Top - 1) & 7) != X87State.TagEmpty)
+        if (Overflows(x))
         {
             SetC1(x, true);
             x.Status |= StackFault;
@@ -155,6 +155,9 @@ public static class X87Fpu
         x.Top--;
         x.Set(x.Top, value);
     }
+
+    /// <summary>Whether a push would overflow the stack: the register below TOP is full.</summary>
+    public static bool Overflows(X87State x) => x.TagOf((x.Top - 1) & 7) != X87State.TagEmpty;
 
     /// <summary>The index of an ST(i) register operand.</summary>
     public static int StackIndex(Iced.Intel.Register r) => r - Iced.Intel.Register.ST0;

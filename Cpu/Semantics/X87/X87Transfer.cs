@@ -23,12 +23,14 @@ public static class X87Transfer
             int i = StackIndex(ins.Op0Register);
             if (IsEmpty(x, i))
             {
-                if (!Underflow(x))
+                // Underflow of the source comes first; C1 stays clear even when the push overflows too.
+                if (Underflow(x))
                 {
-                    return;
+                    Push(x, Indefinite);
+                    SetC1(x, false);
                 }
 
-                value = Indefinite;
+                return;
             }
             else
             {
@@ -42,6 +44,11 @@ public static class X87Transfer
             if (size == 10)
             {
                 value = new Float80(cpu.Memory.Read64(address), (ushort)Operands.ReadMemory(cpu, address + 8, 2));
+            }
+            else if (Overflows(x))
+            {
+                // Stack overflow is detected before the operand is converted (no #D from it).
+                value = Indefinite;
             }
             else
             {
@@ -70,7 +77,7 @@ public static class X87Transfer
         Push(x, SoftFloat.PackExtended(SoftFloat.FromInteger(v, FloatFormat.Extended, ref ctx)));
     }
 
-    /// <summary>FLDZ, FLD1 and the constants FLDPI, FLDL2T, FLDL2E, FLDLG2, FLDLN2: 66-bit values rounded by RC, no flags (SDM 8.3.8).</summary>
+    /// <summary>FLDZ, FLD1 and the constants FLDPI, FLDL2T, FLDL2E, FLDLG2, FLDLN2: the exact constants rounded by RC, no flags (SDM 8.3.8).</summary>
     public static void LoadConstant(Processor cpu, ref Instruction ins)
     {
         X87State x = Begin(cpu);
@@ -86,7 +93,7 @@ public static class X87Transfer
         };
         FloatContext ctx = Context(x);
         Unpacked u = high == 0 ? Unpacked.Zero(false)
-            : SoftFloat.Round(false, exponent, ((UInt128)high << 64) | (low & (3UL << 62)), FloatFormat.Extended, ref ctx);
+            : SoftFloat.Round(false, exponent, ((UInt128)high << 64) | low, FloatFormat.Extended, ref ctx);
         Push(x, SoftFloat.PackExtended(u));
     }
 
@@ -129,6 +136,9 @@ public static class X87Transfer
                 FloatFormat f = size == 4 ? FloatFormat.Single : FloatFormat.Double;
                 FloatContext ctx = Context(x);
                 Unpacked u = SoftFloat.Convert(SoftFloat.Unpack(value), f, ref ctx);
+
+                // A store reports no denormal operand (SDM FST: #IA, #U, #O, #P only).
+                ctx.Flags &= ~FloatFlags.Denormal;
 
                 // Unmasked overflow or underflow also keep a memory destination (SDM FST, "#O/#U").
                 uint unmasked = ctx.Flags & ~(uint)x.Control & (FloatFlags.Overflow | FloatFlags.Underflow);
