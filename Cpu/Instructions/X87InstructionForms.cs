@@ -11,6 +11,14 @@ namespace Cpu.Instructions;
 /// </summary>
 public static class X87InstructionForms
 {
+    /// <summary>The two-operand arithmetic: <see cref="X87Arithmetic.Binary"/>.</summary>
+    public static readonly Mnemonic[] Arithmetic =
+    [
+        Mnemonic.Fadd, Mnemonic.Faddp, Mnemonic.Fiadd, Mnemonic.Fsub, Mnemonic.Fsubp, Mnemonic.Fisub, Mnemonic.Fsubr, Mnemonic.Fsubrp,
+        Mnemonic.Fisubr, Mnemonic.Fmul, Mnemonic.Fmulp, Mnemonic.Fimul, Mnemonic.Fdiv, Mnemonic.Fdivp, Mnemonic.Fidiv, Mnemonic.Fdivr,
+        Mnemonic.Fdivrp, Mnemonic.Fidivr,
+    ];
+
     public static void Declare(InstructionTableBuilder b)
     {
         b.Declare(X87Control.Init, Code.Fninit, Code.Finit).With(MayFault);
@@ -32,6 +40,16 @@ public static class X87InstructionForms
         b.Declare(Mnemonic.Fist, X87Transfer.StoreInteger).With(MayFault);
         b.Declare(Mnemonic.Fistp, X87Transfer.StoreInteger).With(MayFault);
         b.Declare(Mnemonic.Fisttp, X87Transfer.StoreInteger).With(MayFault);
+        foreach (Mnemonic m in Arithmetic)
+        {
+            b.Declare(m, X87Arithmetic.Binary).With(MayFault);
+        }
+
+        foreach (Mnemonic m in new[] { Mnemonic.Fchs, Mnemonic.Fabs, Mnemonic.Fsqrt })
+        {
+            b.Declare(m, X87Arithmetic.Unary).With(MayFault);
+        }
+
         foreach (Mnemonic m in new[] { Mnemonic.Fldz, Mnemonic.Fld1, Mnemonic.Fldpi, Mnemonic.Fldl2t, Mnemonic.Fldl2e, Mnemonic.Fldlg2, Mnemonic.Fldln2 })
         {
             b.Declare(m, X87Transfer.LoadConstant).With(MayFault);
