@@ -19,6 +19,19 @@ public static class X87InstructionForms
         Mnemonic.Fdivrp, Mnemonic.Fidivr,
     ];
 
+    /// <summary><see cref="X87Compare.Compare"/>.</summary>
+    public static readonly Mnemonic[] Comparisons =
+    [
+        Mnemonic.Fcom, Mnemonic.Fcomp, Mnemonic.Fcompp, Mnemonic.Fucom, Mnemonic.Fucomp, Mnemonic.Fucompp, Mnemonic.Ficom, Mnemonic.Ficomp,
+        Mnemonic.Ftst, Mnemonic.Fcomi, Mnemonic.Fcomip, Mnemonic.Fucomi, Mnemonic.Fucomip,
+    ];
+
+    /// <summary><see cref="X87Compare.Move"/>.</summary>
+    public static readonly Mnemonic[] ConditionalMoves =
+    [
+        Mnemonic.Fcmovb, Mnemonic.Fcmove, Mnemonic.Fcmovbe, Mnemonic.Fcmovu, Mnemonic.Fcmovnb, Mnemonic.Fcmovne, Mnemonic.Fcmovnbe, Mnemonic.Fcmovnu,
+    ];
+
     public static void Declare(InstructionTableBuilder b)
     {
         b.Declare(X87Control.Init, Code.Fninit, Code.Finit).With(MayFault);
@@ -48,6 +61,17 @@ public static class X87InstructionForms
         foreach (Mnemonic m in new[] { Mnemonic.Fchs, Mnemonic.Fabs, Mnemonic.Fsqrt })
         {
             b.Declare(m, X87Arithmetic.Unary).With(MayFault);
+        }
+
+        foreach (Mnemonic m in Comparisons)
+        {
+            b.Declare(m, X87Compare.Compare).With(MayFault);
+        }
+
+        b.Declare(Mnemonic.Fxam, X87Compare.Examine).With(MayFault);
+        foreach (Mnemonic m in ConditionalMoves)
+        {
+            b.Declare(m, X87Compare.Move).With(MayFault);
         }
 
         foreach (Mnemonic m in new[] { Mnemonic.Fldz, Mnemonic.Fld1, Mnemonic.Fldpi, Mnemonic.Fldl2t, Mnemonic.Fldl2e, Mnemonic.Fldlg2, Mnemonic.Fldln2 })
