@@ -2,6 +2,7 @@ using Cpu.Execution;
 using Cpu.Semantics.X87;
 using Cpu.State;
 using Cpu.System;
+using Iced.Intel;
 using static Iced.Intel.AssemblerRegisters;
 
 namespace Cpu.Tests.System;
@@ -51,19 +52,7 @@ public class X87ExceptionTests
     [Fact]
     public void UnmaskedStackUnderflowFaultsAtTheNextWaitingInstructionNotAtFnstsw()
     {
-        using var m = new SystemMachine();
-        m.State.Cr0 |= ControlRegisters.Cr0Ne;
-        m.Write64(Data, 0x037E);
-        m.Load(SystemMachine.KernelCode, a =>
-        {
-            a.mov(esi, (uint)Data);
-            a.fninit();
-            a.fldcw(__word_ptr[rsi]);
-            a.fchs();
-            a.fnstsw(ax);
-            a.wait();
-            a.hlt();
-        });
+        using SystemMachine m = AfterUnmaskedUnderflow(a => a.fnstsw(ax));
         m.RunToHandler(ExceptionVector.X87FloatingPoint);
 
         // FCHS kept its (empty) destination and set IE, SF, ES and B; FNSTSW ran before the fault.
@@ -76,7 +65,15 @@ public class X87ExceptionTests
     [Fact]
     public void FnclexClearsThePendingException()
     {
-        using var m = new SystemMachine();
+        using SystemMachine m = AfterUnmaskedUnderflow(a => a.fnclex());
+        Assert.Equal(StopReason.Halted, m.Run());
+        Assert.Equal(0, m.State.X87.Status);
+    }
+
+    /// <summary>CR0.NE set, invalid unmasked, FCHS on the empty stack, then <paramref name="noWait"/> and FWAIT.</summary>
+    private static SystemMachine AfterUnmaskedUnderflow(Action<Assembler> noWait)
+    {
+        var m = new SystemMachine();
         m.State.Cr0 |= ControlRegisters.Cr0Ne;
         m.Write64(Data, 0x037E);
         m.Load(SystemMachine.KernelCode, a =>
@@ -85,11 +82,10 @@ public class X87ExceptionTests
             a.fninit();
             a.fldcw(__word_ptr[rsi]);
             a.fchs();
-            a.fnclex();
+            noWait(a);
             a.wait();
             a.hlt();
         });
-        Assert.Equal(StopReason.Halted, m.Run());
-        Assert.Equal(0, m.State.X87.Status);
+        return m;
     }
 }
