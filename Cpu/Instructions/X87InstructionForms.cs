@@ -58,7 +58,7 @@ public static class X87InstructionForms
             b.Declare(m, X87Arithmetic.Binary).With(MayFault);
         }
 
-        foreach (Mnemonic m in new[] { Mnemonic.Fchs, Mnemonic.Fabs, Mnemonic.Fsqrt })
+        foreach (Mnemonic m in new[] { Mnemonic.Fchs, Mnemonic.Fabs, Mnemonic.Fsqrt, Mnemonic.Frndint })
         {
             b.Declare(m, X87Arithmetic.Unary).With(MayFault);
         }

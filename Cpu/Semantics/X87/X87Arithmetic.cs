@@ -7,7 +7,7 @@ namespace Cpu.Semantics.X87;
 
 /// <summary>
 /// x87 arithmetic (Intel SDM Vol. 2, FADD/FSUB/FSUBR/FMUL/FDIV/FDIVR and their P and I forms, FCHS,
-/// FABS, FSQRT) through <see cref="SoftFloat"/>, rounded once to the precision and rounding control of
+/// FABS, FSQRT, FRNDINT) through <see cref="SoftFloat"/>, rounded once to the precision and rounding control of
 /// the control word, C1 telling whether the result was rounded up. An unmasked invalid, denormal or
 /// divide-by-zero keeps the destination; an unmasked overflow or underflow writes the masked result
 /// (the exponent-wrapped value of SDM 8.5.4-8.5.5 is not produced).
@@ -63,7 +63,7 @@ public static class X87Arithmetic
         }
     }
 
-    /// <summary>FCHS, FABS and FSQRT on ST(0).</summary>
+    /// <summary>FCHS, FABS, FSQRT and FRNDINT (by the rounding control, whatever the precision control) on ST(0).</summary>
     public static void Unary(Processor cpu, ref Instruction ins)
     {
         X87State x = Begin(cpu);
@@ -91,7 +91,9 @@ public static class X87Arithmetic
             default:
                 {
                     FloatContext ctx = Context(x);
-                    Unpacked r = SoftFloat.SquareRoot(SoftFloat.Unpack(v), Precision(x), ref ctx);
+                    Unpacked r = ins.Mnemonic == Mnemonic.Frndint
+                        ? SoftFloat.RoundToIntegral(SoftFloat.Unpack(v), ref ctx)
+                        : SoftFloat.SquareRoot(SoftFloat.Unpack(v), Precision(x), ref ctx);
                     if (Raise(x, ctx.Flags))
                     {
                         return;
