@@ -51,7 +51,7 @@ public enum CpuFeatures
     /// <summary>The SSE state and LDMXCSR/STMXCSR, CR4.OSXMMEXCPT.</summary>
     SseState = 1 << 13,
 
-    /// <summary>The x87 FPU instructions (Cpu/Instructions/X87InstructionForms; no transcendentals, FNSAVE/FRSTOR/FNSTENV/FLDENV or BCD yet).</summary>
+    /// <summary>The x87 FPU instructions (Cpu/Instructions/X87InstructionForms; no transcendentals, FXTRACT, FPREM, FNSAVE/FRSTOR/FNSTENV/FLDENV or BCD yet).</summary>
     Fpu = 1 << 14,
 
     /// <summary>The SSE instructions on XMM registers (Cpu/Instructions/SseInstructionForms; not the MMX-register forms).</summary>
