@@ -18,6 +18,7 @@ public static unsafe class InstructionTable
         ControlInstructions.Declare,
         SystemInstructionForms.Declare,
         SseInstructionForms.Declare,
+        X87InstructionForms.Declare,
     ];
 
     private static readonly InstructionDefinition?[] Definitions = BuildDefinitions();

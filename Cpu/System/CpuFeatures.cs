@@ -51,9 +51,21 @@ public enum CpuFeatures
     /// <summary>The SSE state and LDMXCSR/STMXCSR, CR4.OSXMMEXCPT.</summary>
     SseState = 1 << 13,
 
+    /// <summary>The x87 FPU instructions (Cpu/Instructions/X87InstructionForms; no transcendentals, FXTRACT, FPREM, FNSAVE/FRSTOR/FNSTENV/FLDENV or BCD yet).</summary>
+    Fpu = 1 << 14,
+
+    /// <summary>The SSE instructions on XMM registers (Cpu/Instructions/SseInstructionForms; not the MMX-register forms).</summary>
+    Sse = 1 << 15,
+
+    /// <summary>The SSE2 instructions on XMM registers (not the MMX-register forms).</summary>
+    Sse2 = 1 << 16,
+
     /// <summary>The paging features the MMU's walker and TLB implement (Mmu/Paging, Mmu/Tlb).</summary>
     Paging = Pse | Pae | Pge | Pat | Nx | Pages1G | Pcid | Invpcid | Smep | Smap,
 
     /// <summary>The register files and their save/restore instructions (Cpu/System/ExtendedState).</summary>
     ExtendedState = Fxsr | Xsave | SseState,
+
+    /// <summary>The floating-point and vector instruction sets on those register files.</summary>
+    FloatingPoint = Fpu | Sse | Sse2,
 }

@@ -48,7 +48,8 @@ public static class CpuIdentification
                     uint edx = Bit(2) /* DE */ | Bit(4) /* TSC */ | Bit(5) /* MSR */ | Bit(8) /* CX8 */
                         | Bit(9) /* APIC */ | Bit(15) /* CMOV */
                         | Has(f, CpuFeatures.Pse, 3) | Has(f, CpuFeatures.Pae, 6) | Has(f, CpuFeatures.Pge, 13)
-                        | Has(f, CpuFeatures.Pat, 16) | Has(f, CpuFeatures.Fxsr, 24);
+                        | Has(f, CpuFeatures.Pat, 16) | Has(f, CpuFeatures.Fxsr, 24)
+                        | Has(f, CpuFeatures.Fpu, 0) | Has(f, CpuFeatures.Sse, 25) | Has(f, CpuFeatures.Sse2, 26);
 
                     // EBX: APIC ID 0, one logical processor.
                     return (Signature, 1 << 16, ecx, edx);

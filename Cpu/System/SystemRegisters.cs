@@ -16,7 +16,7 @@ public sealed class SystemRegisters
     public ulong Cr8;
 
     /// <summary>Optional features reported by CPUID and accepted in CR4/EFER.</summary>
-    public CpuFeatures Features { get; set; } = CpuFeatures.Paging | CpuFeatures.ExtendedState;
+    public CpuFeatures Features { get; set; } = CpuFeatures.Paging | CpuFeatures.ExtendedState | CpuFeatures.FloatingPoint;
 
     /// <summary>
     /// The time-stamp counter's source, set by the machine (its virtual clock). When null, the TSC counts

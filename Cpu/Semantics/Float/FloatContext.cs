@@ -15,6 +15,9 @@ public struct FloatContext
     /// <summary>The flags raised so far (<see cref="FloatFlags"/>).</summary>
     public uint Flags;
 
+    /// <summary>Whether the last rounding increased the magnitude (the x87 reports it in C1, SDM 8.1.3.1).</summary>
+    public bool RoundedUp;
+
     public FloatContext(RoundingMode rounding, bool denormalsAreZero = false, bool flushToZero = false, bool underflowMasked = true)
     {
         Rounding = rounding;
@@ -22,6 +25,7 @@ public struct FloatContext
         FlushToZero = flushToZero;
         UnderflowMasked = underflowMasked;
         Flags = 0;
+        RoundedUp = false;
     }
 
     /// <summary>The context MXCSR describes (SDM 10.2.3).</summary>

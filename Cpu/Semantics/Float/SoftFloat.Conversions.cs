@@ -47,7 +47,8 @@ public static partial class SoftFloat
         RoundingMode mode = truncate ? RoundingMode.TowardZero : ctx.Rounding;
         UInt128 fixedPoint = (UInt128)a.Significand << 64;
         int drop = 127 - a.Exponent;
-        (UInt128 magnitude, bool inexact) = RoundBits(fixedPoint, drop, a.Sign, mode);
+        (UInt128 magnitude, bool inexact, bool up) = RoundBits(fixedPoint, drop, a.Sign, mode);
+        ctx.RoundedUp = up;
         UInt128 limit = (UInt128)1 << (bits - 1);
         if (magnitude > limit || (magnitude == limit && !a.Sign))
         {
@@ -62,6 +63,45 @@ public static partial class SoftFloat
 
         long result = (long)(ulong)magnitude;
         return a.Sign ? -result : result;
+    }
+
+    /// <summary>
+    /// A value rounded to an integral value in the same format (x87 FRNDINT): NaNs are made quiet (invalid
+    /// for an SNaN), infinities, zeros and values of 2^63 or more are already integral; a denormal operand is reported.
+    /// </summary>
+    public static Unpacked RoundToIntegral(Unpacked a, ref FloatContext ctx)
+    {
+        if (a.IsNaN)
+        {
+            return Propagate(a, ref ctx);
+        }
+
+        if (a.Kind != FloatKind.Finite)
+        {
+            return a;
+        }
+
+        NoteDenormal(a, ref ctx);
+        if (a.Exponent >= 63)
+        {
+            return a;
+        }
+
+        (UInt128 magnitude, bool inexact, bool up) = RoundBits((UInt128)a.Significand << 64, 127 - a.Exponent, a.Sign, ctx.Rounding);
+        ctx.RoundedUp = up;
+        if (inexact)
+        {
+            ctx.Flags |= FloatFlags.Precision;
+        }
+
+        if (magnitude == 0)
+        {
+            return Unpacked.Zero(a.Sign);
+        }
+
+        ulong m = (ulong)magnitude;
+        int shift = BitOperations.LeadingZeroCount(m);
+        return new Unpacked(FloatKind.Finite, a.Sign, 63 - shift, m << shift);
     }
 
     /// <summary>A value converted to format <paramref name="to"/>: NaNs are made quiet (invalid for an SNaN), finite values rounded.</summary>

@@ -148,7 +148,7 @@ public static partial class SoftFloat
         if (exponent < emin)
         {
             // Tininess after rounding: the result rounded to p bits with an unbounded exponent is below 2^emin.
-            (UInt128 k, bool _) = RoundBits(significand, 128 - p, sign, ctx.Rounding);
+            (UInt128 k, bool _, bool _) = RoundBits(significand, 128 - p, sign, ctx.Rounding);
             int roundedExponent = k >> p != 0 ? exponent + 1 : exponent;
             tiny = roundedExponent < emin;
         }
@@ -160,7 +160,8 @@ public static partial class SoftFloat
         }
 
         int drop = 128 - p + Math.Max(0, emin - exponent);
-        (UInt128 kept, bool inexact) = RoundBits(significand, drop, sign, ctx.Rounding);
+        (UInt128 kept, bool inexact, bool up) = RoundBits(significand, drop, sign, ctx.Rounding);
+        ctx.RoundedUp = up;
 
         // The value is now kept * 2^q.
         int q = exponent - 127 + drop;
@@ -206,31 +207,32 @@ public static partial class SoftFloat
             RoundingMode.Down => sign,
             _ => false,
         };
+        ctx.RoundedUp = toInfinity;
         return toInfinity
             ? Unpacked.Infinity(sign)
             : new Unpacked(FloatKind.Finite, sign, f.MaxExponent, ulong.MaxValue << (64 - f.Precision));
     }
 
-    /// <summary>Drops the low <paramref name="drop"/> bits with the given rounding; returns the kept bits (possibly one more bit after a carry) and whether anything was dropped.</summary>
-    private static (UInt128 Kept, bool Inexact) RoundBits(UInt128 value, int drop, bool sign, RoundingMode mode)
+    /// <summary>Drops the low <paramref name="drop"/> bits with the given rounding; returns the kept bits (possibly one more bit after a carry), whether anything was dropped and whether the kept magnitude was incremented.</summary>
+    private static (UInt128 Kept, bool Inexact, bool Up) RoundBits(UInt128 value, int drop, bool sign, RoundingMode mode)
     {
         if (drop <= 0)
         {
-            return (value, false);
+            return (value, false, false);
         }
 
         if (drop > 128)
         {
             // Everything is below half an ULP of the smallest denormal.
             bool up = mode == RoundingMode.Up ? !sign : mode == RoundingMode.Down && sign;
-            return (up ? UInt128.One : UInt128.Zero, value != 0);
+            return (up ? UInt128.One : UInt128.Zero, value != 0, up && value != 0);
         }
 
         UInt128 kept = drop == 128 ? UInt128.Zero : value >> drop;
         UInt128 rest = drop == 128 ? value : value & ((UInt128.One << drop) - 1);
         if (rest == 0)
         {
-            return (kept, false);
+            return (kept, false, false);
         }
 
         UInt128 half = UInt128.One << (drop - 1);
@@ -241,6 +243,6 @@ public static partial class SoftFloat
             RoundingMode.Down => sign,
             _ => false,
         };
-        return (increment ? kept + 1 : kept, true);
+        return (increment ? kept + 1 : kept, true, increment);
     }
 }

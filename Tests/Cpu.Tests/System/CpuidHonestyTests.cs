@@ -37,6 +37,42 @@ public class CpuidHonestyTests
             a.xrstor(__[rsi]);
         }),
         new(1, 'd', 24, "FXSR", a => { SetCr4(a, ControlRegisters.Cr4Osfxsr); a.fxsave(__[rsi]); a.fxrstor(__[rsi]); a.fxsave64(__[rsi]); a.fxrstor64(__[rsi]); }),
+        new(1, 'd', 0, "FPU", a =>
+        {
+            a.fninit();
+            a.wait();
+            a.fldpi();
+            a.fld1();
+            a.faddp(st1, st0);
+            a.fstp(__qword_ptr[rsi]);
+            a.fild(__dword_ptr[rsi]);
+            a.fcomip(st0, st0);
+            a.fnstsw(ax);
+            a.fnstcw(__word_ptr[rsi]);
+            a.fldcw(__word_ptr[rsi]);
+        }),
+        new(1, 'd', 25, "SSE", a =>
+        {
+            SetCr4(a, ControlRegisters.Cr4Osfxsr | ControlRegisters.Cr4Osxmmexcpt);
+            a.and(esi, ~15);
+            a.movaps(xmm0, __xmmword_ptr[rsi]);
+            a.addps(xmm0, xmm0);
+            a.mulss(xmm1, xmm0);
+            a.cvtsi2ss(xmm2, eax);
+            a.stmxcsr(__dword_ptr[rsi]);
+            a.ldmxcsr(__dword_ptr[rsi]);
+        }),
+        new(1, 'd', 26, "SSE2", a =>
+        {
+            SetCr4(a, ControlRegisters.Cr4Osfxsr | ControlRegisters.Cr4Osxmmexcpt);
+            a.and(esi, ~15);
+            a.movdqa(xmm0, __xmmword_ptr[rsi]);
+            a.paddq(xmm0, xmm0);
+            a.addsd(xmm1, xmm0);
+            a.cvttsd2si(eax, xmm1);
+            a.movq(xmm3, rax);
+            a.pshufd(xmm4, xmm3, 0x1B);
+        }),
         new(1, 'd', 2, "DE", a => SetCr4(a, ControlRegisters.Cr4De)),
         new(1, 'd', 3, "PSE", a => SetCr4(a, ControlRegisters.Cr4Pse)),
         new(1, 'd', 4, "TSC", a => a.rdtsc()),

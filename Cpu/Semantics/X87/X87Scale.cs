@@ -1,0 +1,80 @@
+using Cpu.Semantics.Float;
+using Cpu.State;
+using Iced.Intel;
+using static Cpu.Semantics.X87.X87Fpu;
+
+namespace Cpu.Semantics.X87;
+
+/// <summary>
+/// FSCALE (Intel SDM Vol. 2): ST(0) scaled by 2 to the truncated ST(1), rounded once at 64 bits (the
+/// precision control does not apply). FXTRACT is not declared yet.
+/// </summary>
+public static class X87Scale
+{
+    /// <summary>Shifts beyond this already overflow or underflow any extended value.</summary>
+    private const long ScaleLimit = 1 << 17;
+
+    public static void Scale(Processor cpu, ref Instruction ins)
+    {
+        X87State x = Begin(cpu);
+        if (IsEmpty(x, 0) || IsEmpty(x, 1))
+        {
+            if (Underflow(x))
+            {
+                Put(x, 0, Indefinite);
+            }
+
+            return;
+        }
+
+        Unpacked a = SoftFloat.Unpack(Get(x, 0));
+        Unpacked b = SoftFloat.Unpack(Get(x, 1));
+        FloatContext ctx = Context(x);
+        if (!X87Operand.TryNaN(a, b, ref ctx, out Unpacked result))
+        {
+            result = Scaled(a, b, ref ctx);
+        }
+
+        if (Raise(x, ctx.Flags))
+        {
+            return;
+        }
+
+        SetC1(x, ctx.RoundedUp);
+        Put(x, 0, SoftFloat.PackExtended(result));
+    }
+
+    private static Unpacked Scaled(Unpacked a, Unpacked b, ref FloatContext ctx)
+    {
+        if (a.WasDenormal || b.WasDenormal)
+        {
+            ctx.Flags |= FloatFlags.Denormal;
+        }
+
+        if (b.Kind == FloatKind.Infinity)
+        {
+            bool invalid = b.Sign ? a.Kind == FloatKind.Infinity : a.Kind == FloatKind.Zero;
+            if (invalid)
+            {
+                ctx.Flags |= FloatFlags.Invalid;
+                return Unpacked.DefaultNaN;
+            }
+
+            return a.Kind == FloatKind.Zero || a.Kind == FloatKind.Infinity ? a : b.Sign ? Unpacked.Zero(a.Sign) : Unpacked.Infinity(a.Sign);
+        }
+
+        if (a.Kind != FloatKind.Finite)
+        {
+            return a;
+        }
+
+        long n = b.Kind == FloatKind.Zero ? 0 : b.Exponent >= 20 ? ScaleLimit : (long)(b.Significand >> (63 - b.Exponent));
+        if (b.Exponent < 0)
+        {
+            n = 0;
+        }
+
+        n = Math.Min(n, ScaleLimit);
+        return SoftFloat.Round(a.Sign, a.Exponent + (int)(b.Sign ? -n : n), (UInt128)a.Significand << 64, FloatFormat.Extended, ref ctx);
+    }
+}
