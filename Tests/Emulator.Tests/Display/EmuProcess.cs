@@ -88,10 +88,10 @@ internal sealed class EmuProcess : IDisposable
     }
 
     /// <summary>Waits until COM1's output contains <paramref name="text"/>; fails the test if it does not within a minute.</summary>
-    public void WaitForCom1(string text, int occurrences = 1)
+    public void WaitForCom1(string text, int occurrences = 1, TimeSpan? patience = null)
     {
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < Patience)
+        while (clock.Elapsed < (patience ?? Patience))
         {
             if (Count(Com1, text) >= occurrences)
             {

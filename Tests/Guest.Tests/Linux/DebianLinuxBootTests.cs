@@ -1,0 +1,100 @@
+using System.Text.RegularExpressions;
+using Cpu.Translation;
+using Guest.Tests.Emu;
+using TestSupport;
+
+namespace Guest.Tests.Linux;
+
+/// <summary>
+/// Debian's own kernel boots on emu with a busybox initramfs to a shell on the serial console, the way
+/// <c>qemu-system-x86_64 -kernel vmlinuz -initrd initrd -append console=ttyS0</c> boots it; the shell is
+/// driven over COM1 and its answers compared with the same boot on QEMU.
+/// </summary>
+public sealed class DebianLinuxBootTests
+{
+    private const string Ready = "emu-linux: shell ready";
+    private const string Append = "console=ttyS0 nokaslr panic=-1";
+
+    /// <summary>Each command is followed by a marker line, so its output can be cut out of the transcript.</summary>
+    private static readonly string[] Commands =
+    [
+        "uname -r",
+        "echo $((6 * 7)) $((1 << 20))",
+        "grep -m1 '^flags' /proc/cpuinfo",
+        "cat /proc/cmdline",
+    ];
+
+    private static readonly string[] EmuFaults =
+    [
+        "unchecked MSR access", "WARNING:", "calibration failed", "TSC unstable", "rcu_sched detected stalls",
+        "rcu: INFO", "Machine check", "invalid opcode", "BUG:", "Oops", "Kernel panic",
+    ];
+
+    private static string Script()
+    {
+        var s = new System.Text.StringBuilder();
+        for (int i = 0; i < Commands.Length; i++)
+        {
+            s.Append("echo @@S").Append(i).Append("@@; ").Append(Commands[i]).Append("; echo @@E").Append(i).Append("@@\n");
+        }
+
+        s.Append("poweroff -f\n");
+        return s.ToString();
+    }
+
+    private static string Initramfs(DebianLinux linux)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"emu-linux-initrd-{Environment.ProcessId}.cpio");
+        File.WriteAllBytes(path, linux.Initramfs(
+            "mount -t proc proc /proc\nmount -t sysfs sys /sys\nmount -t devtmpfs dev /dev\n" +
+            $"echo '{Ready}'\nexec setsid cttyhack sh\n"));
+        return path;
+    }
+
+    /// <summary>The output of command <paramref name="index"/>: the lines between its start and end marker lines.</summary>
+    private static string Answer(string transcript, int index)
+    {
+        string text = transcript.Replace("\r", string.Empty);
+        Match answer = Regex.Match(text, $"^@@S{index}@@\n(.*?)^@@E{index}@@$", RegexOptions.Multiline | RegexOptions.Singleline);
+        Assert.True(answer.Success, $"command {index} ({Commands[index]}) did not answer:\n{text}");
+        return answer.Groups[1].Value.Trim();
+    }
+
+    [Theory]
+    [InlineData(JitMode.On)]
+    [InlineData(JitMode.Off)]
+    public void BootsToAShellThatAnswersAsOnQemuAndPowersOff(JitMode jit)
+    {
+        DebianLinux linux = DebianLinux.Require();
+        string initrd = Initramfs(linux);
+        try
+        {
+            ProcessResult emu = EmuRunner.RunKernel(linux.Kernel, initrd, Append, TimeSpan.FromMinutes(15),
+                afterLine: Regex.Escape(Ready), then: m => m.Serial.EnqueueInput(System.Text.Encoding.ASCII.GetBytes(Script())), jit: jit);
+            Assert.True(emu.StandardError == "emu stopped: PowerOff", $"{emu.StandardError}\n{emu.StandardOutput}");
+            foreach (string fault in EmuFaults)
+            {
+                Assert.DoesNotContain(fault, emu.StandardOutput);
+            }
+
+            Assert.Equal(linux.Release, Answer(emu.StandardOutput, 0));
+            Assert.Equal("42 1048576", Answer(emu.StandardOutput, 1));
+            string flags = Answer(emu.StandardOutput, 2);
+            Assert.Contains(" sse2", flags);
+            Assert.Equal(Append, Answer(emu.StandardOutput, 3));
+
+            ProcessResult qemu = Qemu.RunInteractive(
+                ["-kernel", linux.Kernel, "-initrd", initrd, "-append", Append, "-m", "256M", "-display", "none",
+                    "-serial", "stdio", "-monitor", "none", "-no-reboot"],
+                Ready, Script(), TimeSpan.FromMinutes(5));
+            Assert.False(qemu.TimedOut, qemu.StandardOutput);
+            Assert.Equal(Answer(qemu.StandardOutput, 0), Answer(emu.StandardOutput, 0));
+            Assert.Equal(Answer(qemu.StandardOutput, 1), Answer(emu.StandardOutput, 1));
+            Assert.Equal(Answer(qemu.StandardOutput, 3), Answer(emu.StandardOutput, 3));
+        }
+        finally
+        {
+            File.Delete(initrd);
+        }
+    }
+}
