@@ -60,25 +60,12 @@ public class HaltTests
     public void RunLimitsHoldWhileTheGuestIdlesInHlt(ClockMode mode, string limit)
     {
         using var machine = new Machine(new MachineConfiguration { MemorySize = 16UL << 20, ClockMode = mode });
-        var a = new Assembler(32);
-        Label handler = a.CreateLabel();
-        Label idle = a.CreateLabel();
-        a.lidt(__[FlatProtectedModeGuest.IdtPointer]);
-        foreach ((ushort port, byte value) in PitAt1KHz)
+        LoadIdleGuestWithTimer(machine, a =>
         {
-            a.mov(al, value);
-            a.@out((byte)port, al);
-        }
-
-        a.sti();
-        a.Label(ref idle);
-        a.hlt();
-        a.jmp(idle);
-        a.Label(ref handler);
-        a.mov(al, 0x20); // EOI
-        a.@out(0x20, al);
-        a.iretd();
-        FlatProtectedModeGuest.Load(machine, a, handler, 0x20);
+            a.mov(al, 0x20); // EOI
+            a.@out(0x20, al);
+            a.iretd();
+        });
 
         RunCondition until = limit switch
         {
@@ -97,18 +84,11 @@ public class HaltTests
         }
     }
 
-    /// <summary>ICW1-4 (vector base 0x20, IRQ 0 unmasked), then PIT channel 0 in mode 2 at 1193 ticks (about 1 kHz).</summary>
-    private static readonly (ushort Port, byte Value)[] PitAt1KHz =
-        [(0x20, 0x11), (0x21, 0x20), (0x21, 0x04), (0x21, 0x01), (0x21, 0xFE), (0x43, 0x34), (0x40, 0xA9), (0x40, 0x04)];
-
-    [Theory]
-    [InlineData(ClockMode.Deterministic)]
-    [InlineData(ClockMode.Realtime)]
-    public void HaltWakesOnTheTimerInterrupt(ClockMode mode)
+    /// <summary>A guest that starts the PIT at about 1 kHz and idles in STI; HLT; its IRQ 0 handler is <paramref name="handler"/>.</summary>
+    private static void LoadIdleGuestWithTimer(Machine machine, Action<Assembler> handler)
     {
-        using var machine = new Machine(new MachineConfiguration { MemorySize = 16UL << 20, ClockMode = mode });
         var a = new Assembler(32);
-        Label handler = a.CreateLabel();
+        Label entry = a.CreateLabel();
         Label idle = a.CreateLabel();
         a.lidt(__[FlatProtectedModeGuest.IdtPointer]);
         foreach ((ushort port, byte value) in PitAt1KHz)
@@ -121,12 +101,28 @@ public class HaltTests
         a.Label(ref idle);
         a.hlt();
         a.jmp(idle);
-        a.Label(ref handler);
-        a.mov(al, 0x05); // debug-exit status (5 << 1) | 1 = 11
-        a.@out(0xF4, al);
-        a.cli();
-        a.hlt();
-        FlatProtectedModeGuest.Load(machine, a, handler, 0x20);
+        a.Label(ref entry);
+        handler(a);
+        FlatProtectedModeGuest.Load(machine, a, entry, 0x20);
+    }
+
+    /// <summary>ICW1-4 (vector base 0x20, IRQ 0 unmasked), then PIT channel 0 in mode 2 at 1193 ticks (about 1 kHz).</summary>
+    private static readonly (ushort Port, byte Value)[] PitAt1KHz =
+        [(0x20, 0x11), (0x21, 0x20), (0x21, 0x04), (0x21, 0x01), (0x21, 0xFE), (0x43, 0x34), (0x40, 0xA9), (0x40, 0x04)];
+
+    [Theory]
+    [InlineData(ClockMode.Deterministic)]
+    [InlineData(ClockMode.Realtime)]
+    public void HaltWakesOnTheTimerInterrupt(ClockMode mode)
+    {
+        using var machine = new Machine(new MachineConfiguration { MemorySize = 16UL << 20, ClockMode = mode });
+        LoadIdleGuestWithTimer(machine, a =>
+        {
+            a.mov(al, 0x05); // debug-exit status (5 << 1) | 1 = 11
+            a.@out(0xF4, al);
+            a.cli();
+            a.hlt();
+        });
 
         RunResult result = machine.RunUntil(new RunCondition { WallTimeout = TimeSpan.FromSeconds(30) });
 
