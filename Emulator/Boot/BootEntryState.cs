@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Cpu.State;
 
 namespace Emulator.Boot;
@@ -5,6 +6,17 @@ namespace Emulator.Boot;
 /// <summary>The processor state a loader hands control over in: multiboot's, and the Linux 32-bit boot protocol's.</summary>
 public static class BootEntryState
 {
+    /// <summary>Bytes of the flat GDT both entries use: null, unused, code at 0x10, data at 0x18.</summary>
+    public const int GdtSize = 32;
+
+    /// <summary>Writes the flat GDT the entry states load: 0x10 a 32-bit code segment, 0x18 a data segment, both base 0 and limit 4 GiB.</summary>
+    public static void WriteFlatGdt(Span<byte> gdt)
+    {
+        gdt[..GdtSize].Clear();
+        BinaryPrimitives.WriteUInt64LittleEndian(gdt[16..], 0x00CF_9B00_0000_FFFFUL); // 0x10: code, D=1
+        BinaryPrimitives.WriteUInt64LittleEndian(gdt[24..], 0x00CF_9300_0000_FFFFUL); // 0x18: data
+    }
+
     /// <summary>The multiboot entry state: 32-bit flat segments, PE on, paging off, IF off, EAX/EBX set.</summary>
     public static void Multiboot(CpuState s, BootInfo boot)
     {
@@ -19,7 +31,7 @@ public static class BootEntryState
         s.Cr4 = 0;
         s.Efer = 0;
         s.GdtrBase = boot.GdtAddress;
-        s.GdtrLimit = 31;
+        s.GdtrLimit = GdtSize - 1;
         s.IdtrBase = 0;
         s.IdtrLimit = 0x3FF;
         for (int i = 0; i < s.Segments.Length; i++)

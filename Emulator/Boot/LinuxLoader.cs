@@ -131,10 +131,7 @@ public static class LinuxLoader
             BinaryPrimitives.WriteUInt32LittleEndian(e[16..], map[i].Type);
         }
 
-        Span<byte> g = ram.Span(GdtAddress, 32);
-        g.Clear();
-        BinaryPrimitives.WriteUInt64LittleEndian(g[16..], 0x00CF_9B00_0000_FFFFUL); // 0x10: code, base 0, limit 4G, D=1
-        BinaryPrimitives.WriteUInt64LittleEndian(g[24..], 0x00CF_9300_0000_FFFFUL); // 0x18: data
+        BootEntryState.WriteFlatGdt(ram.Span(GdtAddress, BootEntryState.GdtSize));
 
         return new BootInfo(KernelAddress, BootParamsAddress, KernelAddress, (uint)kernelEnd, [], GdtAddress);
     }

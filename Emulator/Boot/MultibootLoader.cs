@@ -79,11 +79,8 @@ public static class MultibootLoader
         }
 
         var area = new BootArea(ram);
-        uint gdt = area.Allocate(32, 8);
-        Span<byte> g = ram.Span(gdt, 32);
-        g.Clear();
-        BinaryPrimitives.WriteUInt64LittleEndian(g[16..], 0x00CF_9B00_0000_FFFFUL); // 0x10: code, base 0, limit 4G, D=1
-        BinaryPrimitives.WriteUInt64LittleEndian(g[24..], 0x00CF_9300_0000_FFFFUL); // 0x18: data
+        uint gdt = area.Allocate(BootEntryState.GdtSize, 8);
+        BootEntryState.WriteFlatGdt(ram.Span(gdt, BootEntryState.GdtSize));
 
         uint info = area.Allocate(120, 8);
         uint cmdline = area.String(kernelCommandLine);
