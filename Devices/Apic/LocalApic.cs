@@ -512,18 +512,17 @@ public sealed class LocalApic : IMmioDevice, IInterruptController
         }
 
         long period = (long)initialCount << DivideShift;
-        long elapsed = clock.NowNs - timerStartNs;
         if (TimerMode == 1)
         {
+            long elapsed = clock.NowNs - timerStartNs;
             timer.Arm(timerStartNs + (((elapsed / period) + 1) * period));
-        }
-        else if (elapsed < period)
-        {
-            timer.Arm(timerStartNs + period);
         }
         else
         {
-            timer.Disarm();
+            // Callers schedule a one-shot only before it has counted down, so it is armed even when its
+            // deadline has passed: on the realtime clock time moves between two reads, and a short count
+            // (a tickless guest's "next event is now") must still interrupt, not be dropped.
+            timer.Arm(timerStartNs + period);
         }
     }
 

@@ -61,6 +61,49 @@ public class LocalApicTests
     }
 
     [Fact]
+    public void OneShotTimerWhoseCountRanOutWhileItWasWrittenStillFires()
+    {
+        // The realtime clock moves between any two reads: here every read of the time advances it 10 ns,
+        // so a one-shot of 1 ns has run out before the write that starts it returns. It must still interrupt
+        // (a tickless guest halts waiting for it).
+        long now = 0;
+        var clock = new Devices.Timing.VirtualClock(Devices.Timing.ClockMode.Deterministic, () => now += 10);
+        var apic = new LocalApic(clock);
+        apic.Write(0xF0, 4, 0x1FF);
+        apic.Write(0x3E0, 4, 0xB); // divide by 1
+        apic.Write(0x320, 4, 0x43); // one-shot, vector 0x43
+        apic.Write(0x380, 4, 1);
+        clock.RunDue();
+        Assert.True(apic.HasPendingInterrupt);
+        Assert.Equal(0x43, apic.Acknowledge());
+        Assert.Equal(1, apic.TimerInterrupts);
+    }
+
+    [Fact]
+    public void PeriodicTimerRestartedAfterAOneShotKeepsFiring()
+    {
+        // A tickless kernel's pattern: one shot while idle, then back to the periodic tick.
+        (LocalApic apic, FakeCpuClock cpu) = Enabled();
+        apic.Write(0x3E0, 4, 0x3); // divide by 16
+        apic.Write(0x320, 4, 0x38); // one-shot
+        apic.Write(0x380, 4, 1000);
+        cpu.Advance(20_000);
+        Assert.Equal(0x38, apic.Acknowledge());
+        apic.Write(0xB0, 4, 0);
+        apic.Write(0x320, 4, 0x20000 | 0x38); // periodic
+        apic.Write(0x380, 4, 1000); // 16 us
+        for (int i = 0; i < 3; i++)
+        {
+            cpu.Advance(16_000);
+            Assert.True(apic.HasPendingInterrupt, $"period {i}");
+            Assert.Equal(0x38, apic.Acknowledge());
+            apic.Write(0xB0, 4, 0);
+        }
+
+        Assert.Equal(4, apic.TimerInterrupts);
+    }
+
+    [Fact]
     public void TscDeadlineModeFiresAtTheDeadline()
     {
         (LocalApic apic, FakeCpuClock cpu) = Enabled();
