@@ -216,11 +216,16 @@ public sealed class VirtualClock
             wait = TimeSpan.FromTicks(Math.Min(maxWait.Ticks, (ns + 99) / 100));
         }
 
-        // WaitOne counts whole milliseconds and truncates: a wait under 1 ms would return at once and the
-        // halted machine would spin until the deadline. Rounding up wakes it at most 1 ms late.
-        int milliseconds = (int)Math.Ceiling(wait.TotalMilliseconds);
+        // WaitOne counts whole milliseconds (host input ends it early): wait those, then sleep the rest
+        // precisely, so a short wait (a disk's 10 us completion) is not stretched to a millisecond.
         long start = Stopwatch.GetTimestamp();
-        wake.WaitOne(milliseconds);
+        long until = start + (long)(wait.TotalSeconds * Stopwatch.Frequency);
+        int milliseconds = (int)wait.TotalMilliseconds;
+        if (milliseconds == 0 || !wake.WaitOne(milliseconds))
+        {
+            PreciseSleep.Sleep((long)((until - Stopwatch.GetTimestamp()) * (1e9 / Stopwatch.Frequency)));
+        }
+
         sleptTicks += Stopwatch.GetTimestamp() - start;
         return true;
     }
