@@ -50,19 +50,8 @@ public partial class MicaInTheWindowTests
             (int w, int h, uint[] pixels) = PngReader.Read(shot);
             Assert.Equal((Width, Height), (w, h));
             byte[][] font = FbdFont();
-            const string Text = "Mica fbd 0123 AZaz~#@";
-            for (int i = 0; i < Text.Length; i++)
-            {
-                for (int row = 0; row < 16; row++)
-                {
-                    for (int bit = 0; bit < 8; bit++)
-                    {
-                        uint want = (font[Text[i] - 0x20][row] & (0x80 >> bit)) != 0 ? Foreground : Background;
-                        uint got = pixels[(row * Width) + (i * 8) + bit];
-                        Assert.True(want == got, $"'{Text[i]}' (cell {i}) row {row} pixel {bit} is {got:X6}, fbd draws {want:X6}");
-                    }
-                }
-            }
+            string? wrong = TextMismatch(pixels, font, "Mica fbd 0123 AZaz~#@", 0, 0);
+            Assert.True(wrong is null, wrong);
         }
         finally
         {
@@ -112,6 +101,76 @@ public partial class MicaInTheWindowTests
         {
             File.Delete(shot);
         }
+    }
+
+    [Fact]
+    public void TheFirstPromptIsInTheWindowWithoutAKeyPressAndScreenshotAtCapturesTheWindow()
+    {
+        using XvfbServer x = XvfbServer.Start(ScreenWidth, ScreenHeight);
+        string xdotool = ExternalTool.Require("xdotool", "the test closes the window with the host key");
+        string shot = TempPng("prompt");
+        try
+        {
+            // Nothing is typed: the shell's first prompt must reach fbd's console by itself (issue 14: it used to
+            // appear only after Enter). --screenshot-at with a window saves the framebuffer the window shows.
+            using var emu = EmuProcess.Start(x.Display, "run", Kernel, "--initrd", InitFs, "--screenshot", shot, "--screenshot-at", "mica> ");
+            emu.WaitForCom1("mica> ");
+            emu.WaitForFile(shot);
+            (int w, int h, uint[] framebuffer) = PngReader.Read(shot);
+            Assert.Equal((Width, Height), (w, h));
+            byte[][] font = FbdFont();
+            Assert.True(FindText(framebuffer, font, "mica> ") is not null, "the screenshot taken at the first prompt does not show it\n" + emu.Describe());
+
+            // The window shows the same prompt without a key press.
+            uint[] window = SettledCapture(x.Display, emu);
+            Assert.True(FindText(window, font, "mica> ") is not null, "the window does not show the first prompt\n" + emu.Describe());
+
+            x.Xdotool(xdotool, "key", "Control_R+q");
+            Assert.Equal(ExitStatus.WindowClosed, emu.WaitForExit());
+        }
+        finally
+        {
+            File.Delete(shot);
+        }
+    }
+
+    /// <summary>The first text cell (column, row) where <paramref name="text"/> is drawn in fbd's font and colours, or null.</summary>
+    private static (int Column, int Row)? FindText(uint[] pixels, byte[][] font, string text)
+    {
+        for (int row = 0; row < Height / 16; row++)
+        {
+            for (int column = 0; column + text.Length <= Width / 8; column++)
+            {
+                if (TextMismatch(pixels, font, text, column, row) is null)
+                {
+                    return (column, row);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Null when <paramref name="text"/> is drawn at text cell (column, row) in fbd's font and colours; else the first wrong pixel.</summary>
+    private static string? TextMismatch(uint[] pixels, byte[][] font, string text, int column, int row)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            for (int y = 0; y < 16; y++)
+            {
+                for (int bit = 0; bit < 8; bit++)
+                {
+                    uint want = (font[text[i] - 0x20][y] & (0x80 >> bit)) != 0 ? Foreground : Background;
+                    uint got = pixels[(((row * 16) + y) * Width) + ((column + i) * 8) + bit];
+                    if (got != want)
+                    {
+                        return $"'{text[i]}' (cell {column + i}, {row}) row {y} pixel {bit} is {got:X6}, fbd draws {want:X6}";
+                    }
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The glyphs fbd draws, read from its source (Guest/user/fbdfont.h): 95 glyphs from 0x20, 16 rows each.</summary>
