@@ -25,8 +25,11 @@ public static class CpuIdentification
     private const uint Signature = 6 << 8;
 
     /// <summary>The four registers CPUID returns for <paramref name="leaf"/> (EAX) and <paramref name="subleaf"/> (ECX).</summary>
-    /// <remarks>CPUID.1:ECX.OSXSAVE mirrors <paramref name="cr4"/>; leaf 0DH's sizes follow <paramref name="xcr0"/>.</remarks>
-    public static (uint Eax, uint Ebx, uint Ecx, uint Edx) Query(CpuFeatures f, uint leaf, uint subleaf, ulong cr4 = 0, ulong xcr0 = ExtendedState.X87Component)
+    /// <remarks>
+    /// CPUID.1:ECX.OSXSAVE mirrors <paramref name="cr4"/>; leaf 0DH's sizes follow <paramref name="xcr0"/>;
+    /// CPUID.1:EDX.APIC reads clear while IA32_APIC_BASE.EN is 0 (<paramref name="apicEnabled"/>, SDM Vol. 3A, 11.4.3).
+    /// </remarks>
+    public static (uint Eax, uint Ebx, uint Ecx, uint Edx) Query(CpuFeatures f, uint leaf, uint subleaf, ulong cr4 = 0, ulong xcr0 = ExtendedState.X87Component, bool apicEnabled = true)
     {
         if ((leaf < 0x8000_0000 && leaf > MaxBasicLeaf) || leaf > MaxExtendedLeaf)
         {
@@ -42,11 +45,12 @@ public static class CpuIdentification
                 {
                     uint ecx = Bit(13) /* CMPXCHG16B */ | Bit(22) /* MOVBE */ | Bit(23) /* POPCNT */
                         | Has(f, CpuFeatures.Pcid, 17)
+                        | Has(f, CpuFeatures.X2Apic, 21)
                         | Has(f, CpuFeatures.TscDeadline, 24)
                         | Has(f, CpuFeatures.Xsave, 26)
                         | ((cr4 & ControlRegisters.Cr4Osxsave) != 0 ? Bit(27) : 0);
                     uint edx = Bit(2) /* DE */ | Bit(4) /* TSC */ | Bit(5) /* MSR */ | Bit(8) /* CX8 */
-                        | Bit(9) /* APIC */ | Bit(15) /* CMOV */
+                        | (apicEnabled ? Bit(9) /* APIC */ : 0) | Bit(15) /* CMOV */
                         | Has(f, CpuFeatures.Pse, 3) | Has(f, CpuFeatures.Pae, 6) | Has(f, CpuFeatures.Pge, 13)
                         | Has(f, CpuFeatures.Pat, 16) | Has(f, CpuFeatures.Fxsr, 24)
                         | Has(f, CpuFeatures.Fpu, 0) | Has(f, CpuFeatures.Sse, 25) | Has(f, CpuFeatures.Sse2, 26);

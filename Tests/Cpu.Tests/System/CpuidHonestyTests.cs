@@ -21,6 +21,7 @@ public class CpuidHonestyTests
         new(1, 'c', 17, "PCID", a => SetCr4(a, ControlRegisters.Cr4Pcide)),
         new(1, 'c', 22, "MOVBE", a => { a.movbe(eax, __dword_ptr[rsi]); a.movbe(__qword_ptr[rsi], rax); }),
         new(1, 'c', 23, "POPCNT", a => a.popcnt(rax, rcx)),
+        new(1, 'c', 21, "x2APIC", null, "Guest.Tests EmuTestKernelTests (kernel x2apic: the machine wires the APIC's MSRs)"),
         new(1, 'c', 24, "TSC-deadline", null, "Emulator.Tests TscDeadlineTests.WrmsrTscDeadlineFiresTheLapicTimer (the machine wires the APIC's MSR)"),
         new(1, 'c', 26, "XSAVE", a =>
         {
@@ -130,8 +131,8 @@ public class CpuidHonestyTests
         using var m = new SystemMachine();
         foreach (Feature f in Features)
         {
-            // A PC machine adds the TSC-deadline timer when it wires its local APIC (Emulator/Machines).
-            (uint _, uint ebx, uint ecx, uint edx) = CpuIdentification.Query(m.Cpu.SystemRegisters.Features | CpuFeatures.TscDeadline, f.Leaf, 0);
+            // A PC machine adds the TSC-deadline timer and x2APIC when it wires its local APIC (Emulator/Machines).
+            (uint _, uint ebx, uint ecx, uint edx) = CpuIdentification.Query(m.Cpu.SystemRegisters.Features | CpuFeatures.TscDeadline | CpuFeatures.X2Apic, f.Leaf, 0);
             uint value = f.Register switch { 'b' => ebx, 'c' => ecx, _ => edx };
             Assert.True((value & (1u << f.Bit)) != 0, $"{f.Name} is not reported");
         }
