@@ -85,6 +85,7 @@ public sealed class ModelSpecificRegisters
             case MsrIndex.ApicBase: return ApicBase;
             case MsrIndex.BiosSignId: return 0; // no microcode update loaded: the signature (bits 63:32) is 0
             case MsrIndex.MiscEnable: return MiscEnable;
+            case MsrIndex.Pkrs when Has(cpu, CpuFeatures.Pks): return cpu.Memory.Pkrs;
             case MsrIndex.Pat when Has(cpu, CpuFeatures.Pat): return Pat;
             case MsrIndex.FixedCounter0:
                 SyncCounters(cpu);
@@ -126,6 +127,10 @@ public sealed class ModelSpecificRegisters
                 break;
             case MsrIndex.MiscEnable:
                 MiscEnable = value;
+                break;
+            case MsrIndex.Pkrs when Has(cpu, CpuFeatures.Pks):
+                Require(value >> 32 == 0);
+                cpu.Memory.SetPkrs((uint)value);
                 break;
             case MsrIndex.BiosSignId:
                 break; // software writes 0 before CPUID to read the signature (SDM Vol. 3A section 10.11.7.1)

@@ -11,6 +11,9 @@ public static class MsrIndex
     /// <summary>IA32_BIOS_SIGN_ID: the loaded microcode update's signature (SDM Vol. 3A section 10.11.7).</summary>
     public const uint BiosSignId = 0x8B;
     public const uint TscDeadline = ApicMsrIndex.TscDeadline;
+
+    /// <summary>IA32_PKRS: protection-key rights of supervisor-mode pages (SDM Vol. 3A, 4.6.2).</summary>
+    public const uint Pkrs = 0x6E1;
     public const uint X2ApicFirst = ApicMsrIndex.X2ApicFirst;
     public const uint X2ApicLast = ApicMsrIndex.X2ApicLast;
     public const uint MiscEnable = 0x1A0;

@@ -127,6 +127,8 @@ static void illegal_vectors(void) {
     lapic_write(LAPIC_TIMER_DIV, 0xB);
     lapic_write(LAPIC_LVT_TIMER, 5); /* the timer fires with an illegal vector */
     lapic_write(LAPIC_TIMER_INIT, 1000);
+    for (int i = 0; i < 1000000 && lapic_read(LAPIC_TIMER_CUR) != 0; i++) { /* until it has fired */
+    }
     spin_with_interrupts();
     check_u("  error lvt raised by the timer", error_count, 2);
     check("  esr after the timer (receive illegal vector)", read_esr() & 0x60, 0x40);

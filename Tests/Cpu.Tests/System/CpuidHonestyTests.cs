@@ -90,6 +90,24 @@ public class CpuidHonestyTests
         new(7, 'b', 10, "INVPCID", a => { a.mov(eax, 2); a.invpcid(rax, __[rsi]); }),
         new(7, 'b', 20, "SMAP", a => { SetCr4(a, ControlRegisters.Cr4Smap); a.stac(); a.clac(); }),
         new(7, 'c', 2, "UMIP", a => SetCr4(a, ControlRegisters.Cr4Umip)),
+        new(7, 'c', 3, "PKU", a =>
+        {
+            SetCr4(a, ControlRegisters.Cr4Pke);
+            a.xor(ecx, ecx);
+            a.rdpkru();
+            a.xor(edx, edx);
+            a.wrpkru();
+        }),
+        new(7, 'c', 31, "PKS", a =>
+        {
+            SetCr4(a, ControlRegisters.Cr4Pks);
+            a.mov(ecx, MsrIndex.Pkrs);
+            a.rdmsr();
+            a.wrmsr();
+        }),
+        new(1, 'd', 19, "CLFSH", a => a.clflush(__[rsi])),
+        new(7, 'b', 23, "CLFLUSHOPT", a => a.clflushopt(__[rsi])),
+        new(7, 'b', 24, "CLWB", a => a.clwb(__[rsi])),
         new(0x8000_0001, 'c', 0, "LAHF-SAHF", a => { a.lahf(); a.sahf(); }),
         new(0x8000_0001, 'c', 5, "LZCNT", a => a.lzcnt(eax, ecx)),
         new(0x8000_0001, 'd', 11, "SYSCALL", a => SetEfer(a, ProcessorMode.EferSce)),

@@ -12,7 +12,8 @@ public class QemuTestKernelTests
     [MemberData(nameof(TestKernelTranscript.Kernels), MemberType = typeof(TestKernelTranscript))]
     public void KernelPassesWithTheExpectedTranscript(string kernel)
     {
-        ProcessResult r = Qemu.RunKernel(TestKernelTranscript.Image(kernel), timeout: TimeSpan.FromSeconds(20));
+        ProcessResult r = Qemu.RunKernel(TestKernelTranscript.Image(kernel), timeout: TimeSpan.FromSeconds(20),
+            extraArgs: TestKernelTranscript.QemuArguments(kernel));
         Assert.False(r.TimedOut, kernel + " timed out on QEMU; it printed:\n" + r.StandardOutput);
         TestKernelTranscript.AssertQemuTranscript(kernel, r.StandardOutput, r.ExitCode);
     }
