@@ -28,6 +28,8 @@ public sealed partial class Processor
     private long shadowUntil = -1;
     private string? tripleFaultMessage;
     private bool tripleFault;
+    private bool nmiPending;
+    private bool nmiBlocked;
 
     /// <summary>
     /// The block that last ran to its end through pre-decoded forms only, or null. Nothing such a block
@@ -119,6 +121,39 @@ public sealed partial class Processor
     /// </summary>
     public void SetInterruptShadow() => shadowUntil = retired + 2;
 
+    /// <summary>An NMI is latched and waits for the next instruction boundary at which NMIs are not blocked.</summary>
+    public bool NmiPending => nmiPending;
+
+    /// <summary>An NMI handler runs: further NMIs wait until the next IRET (Intel SDM Vol. 3A, 6.7.1).</summary>
+    public bool NmiBlocked => nmiBlocked;
+
+    /// <summary>
+    /// The NMI input (from the local APIC: an IPI or LINT1 in NMI mode). One NMI is latched; it is taken at
+    /// the next instruction boundary whatever RFLAGS.IF says, and wakes a halted processor.
+    /// </summary>
+    public void RaiseNmi()
+    {
+        nmiPending = true;
+        exitBlock = true;
+    }
+
+    /// <summary>IRET: NMIs are accepted again.</summary>
+    public void UnblockNmi()
+    {
+        if (nmiBlocked)
+        {
+            nmiBlocked = false;
+            exitBlock = true; // a latched NMI is taken after the IRET
+        }
+    }
+
+    /// <summary>Forgets a latched NMI and its blocking (processor reset or INIT).</summary>
+    public void ResetNmi()
+    {
+        nmiPending = false;
+        nmiBlocked = false;
+    }
+
     /// <summary>Leaves the running block after the current instruction (state that affects decoding or interrupts changed).</summary>
     public void EndBlock() => exitBlock = true;
 
@@ -158,6 +193,12 @@ public sealed partial class Processor
             if (retired >= limit)
             {
                 return StopReason.BudgetExhausted;
+            }
+
+            if (nmiPending && !nmiBlocked && !DebuggerHoldsInterrupts)
+            {
+                TakeNmi();
+                continue;
             }
 
             if ((s.FlagBits & Rflag.IF) != 0 && retired >= shadowUntil && InterruptController is { HasPendingInterrupt: true } pic && !DebuggerHoldsInterrupts)
@@ -204,6 +245,15 @@ public sealed partial class Processor
         Halted = false;
         Counters.RecordInterrupt(vector);
         SafeDeliver(vector, null, software: false);
+    }
+
+    private void TakeNmi()
+    {
+        nmiPending = false;
+        nmiBlocked = true;
+        Halted = false;
+        Counters.RecordInterrupt(ExceptionVector.Nmi);
+        SafeDeliver(ExceptionVector.Nmi, null, software: false);
     }
 
     private void SafeDeliver(int vector, uint? errorCode, bool software)

@@ -36,6 +36,8 @@ public sealed unsafe class LinearMemory
     private const ulong Cr4Pcide = 1UL << 17;
     private const ulong Cr4Smep = 1UL << 20;
     private const ulong Cr4Smap = 1UL << 21;
+    private const ulong Cr4Pke = 1UL << 22;
+    private const ulong Cr4Pks = 1UL << 24;
     private const ulong EferLme = 1UL << 8;
     private const ulong EferLma = 1UL << 10;
     private const ulong EferNxe = 1UL << 11;
@@ -139,7 +141,7 @@ public sealed unsafe class LinearMemory
     public void SetPagingControls(ulong cr0, ulong cr4, ulong efer)
     {
         bool flush = ((Cr0 ^ cr0) & (Cr0Pg | Cr0Wp)) != 0
-            || ((Cr4 ^ cr4) & (Cr4Pge | Cr4Pae | Cr4Pse | Cr4Pcide | Cr4Smep | Cr4Smap)) != 0
+            || ((Cr4 ^ cr4) & (Cr4Pge | Cr4Pae | Cr4Pse | Cr4Pcide | Cr4Smep | Cr4Smap | Cr4Pke | Cr4Pks)) != 0
             || ((Efer ^ efer) & (EferNxe | EferLme | EferLma)) != 0;
         walker.SetControls(cr0, walker.Cr3, cr4, efer);
         if (flush)
@@ -150,6 +152,26 @@ public sealed unsafe class LinearMemory
 
         tlb.SwitchPcid(CurrentPcid);
         SelectContext();
+    }
+
+    /// <summary>PKRU, the protection-key rights of user-mode pages (RDPKRU/WRPKRU, XSAVE component 9).</summary>
+    public uint Pkru => walker.Pkru;
+
+    /// <summary>IA32_PKRS, the protection-key rights of supervisor-mode pages.</summary>
+    public uint Pkrs => walker.Pkrs;
+
+    /// <summary>WRPKRU: takes effect for the next access; cached translations of the changed keys are dropped.</summary>
+    public void SetPkru(uint value)
+    {
+        tlb.DropKeyed(SoftTlb.UserKeyFlag, ChangedKeys(walker.Pkru, value));
+        walker.Pkru = value;
+    }
+
+    /// <summary>WRMSR IA32_PKRS: as <see cref="SetPkru"/> for supervisor-mode pages.</summary>
+    public void SetPkrs(uint value)
+    {
+        tlb.DropKeyed(SoftTlb.SupervisorKeyFlag, ChangedKeys(walker.Pkrs, value));
+        walker.Pkrs = value;
     }
 
     /// <summary>
@@ -679,7 +701,21 @@ public sealed unsafe class LinearMemory
         bool write = !pagingOn || (t.Dirty && walker.Permits(t, AccessKind.Write, ctx));
         bool fetch = !pagingOn || walker.Permits(t, AccessKind.Execute, ctx);
         bool writeSlow = codePages.Contains(physicalPage >> 12);
-        return tlb.Insert(page, ctx, physicalPage, host, t.PageSize - 1, t.Global, read, write, writeSlow, fetch);
+        uint keyFlags = pagingOn && walker.KeysApply(t.UserAccessible) ? SoftTlb.ProtectionKeyFlags(t.UserAccessible, t.ProtectionKey) : 0;
+        return tlb.Insert(page, ctx, physicalPage, host, t.PageSize - 1, t.Global, read, write, writeSlow, fetch, keyFlags);
+    }
+
+    /// <summary>One bit per protection key whose two rights bits differ between <paramref name="a"/> and <paramref name="b"/>.</summary>
+    private static uint ChangedKeys(uint a, uint b)
+    {
+        uint diff = a ^ b;
+        uint keys = 0;
+        for (int k = 0; k < 16; k++)
+        {
+            keys |= ((diff >> (2 * k)) & 3) != 0 ? 1u << k : 0;
+        }
+
+        return keys;
     }
 
     private void CountHit(AccessKind kind)

@@ -40,7 +40,7 @@ internal static class IntegerInstructions
 
         // Fences, prefetches and cache flushes: no architectural effect on a single in-order processor.
         foreach (Mnemonic m in (Mnemonic[])[Mnemonic.Lfence, Mnemonic.Mfence, Mnemonic.Sfence, Mnemonic.Prefetchnta, Mnemonic.Prefetcht0,
-            Mnemonic.Prefetcht1, Mnemonic.Prefetcht2, Mnemonic.Prefetchw, Mnemonic.Clflush, Mnemonic.Clflushopt])
+            Mnemonic.Prefetcht1, Mnemonic.Prefetcht2, Mnemonic.Prefetchw, Mnemonic.Clflush, Mnemonic.Clflushopt, Mnemonic.Clwb])
         {
             b.Declare(m, DataTransfer.Nop);
         }

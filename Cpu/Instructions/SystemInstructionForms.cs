@@ -60,6 +60,10 @@ internal static class SystemInstructionForms
             b.Declare(m, SystemForms.System).With(EndsBlock | MayFault | InstructionTraits.Privileged);
         }
 
+        // Protection keys: PKRU is read and written at any CPL; the MMU applies a new value at the next access.
+        b.Declare(Mnemonic.Rdpkru, ProtectionKeys.Rdpkru).With(MayFault);
+        b.Declare(Mnemonic.Wrpkru, ProtectionKeys.Wrpkru).With(MayFault);
+
         b.Declare(Mnemonic.Hlt, SystemForms.Hlt).With(EndsBlock | Interpreted | MayFault | InstructionTraits.Privileged);
 
         // UD0/UD1/UD2 raise #UD by definition.

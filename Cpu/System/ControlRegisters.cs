@@ -39,6 +39,8 @@ public static class ControlRegisters
     public const ulong Cr4Osxsave = 1UL << 18;
     public const ulong Cr4Smep = 1UL << 20;
     public const ulong Cr4Smap = 1UL << 21;
+    public const ulong Cr4Pke = 1UL << 22;
+    public const ulong Cr4Pks = 1UL << 24;
 
     /// <summary>The CR4 bits this processor accepts (the others are reserved and raise #GP).</summary>
     public static ulong Cr4Supported(CpuFeatures f) =>
@@ -49,6 +51,8 @@ public static class ControlRegisters
         | ((f & CpuFeatures.Pcid) != 0 ? Cr4Pcide : 0)
         | ((f & CpuFeatures.Smep) != 0 ? Cr4Smep : 0)
         | ((f & CpuFeatures.Smap) != 0 ? Cr4Smap : 0)
+        | ((f & CpuFeatures.Pku) != 0 ? Cr4Pke : 0)
+        | ((f & CpuFeatures.Pks) != 0 ? Cr4Pks : 0)
         | ((f & CpuFeatures.Fxsr) != 0 ? Cr4Osfxsr : 0)
         | ((f & CpuFeatures.SseState) != 0 ? Cr4Osxmmexcpt : 0)
         | ((f & CpuFeatures.Xsave) != 0 ? Cr4Osxsave : 0);

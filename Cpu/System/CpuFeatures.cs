@@ -39,7 +39,7 @@ public enum CpuFeatures
     /// <summary>Supervisor-mode access prevention (CR4.SMAP, STAC/CLAC).</summary>
     Smap = 1 << 9,
 
-    /// <summary>The local APIC's TSC-deadline timer mode (IA32_TSC_DEADLINE); set by a machine that wires <see cref="SystemRegisters.TscDeadline"/>.</summary>
+    /// <summary>The local APIC's TSC-deadline timer mode (IA32_TSC_DEADLINE); set by a machine that wires <see cref="SystemRegisters.Apic"/>.</summary>
     TscDeadline = 1 << 10,
 
     /// <summary>FXSAVE/FXRSTOR and CR4.OSFXSR (the x87 and SSE register files they move exist).</summary>
@@ -60,8 +60,17 @@ public enum CpuFeatures
     /// <summary>The SSE2 instructions on XMM registers (not the MMX-register forms).</summary>
     Sse2 = 1 << 16,
 
+    /// <summary>The local APIC's x2APIC mode (IA32_APIC_BASE.EXTD, MSRs 800H-8FFH); set by a machine that wires <see cref="SystemRegisters.Apic"/>.</summary>
+    X2Apic = 1 << 17,
+
+    /// <summary>Protection keys for user-mode pages: CR4.PKE, PKRU with RDPKRU/WRPKRU and XSAVE component 9.</summary>
+    Pku = 1 << 18,
+
+    /// <summary>Protection keys for supervisor-mode pages: CR4.PKS and IA32_PKRS.</summary>
+    Pks = 1 << 19,
+
     /// <summary>The paging features the MMU's walker and TLB implement (Mmu/Paging, Mmu/Tlb).</summary>
-    Paging = Pse | Pae | Pge | Pat | Nx | Pages1G | Pcid | Invpcid | Smep | Smap,
+    Paging = Pse | Pae | Pge | Pat | Nx | Pages1G | Pcid | Invpcid | Smep | Smap | Pku | Pks,
 
     /// <summary>The register files and their save/restore instructions (Cpu/System/ExtendedState).</summary>
     ExtendedState = Fxsr | Xsave | SseState,

@@ -18,6 +18,9 @@ public static class CpuIdentification
 
     public const string Brand = "emu x86-64 interpreter";
 
+    /// <summary>The cache-line size CLFLUSH reports (CPUID.1:EBX[15:8] in units of 8 bytes).</summary>
+    public const int CacheLineBytes = 64;
+
     private const uint MaxBasicLeaf = 0xD;
     private const uint MaxExtendedLeaf = 0x8000_0008;
 
@@ -25,8 +28,11 @@ public static class CpuIdentification
     private const uint Signature = 6 << 8;
 
     /// <summary>The four registers CPUID returns for <paramref name="leaf"/> (EAX) and <paramref name="subleaf"/> (ECX).</summary>
-    /// <remarks>CPUID.1:ECX.OSXSAVE mirrors <paramref name="cr4"/>; leaf 0DH's sizes follow <paramref name="xcr0"/>.</remarks>
-    public static (uint Eax, uint Ebx, uint Ecx, uint Edx) Query(CpuFeatures f, uint leaf, uint subleaf, ulong cr4 = 0, ulong xcr0 = ExtendedState.X87Component)
+    /// <remarks>
+    /// CPUID.1:ECX.OSXSAVE mirrors <paramref name="cr4"/>; leaf 0DH's sizes follow <paramref name="xcr0"/>;
+    /// CPUID.1:EDX.APIC reads clear while IA32_APIC_BASE.EN is 0 (<paramref name="apicEnabled"/>, SDM Vol. 3A, 11.4.3).
+    /// </remarks>
+    public static (uint Eax, uint Ebx, uint Ecx, uint Edx) Query(CpuFeatures f, uint leaf, uint subleaf, ulong cr4 = 0, ulong xcr0 = ExtendedState.X87Component, bool apicEnabled = true)
     {
         if ((leaf < 0x8000_0000 && leaf > MaxBasicLeaf) || leaf > MaxExtendedLeaf)
         {
@@ -42,17 +48,18 @@ public static class CpuIdentification
                 {
                     uint ecx = Bit(13) /* CMPXCHG16B */ | Bit(22) /* MOVBE */ | Bit(23) /* POPCNT */
                         | Has(f, CpuFeatures.Pcid, 17)
+                        | Has(f, CpuFeatures.X2Apic, 21)
                         | Has(f, CpuFeatures.TscDeadline, 24)
                         | Has(f, CpuFeatures.Xsave, 26)
                         | ((cr4 & ControlRegisters.Cr4Osxsave) != 0 ? Bit(27) : 0);
-                    uint edx = Bit(2) /* DE */ | Bit(4) /* TSC */ | Bit(5) /* MSR */ | Bit(8) /* CX8 */
-                        | Bit(9) /* APIC */ | Bit(15) /* CMOV */
+                    uint edx = Bit(2) /* DE */ | Bit(4) /* TSC */ | Bit(5) /* MSR */ | Bit(8) /* CX8 */ | Bit(19) /* CLFSH */
+                        | (apicEnabled ? Bit(9) /* APIC */ : 0) | Bit(15) /* CMOV */
                         | Has(f, CpuFeatures.Pse, 3) | Has(f, CpuFeatures.Pae, 6) | Has(f, CpuFeatures.Pge, 13)
                         | Has(f, CpuFeatures.Pat, 16) | Has(f, CpuFeatures.Fxsr, 24)
                         | Has(f, CpuFeatures.Fpu, 0) | Has(f, CpuFeatures.Sse, 25) | Has(f, CpuFeatures.Sse2, 26);
 
-                    // EBX: APIC ID 0, one logical processor.
-                    return (Signature, 1 << 16, ecx, edx);
+                    // EBX: APIC ID 0, one logical processor, CLFLUSH line size 8 * 8 = 64 bytes.
+                    return (Signature, (1 << 16) | (CacheLineBytes / 8 << 8), ecx, edx);
                 }
 
             case 7:
@@ -63,8 +70,10 @@ public static class CpuIdentification
                     }
 
                     uint ebx = Bit(0) /* FSGSBASE */ | Bit(3) /* BMI1 */ | Has(f, CpuFeatures.Smep, 7) | Has(f, CpuFeatures.Invpcid, 10)
-                        | Has(f, CpuFeatures.Smap, 20);
-                    return (0, ebx, Bit(2) /* UMIP */, 0);
+                        | Has(f, CpuFeatures.Smap, 20) | Bit(23) /* CLFLUSHOPT */ | Bit(24) /* CLWB */;
+                    uint ecx = Bit(2) /* UMIP */ | Has(f, CpuFeatures.Pku, 3) | Has(f, CpuFeatures.Pks, 31)
+                        | ((cr4 & ControlRegisters.Cr4Pke) != 0 ? Bit(4) /* OSPKE */ : 0);
+                    return (0, ebx, ecx, 0);
                 }
 
             case 0xA:
@@ -99,9 +108,9 @@ public static class CpuIdentification
     }
 
     /// <summary>
-    /// Leaf 0DH (SDM 13.2): sub-leaf 0 lists the XCR0 components and the area sizes, sub-leaf 1 the
-    /// XSAVEOPT (bit 0) and XSAVEC (bit 1) instructions; the two components live in the legacy region, so
-    /// no sub-leaf describes an extended one.
+    /// Leaf 0DH (SDM 13.2): sub-leaf 0 lists the XCR0 components and the area sizes (for XCR0 and for all),
+    /// sub-leaf 1 the XSAVEOPT (bit 0) and XSAVEC (bit 1) instructions and the compacted size; x87 and SSE
+    /// live in the legacy region, and sub-leaf 9 places PKRU (with protection keys) in the standard format.
     /// </summary>
     private static (uint Eax, uint Ebx, uint Ecx, uint Edx) ExtendedStateLeaf(CpuFeatures f, uint subleaf, ulong xcr0)
     {
@@ -112,8 +121,10 @@ public static class CpuIdentification
 
         return subleaf switch
         {
-            0 => ((uint)ExtendedState.SupportedXcr0(f), ExtendedState.XsaveSize, ExtendedState.XsaveSize, 0),
-            1 => (Bit(0) | Bit(1), xcr0 == 0 ? 0 : (uint)ExtendedState.XsaveSize, 0, 0),
+            0 => ((uint)ExtendedState.SupportedXcr0(f), (uint)ExtendedState.AreaSize(xcr0, compacted: false),
+                (uint)ExtendedState.AreaSize(ExtendedState.SupportedXcr0(f), compacted: false), 0),
+            1 => (Bit(0) | Bit(1), xcr0 == 0 ? 0 : (uint)ExtendedState.AreaSize(xcr0, compacted: true), 0, 0),
+            9 when (f & CpuFeatures.Pku) != 0 => (ExtendedState.PkruSize, ExtendedState.PkruOffset, 0, 0),
             _ => (0, 0, 0, 0),
         };
     }

@@ -30,6 +30,13 @@ public static class ExtendedState
     /// <summary>An XSAVE area holding the two components this processor has, in either format.</summary>
     public const int XsaveSize = LegacySize + HeaderSize;
 
+    /// <summary>XCR0 / XSTATE_BV bit of the PKRU state (component 9: PKRU and 4 reserved bytes, SDM 13.5.7).</summary>
+    public const ulong PkruComponent = 1UL << 9;
+
+    /// <summary>Where PKRU lives in the standard format (CPUID.(EAX=0DH,ECX=9):EBX), and its size.</summary>
+    public const int PkruOffset = 2688;
+    public const int PkruSize = 8;
+
     /// <summary>XCOMP_BV bit 63: the area is in the compacted format.</summary>
     public const ulong CompactedFormat = 1UL << 63;
 
@@ -39,7 +46,12 @@ public static class ExtendedState
     private const int XmmOffset = 160;
 
     /// <summary>The state components XCR0 may enable.</summary>
-    public static ulong SupportedXcr0(CpuFeatures f) => (f & CpuFeatures.Xsave) != 0 ? X87Component | SseComponent : 0;
+    public static ulong SupportedXcr0(CpuFeatures f) =>
+        (f & CpuFeatures.Xsave) == 0 ? 0 : X87Component | SseComponent | ((f & CpuFeatures.Pku) != 0 ? PkruComponent : 0);
+
+    /// <summary>The size of an XSAVE area for the components in <paramref name="xcr0"/>: standard or compacted format.</summary>
+    public static int AreaSize(ulong xcr0, bool compacted) =>
+        (xcr0 & PkruComponent) == 0 ? XsaveSize : (compacted ? XsaveSize : PkruOffset) + PkruSize;
 
     /// <summary>FXSAVE, FXSAVE64, FXRSTOR, FXRSTOR64, XSAVE(64), XSAVEOPT(64), XSAVEC(64), XRSTOR(64), LDMXCSR, STMXCSR.</summary>
     public static void Execute(Processor cpu, ref Instruction ins)
@@ -256,7 +268,17 @@ public static class ExtendedState
             BinaryPrimitives.WriteUInt64LittleEndian(header, (xstate & ~rfbm) | rfbm);
         }
 
+        ulong pkruAt = address + (ulong)(compacted ? XsaveSize : PkruOffset);
+        if ((rfbm & PkruComponent) != 0)
+        {
+            cpu.Memory.ProbeWrite(pkruAt, PkruSize);
+        }
+
         WriteArea(cpu, address, area);
+        if ((rfbm & PkruComponent) != 0)
+        {
+            Operands.WriteMemory(cpu, pkruAt, 8, cpu.Memory.Pkru);
+        }
     }
 
     /// <summary>XRSTOR in the standard or compacted form (SDM 13.8), with the header checks that make it #GP.</summary>
@@ -310,7 +332,16 @@ public static class ExtendedState
             }
         }
 
+        uint pkru = cpu.Memory.Pkru;
+        if ((rfbm & PkruComponent) != 0)
+        {
+            // The compacted format puts PKRU right after the header (the only component there); absent means its initial 0.
+            bool present = (xstate & PkruComponent) != 0;
+            pkru = present ? (uint)Operands.ReadMemory(cpu, address + (ulong)(compacted ? XsaveSize : PkruOffset), 4) : 0;
+        }
+
         s.Mxcsr = mxcsr;
+        cpu.Memory.SetPkru(pkru);
     }
 
     /// <summary>RFBM: EDX:EAX masked by XCR0.</summary>

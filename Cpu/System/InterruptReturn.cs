@@ -13,6 +13,8 @@ public static class InterruptReturn
     /// <summary>Executes IRET with <paramref name="size"/>-byte stack items (2, 4 or 8).</summary>
     public static void Execute(Processor cpu, int size)
     {
+        // IRET ends NMI blocking even when it then faults (SDM Vol. 3A, 6.7.1; 26.2.1.1's "NMI unblocking due to IRET").
+        cpu.UnblockNmi();
         CpuState s = cpu.State;
         bool sixtyFour = ProcessorMode.Is64Bit(s);
         ulong mask = SystemStack.PointerMask(s.Segments[SegmentIndex.Ss], sixtyFour);

@@ -80,10 +80,12 @@ public sealed class ModelSpecificRegisters
         switch (index)
         {
             case MsrIndex.Tsc: return ReadTsc(cpu);
+            case MsrIndex.ApicBase or MsrIndex.TscDeadline or (>= MsrIndex.X2ApicFirst and <= MsrIndex.X2ApicLast) when cpu.SystemRegisters.Apic is { } apic:
+                return apic.TryReadMsr(index, out ulong apicValue) ? apicValue : throw CpuException.GeneralProtection(0);
             case MsrIndex.ApicBase: return ApicBase;
             case MsrIndex.BiosSignId: return 0; // no microcode update loaded: the signature (bits 63:32) is 0
-            case MsrIndex.TscDeadline when cpu.SystemRegisters.TscDeadline is { } deadline: return deadline.Read();
             case MsrIndex.MiscEnable: return MiscEnable;
+            case MsrIndex.Pkrs when Has(cpu, CpuFeatures.Pks): return cpu.Memory.Pkrs;
             case MsrIndex.Pat when Has(cpu, CpuFeatures.Pat): return Pat;
             case MsrIndex.FixedCounter0:
                 SyncCounters(cpu);
@@ -114,19 +116,24 @@ public sealed class ModelSpecificRegisters
             case MsrIndex.Tsc:
                 TscOffset = value - ReadTsc(cpu) + TscOffset;
                 break;
+            case MsrIndex.ApicBase or MsrIndex.TscDeadline or (>= MsrIndex.X2ApicFirst and <= MsrIndex.X2ApicLast) when cpu.SystemRegisters.Apic is { } apic:
+                // The APIC base may not reach beyond MAXPHYADDR; the APIC checks the rest.
+                Require((index != MsrIndex.ApicBase || value >> CpuIdentification.PhysicalAddressBits == 0) && apic.TryWriteMsr(index, value));
+                break;
             case MsrIndex.ApicBase:
-                // Bits 0-7, 9 and 10 (x2APIC, not implemented) are reserved, as is anything beyond MAXPHYADDR.
+                // Without an APIC: bits 0-7, 9 and 10 are reserved, as is anything beyond MAXPHYADDR.
                 Require((value & 0x6FF) == 0 && value >> CpuIdentification.PhysicalAddressBits == 0);
                 ApicBase = value;
                 break;
             case MsrIndex.MiscEnable:
                 MiscEnable = value;
                 break;
+            case MsrIndex.Pkrs when Has(cpu, CpuFeatures.Pks):
+                Require(value >> 32 == 0);
+                cpu.Memory.SetPkrs((uint)value);
+                break;
             case MsrIndex.BiosSignId:
                 break; // software writes 0 before CPUID to read the signature (SDM Vol. 3A section 10.11.7.1)
-            case MsrIndex.TscDeadline when cpu.SystemRegisters.TscDeadline is { } deadline:
-                deadline.Write(value);
-                break;
             case MsrIndex.Pat when Has(cpu, CpuFeatures.Pat):
                 Require(IsValidPat(value));
                 Pat = value;

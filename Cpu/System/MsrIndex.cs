@@ -1,14 +1,21 @@
+using Mmu.Interrupts;
+
 namespace Cpu.System;
 
 /// <summary>Indices of the model-specific registers the processor implements (Intel SDM Vol. 4).</summary>
 public static class MsrIndex
 {
     public const uint Tsc = 0x10;
-    public const uint ApicBase = 0x1B;
+    public const uint ApicBase = ApicMsrIndex.ApicBase;
 
     /// <summary>IA32_BIOS_SIGN_ID: the loaded microcode update's signature (SDM Vol. 3A section 10.11.7).</summary>
     public const uint BiosSignId = 0x8B;
-    public const uint TscDeadline = 0x6E0;
+    public const uint TscDeadline = ApicMsrIndex.TscDeadline;
+
+    /// <summary>IA32_PKRS: protection-key rights of supervisor-mode pages (SDM Vol. 3A, 4.6.2).</summary>
+    public const uint Pkrs = 0x6E1;
+    public const uint X2ApicFirst = ApicMsrIndex.X2ApicFirst;
+    public const uint X2ApicLast = ApicMsrIndex.X2ApicLast;
     public const uint MiscEnable = 0x1A0;
     public const uint Pat = 0x277;
     public const uint FixedCounter0 = 0x309;

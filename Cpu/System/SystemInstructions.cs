@@ -143,7 +143,8 @@ public static class SystemInstructions
                 break;
             case Mnemonic.Cpuid:
                 {
-                    (uint eax, uint ebx, uint ecx, uint edx) = CpuIdentification.Query(cpu.SystemRegisters.Features, (uint)s.Gpr[Rax], (uint)s.Gpr[Rcx], s.Cr4, s.Xcr0);
+                    (uint eax, uint ebx, uint ecx, uint edx) = CpuIdentification.Query(
+                        cpu.SystemRegisters.Features, (uint)s.Gpr[Rax], (uint)s.Gpr[Rcx], s.Cr4, s.Xcr0, cpu.SystemRegisters.Apic?.GloballyEnabled ?? true);
                     s.Gpr[Rax] = eax;
                     s.Gpr[3] = ebx;
                     s.Gpr[Rcx] = ecx;

@@ -1,3 +1,5 @@
+using Mmu.Interrupts;
+
 namespace Cpu.System;
 
 /// <summary>
@@ -25,8 +27,10 @@ public sealed class SystemRegisters
     public Func<ulong>? TimeSource { get; set; }
 
     /// <summary>
-    /// IA32_TSC_DEADLINE (MSR 6E0H), served by the local APIC's timer. When null the MSR does not exist
-    /// (RDMSR/WRMSR raise #GP); whoever sets it also adds <see cref="CpuFeatures.TscDeadline"/> so CPUID says so.
+    /// The local APIC's MSRs (IA32_APIC_BASE, IA32_TSC_DEADLINE, the x2APIC registers), set by a machine
+    /// that has one. When null, IA32_APIC_BASE is the plain register <see cref="ModelSpecificRegisters.ApicBase"/>
+    /// and the others raise #GP; whoever sets it also adds <see cref="CpuFeatures.TscDeadline"/> and
+    /// <see cref="CpuFeatures.X2Apic"/> so CPUID says so.
     /// </summary>
-    public TscDeadlineRegister? TscDeadline { get; set; }
+    public IApicMsrs? Apic { get; set; }
 }

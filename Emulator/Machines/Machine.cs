@@ -77,8 +77,9 @@ public sealed class Machine : IDisposable
         Processor.InterruptController = LocalApic;
         Processor.SystemRegisters.TimeSource = () => (ulong)Clock.NowNs; // RDTSC: 1 GHz on the virtual clock
         LocalApic.TscSource = () => Processor.SystemRegisters.Msr.ReadTsc(Processor); // TSC-deadline compares with what RDTSC returns
-        Processor.SystemRegisters.TscDeadline = new TscDeadlineRegister(LocalApic.ReadTscDeadline, LocalApic.WriteTscDeadline);
-        Processor.SystemRegisters.Features |= CpuFeatures.TscDeadline;
+        Processor.SystemRegisters.Apic = LocalApic;
+        Processor.SystemRegisters.Features |= CpuFeatures.TscDeadline | CpuFeatures.X2Apic;
+        LocalApic.NonMaskableInterrupt += Processor.RaiseNmi;
         Irqs = new IsaInterruptRouter(Pic.Line, IoApic.Line);
 
         ISerialSink sink = configuration.SerialOutput ?? NullSerialSink.Instance;
@@ -379,7 +380,7 @@ public sealed class Machine : IDisposable
 
             if (halted)
             {
-                if (LocalApic.HasPendingInterrupt)
+                if (LocalApic.HasPendingInterrupt || Processor.NmiPending)
                 {
                     halted = false;
                 }

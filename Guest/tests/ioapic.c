@@ -39,13 +39,6 @@ static void uart(struct frame *f) {
     lapic_eoi();
 }
 
-static void spin_with_interrupts(void) {
-    sti();
-    for (volatile int i = 0; i < 200000; i++) {
-    }
-    cli();
-}
-
 int main(void) {
     lapic_enable();
     lapic_write(LAPIC_TPR, 0);

@@ -37,13 +37,6 @@ static void ipi(struct frame *f) {
     lapic_eoi();
 }
 
-static void spin_with_interrupts(void) {
-    sti();
-    for (volatile int i = 0; i < 200000; i++) {
-    }
-    cli();
-}
-
 int main(void) {
     uint64_t base = rdmsr(MSR_APIC_BASE);
     check("apic base msr (base, enable, bsp)", base & 0xFFFFF900, 0xFEE00900);

@@ -17,4 +17,7 @@ public static class PageFaultErrorCode
 
     /// <summary>The access was an instruction fetch (reported only with CR4.SMEP, or with PAE/4-level paging and EFER.NXE).</summary>
     public const uint InstructionFetch = 1 << 4;
+
+    /// <summary>A data access denied by a protection key: PKRU for a user-mode page, IA32_PKRS for a supervisor-mode page (SDM 4.6.2).</summary>
+    public const uint ProtectionKey = 1 << 5;
 }

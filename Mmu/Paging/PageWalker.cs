@@ -7,7 +7,7 @@ namespace Mmu.Paging;
 /// 4 MiB pages with PSE-36), PAE paging (PDPTE registers, 4 KiB and 2 MiB pages) and 4-level paging
 /// (4 KiB, 2 MiB and 1 GiB pages). It checks present and reserved bits level by level, combines
 /// R/W, U/S and XD over all levels, applies CR0.WP, CR4.SMEP/SMAP and EFER.NXE, and sets the accessed
-/// and dirty flags as the hardware does: A in each non-leaf entry as it is used, A (and D for a
+/// and dirty flags as the hardware does (with CR4.PKE/PKS, protection keys from PKRU and IA32_PKRS, SDM 4.6.2): A in each non-leaf entry as it is used, A (and D for a
 /// write) in the leaf entry only once the access is known to be allowed (SDM 4.8). It caches nothing:
 /// the TLB above it does. In 4-level mode the caller has already checked that the address is
 /// canonical (<see cref="IsCanonical"/>); a non-canonical access is a #GP or #SS, not a #PF.
@@ -51,6 +51,9 @@ public sealed class PageWalker
     private const ulong Cr4Pge = 1UL << 7;
     private const ulong Cr4Smep = 1UL << 20;
     private const ulong Cr4Smap = 1UL << 21;
+    private const ulong Cr4Pke = 1UL << 22;
+    private const ulong Cr4Pks = 1UL << 24;
+    private const int ProtectionKeyShift = 59;
     private const ulong EferLme = 1UL << 8;
     private const ulong EferLma = 1UL << 10;
     private const ulong EferNxe = 1UL << 11;
@@ -68,6 +71,12 @@ public sealed class PageWalker
     public bool Supports1GiBPages { get; set; } = true;
 
     public PagingMode Mode { get; private set; }
+
+    /// <summary>PKRU: two bits per protection key of user-mode pages, AD (bit 2k) and WD (bit 2k + 1).</summary>
+    public uint Pkru { get; set; }
+
+    /// <summary>IA32_PKRS: the same for supervisor-mode pages.</summary>
+    public uint Pkrs { get; set; }
 
     public ulong Cr0 { get; private set; }
 
@@ -152,7 +161,35 @@ public sealed class PageWalker
     /// Whether a page with the given combined rights may be accessed with <paramref name="kind"/> in
     /// <paramref name="context"/> under the current CR0.WP, CR4.SMEP and CR4.SMAP (SDM 4.6.1).
     /// </summary>
-    public bool Permits(in Translation t, AccessKind kind, PrivilegeContext context)
+    public bool Permits(in Translation t, AccessKind kind, PrivilegeContext context) =>
+        PermitsByRights(t, kind, context) && KeyPermits(t, kind, context);
+
+    /// <summary>
+    /// Whether the page's protection key allows a data access: with 4-level paging and CR4.PKE (user-mode
+    /// pages, PKRU) or CR4.PKS (supervisor-mode pages, IA32_PKRS), AD forbids every data access and WD
+    /// forbids user writes and, with CR0.WP, supervisor writes; fetches are never checked (SDM 4.6.2).
+    /// </summary>
+    public bool KeyPermits(in Translation t, AccessKind kind, PrivilegeContext context)
+    {
+        if (kind == AccessKind.Execute || !KeysApply(t.UserAccessible))
+        {
+            return true;
+        }
+
+        uint rights = ((t.UserAccessible ? Pkru : Pkrs) >> (2 * t.ProtectionKey)) & 3;
+        if ((rights & 1) != 0)
+        {
+            return false;
+        }
+
+        return kind != AccessKind.Write || (rights & 2) == 0 || (context != PrivilegeContext.User && (Cr0 & Cr0Wp) == 0);
+    }
+
+    /// <summary>Whether protection keys govern pages of this kind under the current paging mode and CR4.</summary>
+    public bool KeysApply(bool userPage) =>
+        Mode == PagingMode.FourLevel && (Cr4 & (userPage ? Cr4Pke : Cr4Pks)) != 0;
+
+    private bool PermitsByRights(in Translation t, AccessKind kind, PrivilegeContext context)
     {
         if (context == PrivilegeContext.User)
         {
@@ -432,11 +469,19 @@ public sealed class PageWalker
             Global = (entry & GlobalBit) != 0 && (Cr4 & Cr4Pge) != 0,
             CacheDisabled = (entry & CacheDisableBit) != 0,
             WriteThrough = (entry & WriteThroughBit) != 0,
+            ProtectionKey = Mode == PagingMode.FourLevel ? (int)((entry >> ProtectionKeyShift) & 0xF) : 0,
         };
 
-        if (!Permits(translation, kind, context))
+        if (!PermitsByRights(translation, kind, context))
         {
             errorCode = PageFaultErrorCode.Present | AccessErrorBits(kind, context);
+            translation = default;
+            return false;
+        }
+
+        if (!KeyPermits(translation, kind, context))
+        {
+            errorCode = PageFaultErrorCode.Present | PageFaultErrorCode.ProtectionKey | AccessErrorBits(kind, context);
             translation = default;
             return false;
         }

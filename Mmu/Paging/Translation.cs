@@ -33,6 +33,9 @@ public readonly record struct Translation
     /// <summary>PWT of the page entry.</summary>
     public required bool WriteThrough { get; init; }
 
+    /// <summary>The leaf entry's protection key, bits 62:59 (4-level paging; 0 otherwise).</summary>
+    public int ProtectionKey { get; init; }
+
     /// <summary>The linear address of the first byte of the page.</summary>
     public ulong LinearPageBase(ulong linear) => linear & ~(PageSize - 1);
 }

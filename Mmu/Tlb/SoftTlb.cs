@@ -39,6 +39,11 @@ public sealed unsafe class SoftTlb
     public const uint GlobalFlag = 1;
     public const uint RamFlag = 2;
 
+    /// <summary>Entry flags: the page's data rights depend on PKRU (a user-mode page) or IA32_PKRS (supervisor), for the key in bits 15:12.</summary>
+    public const uint UserKeyFlag = 4;
+    public const uint SupervisorKeyFlag = 8;
+    private const int KeyShift = 12;
+
     private const ulong PageMask = ~0xFFFUL;
     private const int ContextCount = 3;
     private const int ContextShift = 8;
@@ -241,7 +246,7 @@ public sealed unsafe class SoftTlb
     /// </summary>
     public TlbEntry* Insert(
         ulong page, PrivilegeContext context, ulong physicalPage, byte* host, ulong pageMask, bool global,
-        bool read, bool write, bool writeSlow, bool fetch)
+        bool read, bool write, bool writeSlow, bool fetch, uint keyFlags = 0)
     {
         TlbEntry* e = FirstLevel(context) + IndexOf(page);
         bool same = e->Key != Invalid && (e->Key & PageMask) == page
@@ -260,7 +265,7 @@ public sealed unsafe class SoftTlb
         e->PhysicalPage = physicalPage;
         e->Key = key;
         e->PageMask = pageMask;
-        e->Flags = (global ? GlobalFlag : 0) | (host is null ? 0 : RamFlag) | ((uint)context << ContextShift);
+        e->Flags = (global ? GlobalFlag : 0) | (host is null ? 0 : RamFlag) | ((uint)context << ContextShift) | keyFlags;
         physicalPageOf[e - entries] = physicalPage;
         if (pageMask != 0xFFF)
         {
@@ -268,6 +273,31 @@ public sealed unsafe class SoftTlb
         }
 
         return e;
+    }
+
+    /// <summary>The entry flags that record a protection key governing a page's data accesses.</summary>
+    public static uint ProtectionKeyFlags(bool userPage, int key) => (userPage ? UserKeyFlag : SupervisorKeyFlag) | ((uint)key << KeyShift);
+
+    /// <summary>
+    /// WRPKRU or a write of IA32_PKRS changed the rights of the keys in <paramref name="changedKeys"/> (one bit
+    /// per key): the entries whose rights came from them (<paramref name="keyFlag"/>) are dropped, so the
+    /// next access rechecks; no flush by software is needed (SDM 4.10.2.2: keys are not cached as rights).
+    /// </summary>
+    public void DropKeyed(uint keyFlag, uint changedKeys)
+    {
+        if (changedKeys == 0)
+        {
+            return;
+        }
+
+        for (int i = 0; i < TotalEntries; i++)
+        {
+            TlbEntry* e = entries + i;
+            if ((e->Flags & keyFlag) != 0 && (changedKeys & (1u << (int)((e->Flags >> KeyShift) & 0xF))) != 0)
+            {
+                Clear(e);
+            }
+        }
     }
 
     /// <summary>Withdraws the write fast path from every entry that maps the physical page at <paramref name="physicalPage"/>.</summary>

@@ -61,6 +61,8 @@ static inline uint64_t read_cr4(void) { uint64_t v; __asm__ volatile("mov %%cr4,
 static inline void write_cr0(uint64_t v) { __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory"); }
 static inline void write_cr3(uint64_t v) { __asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
 static inline void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
+static inline uint64_t read_cr8(void) { uint64_t v; __asm__ volatile("mov %%cr8, %0" : "=r"(v)); return v; }
+static inline void write_cr8(uint64_t v) { __asm__ volatile("mov %0, %%cr8" : : "r"(v)); }
 static inline void invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory"); }
 static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4]) {
     __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
@@ -153,6 +155,9 @@ int main(void);
 int wait_count(volatile uint32_t *count, uint32_t n);
 /* spin until (inb(port) & mask) == want, bounded; returns 1 when reached */
 int wait_port(uint16_t port, uint8_t mask, uint8_t want);
+/* a short fixed busy wait, and the same with IF=1 so that whatever is pending is taken */
+void spin(void);
+void spin_with_interrupts(void);
 
 /* apic.c: local APIC (xAPIC MMIO) and IOAPIC */
 #define LAPIC 0xFEE00000ull

@@ -25,3 +25,14 @@ int wait_port(uint16_t port, uint8_t mask, uint8_t want) {
     }
     return 0;
 }
+
+void spin(void) {
+    for (volatile int i = 0; i < 200000; i++) {
+    }
+}
+
+void spin_with_interrupts(void) {
+    sti();
+    spin();
+    cli();
+}

@@ -21,6 +21,7 @@ public class CpuidHonestyTests
         new(1, 'c', 17, "PCID", a => SetCr4(a, ControlRegisters.Cr4Pcide)),
         new(1, 'c', 22, "MOVBE", a => { a.movbe(eax, __dword_ptr[rsi]); a.movbe(__qword_ptr[rsi], rax); }),
         new(1, 'c', 23, "POPCNT", a => a.popcnt(rax, rcx)),
+        new(1, 'c', 21, "x2APIC", null, "Guest.Tests EmuTestKernelTests (kernel x2apic: the machine wires the APIC's MSRs)"),
         new(1, 'c', 24, "TSC-deadline", null, "Emulator.Tests TscDeadlineTests.WrmsrTscDeadlineFiresTheLapicTimer (the machine wires the APIC's MSR)"),
         new(1, 'c', 26, "XSAVE", a =>
         {
@@ -89,6 +90,24 @@ public class CpuidHonestyTests
         new(7, 'b', 10, "INVPCID", a => { a.mov(eax, 2); a.invpcid(rax, __[rsi]); }),
         new(7, 'b', 20, "SMAP", a => { SetCr4(a, ControlRegisters.Cr4Smap); a.stac(); a.clac(); }),
         new(7, 'c', 2, "UMIP", a => SetCr4(a, ControlRegisters.Cr4Umip)),
+        new(7, 'c', 3, "PKU", a =>
+        {
+            SetCr4(a, ControlRegisters.Cr4Pke);
+            a.xor(ecx, ecx);
+            a.rdpkru();
+            a.xor(edx, edx);
+            a.wrpkru();
+        }),
+        new(7, 'c', 31, "PKS", a =>
+        {
+            SetCr4(a, ControlRegisters.Cr4Pks);
+            a.mov(ecx, MsrIndex.Pkrs);
+            a.rdmsr();
+            a.wrmsr();
+        }),
+        new(1, 'd', 19, "CLFSH", a => a.clflush(__[rsi])),
+        new(7, 'b', 23, "CLFLUSHOPT", a => a.clflushopt(__[rsi])),
+        new(7, 'b', 24, "CLWB", a => a.clwb(__[rsi])),
         new(0x8000_0001, 'c', 0, "LAHF-SAHF", a => { a.lahf(); a.sahf(); }),
         new(0x8000_0001, 'c', 5, "LZCNT", a => a.lzcnt(eax, ecx)),
         new(0x8000_0001, 'd', 11, "SYSCALL", a => SetEfer(a, ProcessorMode.EferSce)),
@@ -130,8 +149,8 @@ public class CpuidHonestyTests
         using var m = new SystemMachine();
         foreach (Feature f in Features)
         {
-            // A PC machine adds the TSC-deadline timer when it wires its local APIC (Emulator/Machines).
-            (uint _, uint ebx, uint ecx, uint edx) = CpuIdentification.Query(m.Cpu.SystemRegisters.Features | CpuFeatures.TscDeadline, f.Leaf, 0);
+            // A PC machine adds the TSC-deadline timer and x2APIC when it wires its local APIC (Emulator/Machines).
+            (uint _, uint ebx, uint ecx, uint edx) = CpuIdentification.Query(m.Cpu.SystemRegisters.Features | CpuFeatures.TscDeadline | CpuFeatures.X2Apic, f.Leaf, 0);
             uint value = f.Register switch { 'b' => ebx, 'c' => ecx, _ => edx };
             Assert.True((value & (1u << f.Bit)) != 0, $"{f.Name} is not reported");
         }

@@ -240,9 +240,9 @@ public class ExtendedStateTests
 
         Assert.Equal(3UL, m.State.Gpr[8]);
         Assert.NotEqual(0UL, m.State.Gpr[9] & (1UL << 27)); // OSXSAVE
-        Assert.Equal(3UL, m.State.Gpr[0]);
-        Assert.Equal((ulong)ExtendedState.XsaveSize, m.State.Gpr[3]);
-        Assert.Equal((ulong)ExtendedState.XsaveSize, m.State.Gpr[1]);
+        Assert.Equal(3UL | ExtendedState.PkruComponent, m.State.Gpr[0]); // x87, SSE and, with protection keys, PKRU
+        Assert.Equal((ulong)ExtendedState.XsaveSize, m.State.Gpr[3]); // XCR0 = 3: the legacy region and header
+        Assert.Equal((ulong)(ExtendedState.PkruOffset + ExtendedState.PkruSize), m.State.Gpr[1]); // every component: PKRU last
     }
 
     [Fact]

@@ -172,4 +172,53 @@ public class LocalApicTests
         pic.Line(3).Set(true);
         Assert.False(apic.HasPendingInterrupt);
     }
+
+    [Fact]
+    public void NmiDeliveryModeGoesToTheNmiInputNotToIrr()
+    {
+        (LocalApic apic, FakeCpuClock _) = Enabled();
+        int nmis = 0;
+        apic.NonMaskableInterrupt += () => nmis++;
+        apic.Write(0x300, 4, (1u << 18) | (4u << 8) | (1u << 14)); // self, NMI
+        apic.Write(0x300, 4, (3u << 18) | (4u << 8) | (1u << 14)); // all excluding self: nobody
+        Assert.Equal(1, nmis);
+        Assert.False(apic.HasPendingInterrupt);
+    }
+
+    [Fact]
+    public void ClearingTheGlobalEnableUnclaimsThePageAndResetsTheRegisters()
+    {
+        (LocalApic apic, FakeCpuClock _) = Enabled();
+        ulong enabled = apic.ApicBaseMsr;
+        Assert.True(apic.TryWriteMsr(0x1B, enabled & ~LocalApic.BaseEnable));
+        Assert.False(apic.GloballyEnabled);
+        Assert.Equal(0xFFFF_FFFFu, (uint)apic.Read(0x30, 4));
+        apic.Write(0xF0, 4, 0x1FF);
+        Assert.True(apic.TryWriteMsr(0x1B, enabled));
+        Assert.Equal(0xFFu, (uint)apic.Read(0xF0, 4)); // software disabled, as after reset
+        Assert.Equal(LocalApic.Version, (uint)apic.Read(0x30, 4));
+    }
+
+    [Fact]
+    public void X2ApicTransitionsAndMsrRulesFollowTheSdm()
+    {
+        (LocalApic apic, FakeCpuClock _) = Enabled();
+        ulong xapic = apic.ApicBaseMsr;
+        Assert.False(apic.TryReadMsr(0x803, out _)); // not in x2APIC mode yet
+        Assert.False(apic.TryWriteMsr(0x1B, (xapic & ~LocalApic.BaseEnable) | LocalApic.BaseExtd));
+        Assert.True(apic.TryWriteMsr(0x1B, xapic | LocalApic.BaseExtd));
+        Assert.False(apic.TryWriteMsr(0x1B, xapic)); // x2APIC to xAPIC
+        Assert.Equal(0xFFFF_FFFFu, (uint)apic.Read(0x30, 4)); // the page is not claimed
+        Assert.True(apic.TryReadMsr(0x803, out ulong version));
+        Assert.Equal(LocalApic.Version, (uint)version);
+        Assert.False(apic.TryWriteMsr(0x802, 0)); // ID is read-only
+        Assert.False(apic.TryReadMsr(0x80B, out _)); // EOI is write-only
+        Assert.False(apic.TryWriteMsr(0x80B, 1));
+        Assert.True(apic.TryWriteMsr(0x80F, 0x1FF));
+        Assert.True(apic.TryWriteMsr(0x83F, 0x77)); // SELF IPI
+        Assert.Equal(0x77, apic.Acknowledge());
+        Assert.True(apic.TryWriteMsr(0x80B, 0)); // EOI
+        Assert.True(apic.TryWriteMsr(0x830, 0x78)); // ICR, destination 0 in bits 63:32
+        Assert.Equal(0x78, apic.Acknowledge());
+    }
 }

@@ -10,11 +10,41 @@ namespace Guest.Tests.TestKernels;
 public static class TestKernelTranscript
 {
     /// <summary>The kernels that report through the support library, one transcript each.</summary>
-    public static TheoryData<string> Kernels => new(["cpumode", "paging", "uart", "pit", "lapic", "ioapic", "rtc", "ps2"]);
+    public static TheoryData<string> Kernels => new(["cpumode", "paging", "uart", "pit", "lapic", "ioapic", "rtc", "ps2", "apicipi", "x2apic", "pkeys"]);
+
+    /// <summary>QEMU options a kernel needs: protection keys exist only on QEMU's "max" CPU model.</summary>
+    public static IEnumerable<string> QemuArguments(string kernel) => kernel == "pkeys" ? ["-cpu", "max"] : [];
 
     /// <summary>Where a kernel's expected transcript lives in the repository.</summary>
     public static string ExpectedPath(string kernel) =>
         Path.Combine(RepoPaths.Root, "Tests", "Guest.Tests", "TestKernels", "Expected", kernel + ".txt");
+
+    /// <summary>
+    /// Where QEMU (7.2, TCG) departs from the SDM in a kernel or lacks a feature it tests, what QEMU prints
+    /// instead: NAME.qemu.txt, departures showing as failed checks (with the value the SDM requires) and a
+    /// FAIL line, a missing feature as the kernel's own "not offered" line. Null when QEMU agrees.
+    /// </summary>
+    public static string? QemuDeparturesPath(string kernel)
+    {
+        string path = Path.Combine(RepoPaths.Root, "Tests", "Guest.Tests", "TestKernels", "Expected", kernel + ".qemu.txt");
+        return File.Exists(path) ? path : null;
+    }
+
+    /// <summary>Asserts that QEMU printed the expected transcript, or exactly its recorded departures from it.</summary>
+    public static void AssertQemuTranscript(string kernel, string transcript, int exitCode)
+    {
+        if (QemuDeparturesPath(kernel) is not { } departures)
+        {
+            AssertPassed(kernel, transcript, exitCode);
+            return;
+        }
+
+        string actual = Normalize(transcript);
+        string expected = Normalize(File.ReadAllText(departures));
+        bool passes = expected.Contains($"TEST {kernel}: PASS", StringComparison.Ordinal);
+        Assert.Equal(passes ? 1 : 3, exitCode); // isa-debug-exit: (0 << 1) | 1 on PASS, (1 << 1) | 1 on the kernel's FAIL
+        Assert.True(expected == actual, FirstDifference(expected, actual));
+    }
 
     /// <summary>The built image of a test kernel (falls back to Guest/prebuilt).</summary>
     public static string Image(string kernel) => RepoPaths.GuestImage("tests/" + kernel + ".elf");

@@ -111,7 +111,8 @@ public static class EmulatedCpu
 
         s.Segments[SegmentIndex.Cs] = new SegmentRegister { Selector = 0x08, Base = 0, Limit = 0xFFFF_FFFF, Attributes = LongModeCode };
         s.Cr0 = Cr0Pe;
-        s.Cr4 = Cr4Pae | ControlRegisters.Cr4Osfxsr | ControlRegisters.Cr4Osxmmexcpt;
+        // CR4.PKE as a Linux host sets it for user code (RDPKRU/WRPKRU); with paging off it changes no access.
+        s.Cr4 = Cr4Pae | ControlRegisters.Cr4Osfxsr | ControlRegisters.Cr4Osxmmexcpt | ControlRegisters.Cr4Pke;
         s.Efer = EferLmeLma;
         cpu.Memory.SetPagingControls(s.Cr0, s.Cr4, s.Efer);
         gpr.CopyTo(s.Gpr, 0);
