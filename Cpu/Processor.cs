@@ -46,6 +46,10 @@ public sealed partial class Processor
         Blocks.Invalidated += () => exitBlock = true;
         Jit = new TieredCompiler(this);
         Debugger = new ExternalDebugger(memory.Watchpoints);
+        Debugger.Changed += UpdateDebugArmed;
+        GuestDebug = new DebugRegisters(SystemRegisters.Debug, memory.Watchpoints);
+        GuestDebug.Changed += UpdateDebugArmed;
+        GuestDebug.DataArmed += WatchReadsInCompiledCode;
         memory.Watchpoints.Triggered += EndBlock;
     }
 
@@ -212,7 +216,8 @@ public sealed partial class Processor
                 return StopReason.Halted;
             }
 
-            if (Debugger.Armed)
+            // One test while nothing is armed: TF and RF sit with IF in the flags word.
+            if (((s.FlagBits & (Rflag.TF | Rflag.RF)) | debugArmed) != 0)
             {
                 if (RunDebugged(limit) is StopReason stop)
                 {
@@ -232,10 +237,14 @@ public sealed partial class Processor
         stopRequested = true;
     }
 
-    /// <summary>Raises an exception on behalf of the run loop (RIP must point at the faulting instruction).</summary>
+    /// <summary>
+    /// Raises a fault on behalf of the run loop (RIP must point at the faulting instruction). RF is set in
+    /// the RFLAGS image pushed for it, so that the instruction restarts past its instruction breakpoint (SDM 18.3.1.1).
+    /// </summary>
     public void RaiseException(int vector, uint? errorCode)
     {
         Counters.RecordException(vector);
+        State.FlagBits |= Rflag.RF;
         SafeDeliver(vector, errorCode, software: false);
     }
 
@@ -340,7 +349,7 @@ public sealed partial class Processor
         exitBlock = false;
         try
         {
-            if (JitMode != JitMode.Off && !Debugger.Armed && TieredCompiler.WantsToRun(block, JitMode))
+            if (JitMode != JitMode.Off && !interpretOnly && TieredCompiler.WantsToRun(block, JitMode))
             {
                 Jit.Execute(ref block, limit - retired, ref retired, ref i);
                 if (i > 0 && (exitBlock || retired >= limit))

@@ -22,6 +22,9 @@ public sealed class ExternalDebugger
         this.watchpoints = watchpoints;
     }
 
+    /// <summary>Raised when <see cref="Armed"/> may have changed.</summary>
+    internal event Action? Changed;
+
     /// <summary>True when the run loop must check for the debugger.</summary>
     public bool Armed { get; private set; }
 
@@ -89,5 +92,10 @@ public sealed class ExternalDebugger
 
     internal void StepDone() => StepRequested = false;
 
-    private void Update() => Armed = breakpoints.Count > 0 || StepRequested || watchpoints.Armed;
+    private void Update()
+    {
+        // Only its own watchpoints: the guest's DR0-DR3 share the set but not this debugger's stops.
+        Armed = breakpoints.Count > 0 || StepRequested || watchpoints.All.Any(w => w.Owner == WatchOwner);
+        Changed?.Invoke();
+    }
 }

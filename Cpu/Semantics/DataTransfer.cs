@@ -68,7 +68,7 @@ public static class DataTransfer
                 SystemInstructions.LoadSegment(cpu, seg, selector);
                 if (seg == SegmentIndex.Ss)
                 {
-                    cpu.SetInterruptShadow();
+                    cpu.SetStackLoadShadow();
                 }
 
                 cpu.EndBlock();

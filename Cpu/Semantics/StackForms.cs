@@ -44,7 +44,7 @@ public static class StackForms
                 s.Gpr[Rsp] = Stack.Adjust(cpu, s.Gpr[Rsp], size);
                 if (seg == SegmentIndex.Ss)
                 {
-                    cpu.SetInterruptShadow();
+                    cpu.SetStackLoadShadow();
                 }
 
                 cpu.EndBlock();

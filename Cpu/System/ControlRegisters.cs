@@ -150,6 +150,7 @@ public static class ControlRegisters
 
         s.Cr4 = value;
         cpu.Memory.SetPagingControls(s.Cr0, s.Cr4, s.Efer);
+        cpu.GuestDebug.SetDebuggingExtensions((value & Cr4De) != 0);
     }
 
     /// <summary>WRMSR to IA32_EFER: SCE, LME, NXE; LMA is read-only; LME cannot change while paging is on.</summary>

@@ -96,6 +96,8 @@ public static class InterruptDelivery
         {
             DeliverProtected(cpu, vector, errorCode, software, ext);
         }
+
+        cpu.EventsDelivered++;
     }
 
     private static void DeliverLong(Processor cpu, int vector, uint? errorCode, bool software, uint ext)

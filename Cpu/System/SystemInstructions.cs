@@ -1,3 +1,4 @@
+using Cpu.Debug;
 using Cpu.Execution;
 using Cpu.Semantics;
 using Cpu.State;
@@ -246,7 +247,7 @@ public static class SystemInstructions
 
     /// <summary>
     /// The I/O permission check of IN/OUT/INS/OUTS (Intel SDM 19.5: CPL &lt;= IOPL, else the TSS bitmap).
-    /// Throws #GP(0) when the access is denied.
+    /// Throws #GP(0) when the access is denied; an allowed access is shown to the guest's I/O breakpoints.
     /// </summary>
     public static void CheckIoPermission(Processor cpu, ushort port, int size)
     {
@@ -254,6 +255,11 @@ public static class SystemInstructions
         if (ProcessorMode.IsProtected(s) && s.Cpl > SystemFlags.IoplOf(s.Rflags) && !TaskStateSegment.IoBitmapAllows(cpu, port, size))
         {
             throw CpuException.GeneralProtection(0);
+        }
+
+        if (cpu.GuestDebug.IoSlots != 0 && cpu.GuestDebug.ObservePort(port, size))
+        {
+            cpu.EndBlock();
         }
     }
 
@@ -665,7 +671,15 @@ public static class SystemInstructions
 
             RequireCpl0(s);
             n = n switch { 4 => 6, 5 => 7, _ => n };
-            ulong[] debug = cpu.SystemRegisters.Debug;
+            DebugRegisters debug = cpu.GuestDebug;
+            if (debug.GeneralDetectArmed)
+            {
+                // General detect (SDM 18.2.4): a fault before the move, GD cleared so the handler may use DRs.
+                debug.Report(0, DebugRegisters.BD);
+                debug.Write(7, debug.Read(7) & ~DebugRegisters.GeneralDetect);
+                throw new CpuException(ExceptionVector.Debug);
+            }
+
             if (write)
             {
                 ulong value = Operands.ReadRegister(s, source);
@@ -674,16 +688,11 @@ public static class SystemInstructions
                     throw CpuException.GeneralProtection(0);
                 }
 
-                debug[n] = n switch
-                {
-                    6 => value | 0xFFFF_0FF0,
-                    7 => (value | 0x400) & ~0x2000UL,
-                    _ => value,
-                };
+                debug.Write(n, value);
             }
             else
             {
-                Operands.WriteRegister(s, destination, debug[n]);
+                Operands.WriteRegister(s, destination, debug.Read(n));
             }
 
             return;

@@ -11,7 +11,7 @@ public sealed class SystemRegisters
     /// <summary>The model-specific registers.</summary>
     public ModelSpecificRegisters Msr { get; } = new();
 
-    /// <summary>DR0-DR7 (DR4/DR5 alias DR6/DR7). Stored only: no breakpoints are taken.</summary>
+    /// <summary>DR0-DR7 (DR4/DR5 alias DR6/DR7), acted on by <see cref="Cpu.Debug.DebugRegisters"/>.</summary>
     public readonly ulong[] Debug = [0, 0, 0, 0, 0, 0, 0xFFFF_0FF0, 0x400];
 
     /// <summary>CR8 when no interrupt controller is attached.</summary>

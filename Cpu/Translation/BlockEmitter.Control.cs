@@ -86,6 +86,30 @@ public sealed partial class BlockEmitter
         EmitExit(target, count);
     }
 
+    /// <summary>
+    /// After an instruction that read memory, when compiled with <see cref="watchReads"/>: a read that hit a
+    /// data watchpoint asked for the block to be left (branches and semantic calls leave or check already).
+    /// </summary>
+    private void EmitWatchedReadCheck(ref Instruction ins, InstructionForm form)
+    {
+        if (!watchReads || form is InstructionForm.Call or InstructionForm.Return or InstructionForm.ConditionalJump
+            or InstructionForm.Jump or InstructionForm.CallSemantics)
+        {
+            return;
+        }
+
+        bool reads = form == InstructionForm.Pop;
+        for (int op = 0; op < ins.OpCount; op++)
+        {
+            reads |= ins.GetOpKind(op) == OpKind.Memory;
+        }
+
+        if (reads)
+        {
+            EmitExitCheck();
+        }
+    }
+
     /// <summary>After a memory write: if it hit a code page, the block is left with this instruction completed.</summary>
     private void EmitExitCheck()
     {

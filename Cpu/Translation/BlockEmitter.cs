@@ -99,10 +99,14 @@ public sealed partial class BlockEmitter
     private FlagProducer previousProducer;
     private int producerSize;
 
-    private BlockEmitter(DecodedBlock block, int count, CompileTier tier)
+    /// <summary>Data watchpoints may be armed: leave after an instruction whose read hit one.</summary>
+    private readonly bool watchReads;
+
+    private BlockEmitter(DecodedBlock block, int count, CompileTier tier, bool watchReads)
     {
         this.block = block;
         this.tier = tier;
+        this.watchReads = watchReads;
         code = block.Instructions;
         this.count = count;
         deadFlags = FlagLiveness.DeadFlags(code, count);
@@ -124,10 +128,14 @@ public sealed partial class BlockEmitter
         flagResult = il.DeclareLocal(typeof(ulong));
     }
 
-    /// <summary>Emits the first <paramref name="count"/> instructions of <paramref name="block"/> (all translatable).</summary>
-    public static CompiledBlockCode Emit(DecodedBlock block, int count, CompileTier tier = CompileTier.Optimized)
+    /// <summary>
+    /// Emits the first <paramref name="count"/> instructions of <paramref name="block"/> (all translatable).
+    /// With <paramref name="watchReads"/> the block is left after each instruction that read memory if a
+    /// data watchpoint was hit (the #DB trap follows that instruction).
+    /// </summary>
+    public static CompiledBlockCode Emit(DecodedBlock block, int count, CompileTier tier = CompileTier.Optimized, bool watchReads = false)
     {
-        var e = new BlockEmitter(block, count, tier);
+        var e = new BlockEmitter(block, count, tier, watchReads);
         return e.EmitBlock();
     }
 
@@ -197,6 +205,7 @@ public sealed partial class BlockEmitter
             else
             {
                 EmitInstruction(ref ins, form);
+                EmitWatchedReadCheck(ref ins, form);
             }
         }
 

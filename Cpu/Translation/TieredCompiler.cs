@@ -115,7 +115,7 @@ public sealed class TieredCompiler
             // Chain on only from a block compiled whole that left through its end (not for a code write, a
             // stop request or an exhausted budget), and a bounded number of times: the dispatcher then takes
             // pending interrupts.
-            if (compiled.Count != block.Count || chained >= MaxChainedBlocks || budget <= 0 || cpu.MustLeaveCompiledLoop())
+            if (compiled.Count != block.Count || chained >= MaxChainedBlocks || budget <= 0 || cpu.MustLeaveCompiledLoop() || cpu.CompiledChainingBlocked)
             {
                 return;
             }
@@ -241,7 +241,7 @@ public sealed class TieredCompiler
         }
         else
         {
-            CompiledBlockCode code = BlockEmitter.Emit(block, count, tier);
+            CompiledBlockCode code = BlockEmitter.Emit(block, count, tier, cpu.CompiledCodeWatchesReads);
 
             // Run the .NET JIT now (the null processor makes the method return at once), so that compile
             // time is paid here and measured, not on the first guest run.

@@ -170,7 +170,7 @@ public sealed class GdbSession
         var hex = new StringBuilder(Registers.TotalBytes * 2);
         foreach (GdbRegister r in Registers.Registers)
         {
-            AppendValue(hex, r.Get(Target), r.Bytes);
+            hex.Append(Convert.ToHexStringLower(r.Read(Target)));
         }
 
         return hex.ToString();
@@ -187,7 +187,7 @@ public sealed class GdbSession
                 break;
             }
 
-            r.Set?.Invoke(Target, ValueOf(data.AsSpan(offset, r.Bytes)));
+            r.Write?.Invoke(Target, data[offset..(offset + r.Bytes)]);
             offset += r.Bytes;
         }
 
@@ -202,10 +202,7 @@ public sealed class GdbSession
             return "E01";
         }
 
-        GdbRegister r = Registers.Registers[n];
-        var hex = new StringBuilder();
-        AppendValue(hex, r.Get(Target), r.Bytes);
-        return hex.ToString();
+        return Convert.ToHexStringLower(Registers.Registers[n].Read(Target));
     }
 
     private string WriteRegister(string assignment)
@@ -218,7 +215,9 @@ public sealed class GdbSession
         }
 
         GdbRegister r = Registers.Registers[n];
-        r.Set?.Invoke(Target, ValueOf(Convert.FromHexString(parts[1])));
+        byte[] value = Convert.FromHexString(parts[1]);
+        Array.Resize(ref value, r.Bytes);
+        r.Write?.Invoke(Target, value);
         return "OK";
     }
 
@@ -315,23 +314,4 @@ public sealed class GdbSession
     }
 
     private static ulong ParseHex(string text) => ulong.Parse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
-
-    private static void AppendValue(StringBuilder hex, ulong value, int bytes)
-    {
-        for (int i = 0; i < bytes; i++)
-        {
-            hex.Append((i < 8 ? (byte)(value >> (8 * i)) : (byte)0).ToString("x2", CultureInfo.InvariantCulture));
-        }
-    }
-
-    private static ulong ValueOf(ReadOnlySpan<byte> data)
-    {
-        ulong value = 0;
-        for (int i = 0; i < Math.Min(8, data.Length); i++)
-        {
-            value |= (ulong)data[i] << (8 * i);
-        }
-
-        return value;
-    }
 }

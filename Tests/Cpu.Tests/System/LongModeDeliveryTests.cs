@@ -59,7 +59,7 @@ public class LongModeDeliveryTests
         Assert.Equal(0UL, m.StackSlot(0)); // error code
         Assert.Equal(SystemMachine.UserCode + 1, m.StackSlot(1)); // RIP of the faulting instruction
         Assert.Equal(SystemMachine.UserCs64, m.StackSlot(2));
-        Assert.Equal(0x202UL, m.StackSlot(3));
+        Assert.Equal(0x202UL | SystemFlags.Resume, m.StackSlot(3)); // RF: a fault's frame (SDM 18.3.1.1)
         Assert.Equal(SystemMachine.UserStack, m.StackSlot(4));
         Assert.Equal(SystemMachine.UserDs, m.StackSlot(5));
         Assert.Equal(0UL, s.Rflags & SystemFlags.Interrupt);

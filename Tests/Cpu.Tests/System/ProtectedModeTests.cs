@@ -28,7 +28,7 @@ public class ProtectedModeTests
         Assert.Equal(0UL, m.StackSlot(0, 4));
         Assert.Equal(SystemMachine.UserCode + 1, m.StackSlot(1, 4));
         Assert.Equal(SystemMachine.UserCs32, m.StackSlot(2, 4));
-        Assert.Equal(0x202UL, m.StackSlot(3, 4));
+        Assert.Equal(0x202UL | SystemFlags.Resume, m.StackSlot(3, 4)); // RF: a fault's frame (SDM 18.3.1.1)
         Assert.Equal(SystemMachine.UserStack, m.StackSlot(4, 4));
         Assert.Equal(SystemMachine.UserDs, m.StackSlot(5, 4));
         Assert.False(ProcessorMode.Is64Bit(s));

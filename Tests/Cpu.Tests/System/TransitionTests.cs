@@ -137,7 +137,7 @@ public class TransitionTests
         Assert.Equal(5UL, s.Gpr[0]);
         Assert.Equal(SystemMachine.UserCode + 5, m.StackSlot(1));
         Assert.Equal(SystemMachine.UserCs64, m.StackSlot(2));
-        Assert.Equal(0x202UL, m.StackSlot(3));
+        Assert.Equal(0x202UL | SystemFlags.Resume, m.StackSlot(3)); // RF: a fault's frame (SDM 18.3.1.1)
         Assert.Equal(SystemMachine.UserStack, m.StackSlot(4));
         Assert.Equal(SystemMachine.UserDs, m.StackSlot(5));
         Assert.Equal(1, m.Cpu.Counters.Transitions(TransitionKind.IretToUser));

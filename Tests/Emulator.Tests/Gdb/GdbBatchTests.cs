@@ -9,8 +9,8 @@ namespace Emulator.Tests.Gdb;
 /// <summary>
 /// Real gdb in batch mode against `emu run --gdb tcp::PORT --gdb-wait` on Mica's kernel with its symbols, and
 /// the same script against QEMU's stub (`-gdb tcp::PORT -S`): breakpoints in the kernel and in a user-space
-/// driver, bt, registers, memory, a hardware watchpoint on a kernel variable, finish, stepi across SYSCALL,
-/// continue to the end. The two transcripts agree except where the machines legitimately differ.
+/// driver, bt, registers (XMM0, ST0 and MXCSR included, the first two set from gdb and read back), memory,
+/// a hardware watchpoint on a kernel variable, finish, stepi across SYSCALL, continue to the end. The two transcripts agree except where the machines legitimately differ.
 /// </summary>
 public partial class GdbBatchTests
 {
@@ -30,6 +30,9 @@ public partial class GdbBatchTests
 
         Assert.Contains("Breakpoint 1, 0xffffffff801035a0 in kmain ()".Replace("ffffffff801035a0", $"{Symbol("kmain"):x}"), transcript);
         Assert.Contains("Hardware watchpoint 3: *(unsigned long *)&frames_free", transcript);
+        Assert.Contains("v2_int64 = {0x3ff8000000000000, 0x1122334455667788}", transcript); // set, then read back
+        Assert.Contains("$1 = 1.5", transcript);
+        Assert.Contains("$2 = 2.5", transcript);
         Assert.Contains("Old value = 0", transcript);
         Assert.Contains(" in service ()", transcript);
         Assert.Contains(" in syscall6 ()", transcript);
@@ -115,6 +118,13 @@ public partial class GdbBatchTests
             bt 1
             info registers rip rsp
             x/8gx $rsp
+            set $xmm0.v2_int64[0] = 0x3ff8000000000000
+            set $xmm0.v2_int64[1] = 0x1122334455667788
+            info registers xmm0
+            p $xmm0.v2_double[0]
+            set $st0 = 2.5
+            p $st0
+            info registers mxcsr
             break kprintf
             continue
             finish

@@ -26,6 +26,37 @@ public class GdbSessionTests
     }
 
     [Fact]
+    public void X87AndSseRegistersAreReadAndWrittenInGdbsLayout()
+    {
+        using Machine machine = StoppedGuest(out GdbSession session);
+        CpuState s = machine.Processor.State;
+        int st0 = Number("st0"), fctrl = Number("fctrl"), xmm1 = Number("xmm1"), mxcsr = Number("mxcsr");
+        s.X87.Top = 6;
+        s.X87.Registers[6] = new Float80(0xC000_0000_0000_0000, 0x3FFF); // 1.5 in ST(0)
+        s.X87.Control = 0x37F;
+        s.Xmm[1] = System.Runtime.Intrinsics.Vector128.Create(0x1122334455667788UL, 0x99AABBCCDDEEFF00UL);
+
+        Assert.Equal("00000000000000c0ff3f", session.Handle($"p{st0:x}").Reply);
+        Assert.Equal("7f030000", session.Handle($"p{fctrl:x}").Reply);
+        Assert.Equal("887766554433221100ffeeddccbbaa99", session.Handle($"p{xmm1:x}").Reply);
+        Assert.Equal("801f0000", session.Handle($"p{mxcsr:x}").Reply);
+
+        Assert.Equal("OK", session.Handle($"P{st0:x}=0000000000000080ff3f").Reply); // 1.0
+        Assert.Equal(new Float80(0x8000_0000_0000_0000, 0x3FFF), s.X87.Registers[6]);
+        Assert.Equal("OK", session.Handle($"P{xmm1:x}=01000000000000000200000000000000").Reply);
+        Assert.Equal(System.Runtime.Intrinsics.Vector128.Create(1UL, 2UL), s.Xmm[1]);
+        Assert.Equal("OK", session.Handle($"P{mxcsr:x}=a01f0000").Reply);
+        Assert.Equal(0x1FA0U, s.Mxcsr);
+
+        // The g packet carries them at the same offsets.
+        string g = session.Handle("g").Reply!;
+        int offset = GdbRegisterSet.I386.Registers.Take(xmm1).Sum(r => r.Bytes) * 2;
+        Assert.Equal("01000000000000000200000000000000", g.Substring(offset, 32));
+
+        static int Number(string name) => GdbRegisterSet.I386.Registers.ToList().FindIndex(r => r.Name == name);
+    }
+
+    [Fact]
     public void TargetDescriptionMatchesTheRegisterLayout()
     {
         using Machine machine = StoppedGuest(out GdbSession session);
@@ -37,6 +68,9 @@ public class GdbSessionTests
         string amd64 = GdbTargetDescription.Xml(GdbRegisterSet.Amd64);
         Assert.Contains("<architecture>i386:x86-64</architecture>", amd64);
         Assert.Contains("<reg name=\"k_gs_base\"", amd64);
+        Assert.Contains("<feature name=\"org.gnu.gdb.i386.sse\">", amd64);
+        Assert.Contains("<reg name=\"xmm15\" bitsize=\"128\" type=\"vec128\"/>", amd64);
+        Assert.Contains("<union id=\"vec128\">", amd64);
     }
 
     [Fact]
