@@ -7,7 +7,7 @@ namespace Cpu.Instructions;
 /// <summary>
 /// The x87 FPU instructions (Intel SDM Vol. 1, chapter 8), by family of semantics (Cpu/Semantics/X87).
 /// Every one may fault: #NM with CR0.EM/TS, #MF on a pending unmasked exception, memory faults.
-/// Not declared yet (they raise #UD): transcendentals, FXTRACT, FPREM/FPREM1, FNSAVE/FRSTOR/FNSTENV/FLDENV, BCD loads/stores.
+/// Not declared yet (they raise #UD): transcendentals, FNSAVE/FRSTOR/FNSTENV/FLDENV, BCD loads/stores.
 /// </summary>
 public static class X87InstructionForms
 {
@@ -69,6 +69,9 @@ public static class X87InstructionForms
         }
 
         b.Declare(Mnemonic.Fscale, X87Scale.Scale).With(MayFault);
+        b.Declare(Mnemonic.Fxtract, X87Scale.Extract).With(MayFault);
+        b.Declare(Mnemonic.Fprem, X87Remainder.Partial).With(MayFault);
+        b.Declare(Mnemonic.Fprem1, X87Remainder.Ieee).With(MayFault);
         b.Declare(Mnemonic.Fxam, X87Compare.Examine).With(MayFault);
         foreach (Mnemonic m in ConditionalMoves)
         {
