@@ -16,7 +16,7 @@ public static class X87Arithmetic
 {
     public static void Binary(Processor cpu, ref Instruction ins)
     {
-        X87State x = Begin(cpu);
+        X87State x = Begin(cpu, ins);
         bool pop = ins.Mnemonic is Mnemonic.Faddp or Mnemonic.Fsubp or Mnemonic.Fsubrp or Mnemonic.Fmulp or Mnemonic.Fdivp or Mnemonic.Fdivrp;
         Unpacked result;
         if (!X87Operand.Fetch(cpu, ins, x, out int destination, out Unpacked a, out Unpacked b, out bool masked))
@@ -66,7 +66,7 @@ public static class X87Arithmetic
     /// <summary>FCHS, FABS, FSQRT and FRNDINT (by the rounding control, whatever the precision control) on ST(0).</summary>
     public static void Unary(Processor cpu, ref Instruction ins)
     {
-        X87State x = Begin(cpu);
+        X87State x = Begin(cpu, ins);
         if (IsEmpty(x, 0))
         {
             if (Underflow(x))

@@ -48,6 +48,17 @@ public static class X87Fpu
         return s.X87;
     }
 
+    /// <summary>
+    /// <see cref="Begin(Processor, bool)"/> for a non-control (waiting) instruction, which then records its
+    /// instruction, opcode and data pointers (SDM 8.1.8) before it can raise an exception.
+    /// </summary>
+    public static X87State Begin(Processor cpu, in Iced.Intel.Instruction ins)
+    {
+        X87State x = Begin(cpu);
+        X87Pointers.Record(cpu, x, ins);
+        return x;
+    }
+
     /// <summary>FWAIT: #NM only when CR0.MP and CR0.TS are both set (SDM WAIT/FWAIT), then the pending-exception check.</summary>
     public static void Wait(Processor cpu)
     {

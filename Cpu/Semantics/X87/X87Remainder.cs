@@ -14,16 +14,17 @@ namespace Cpu.Semantics.X87;
 /// </summary>
 public static class X87Remainder
 {
-    public static void Partial(Processor cpu, ref Instruction ins) => Remainder(cpu, nearest: false);
+    public static void Partial(Processor cpu, ref Instruction ins) => Remainder(cpu, ins, nearest: false);
 
-    public static void Ieee(Processor cpu, ref Instruction ins) => Remainder(cpu, nearest: true);
+    public static void Ieee(Processor cpu, ref Instruction ins) => Remainder(cpu, ins, nearest: true);
 
-    private static void Remainder(Processor cpu, bool nearest)
+    private static void Remainder(Processor cpu, in Instruction ins, bool nearest)
     {
-        X87State x = Begin(cpu);
+        X87State x = Begin(cpu, ins);
         if (IsEmpty(x, 0) || IsEmpty(x, 1))
         {
-            // Stack underflow clears C1 only: C0, C2 and C3 keep their values (as on the host).
+            // Stack underflow clears C1 and C2; C0 and C3 keep their values (as on the host).
+            x.Status &= unchecked((ushort)~C2);
             if (Underflow(x))
             {
                 Put(x, 0, Indefinite);
@@ -35,7 +36,8 @@ public static class X87Remainder
         Unpacked a = SoftFloat.Unpack(Get(x, 0));
         Unpacked b = SoftFloat.Unpack(Get(x, 1));
         FloatContext ctx = Context(x);
-        ushort codes = 0;
+        // A NaN or invalid result keeps C0 and C3 and clears C1 and C2 (as on the host).
+        ushort codes = (ushort)(x.Status & (C0 | C3));
         if (!X87Operand.TryNaN(a, b, ref ctx, out Unpacked result))
         {
             if (a.WasDenormal || b.WasDenormal)
@@ -51,6 +53,7 @@ public static class X87Remainder
             else if (a.Kind == FloatKind.Zero || b.Kind == FloatKind.Infinity)
             {
                 result = a;
+                codes = 0;
             }
             else
             {

@@ -16,7 +16,7 @@ public static class X87Scale
 
     public static void Scale(Processor cpu, ref Instruction ins)
     {
-        X87State x = Begin(cpu);
+        X87State x = Begin(cpu, ins);
         if (IsEmpty(x, 0) || IsEmpty(x, 1))
         {
             if (Underflow(x))
@@ -85,7 +85,7 @@ public static class X87Scale
     /// </summary>
     public static void Extract(Processor cpu, ref Instruction ins)
     {
-        X87State x = Begin(cpu);
+        X87State x = Begin(cpu, ins);
         if (IsEmpty(x, 0) || Overflows(x))
         {
             if (IsEmpty(x, 0))
