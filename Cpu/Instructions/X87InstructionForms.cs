@@ -7,7 +7,6 @@ namespace Cpu.Instructions;
 /// <summary>
 /// The x87 FPU instructions (Intel SDM Vol. 1, chapter 8), by family of semantics (Cpu/Semantics/X87).
 /// Every one may fault: #NM with CR0.EM/TS, #MF on a pending unmasked exception, memory faults.
-/// Not declared yet (they raise #UD): the transcendentals.
 /// </summary>
 public static class X87InstructionForms
 {
@@ -79,6 +78,14 @@ public static class X87InstructionForms
         b.Declare(X87Environment.Restore, Code.Frstor_m94byte, Code.Frstor_m108byte).With(MayFault);
         b.Declare(Mnemonic.Fxtract, X87Scale.Extract).With(MayFault);
         b.Declare(Mnemonic.Fprem, X87Remainder.Partial).With(MayFault);
+        b.Declare(Mnemonic.Fsin, X87Trigonometry.Sine).With(MayFault);
+        b.Declare(Mnemonic.Fcos, X87Trigonometry.Cosine).With(MayFault);
+        b.Declare(Mnemonic.Fsincos, X87Trigonometry.SineCosine).With(MayFault);
+        b.Declare(Mnemonic.Fptan, X87Trigonometry.Tangent).With(MayFault);
+        b.Declare(Mnemonic.F2xm1, X87Logarithm.Exp2Minus1).With(MayFault);
+        b.Declare(Mnemonic.Fyl2x, X87Logarithm.YLog2X).With(MayFault);
+        b.Declare(Mnemonic.Fyl2xp1, X87Logarithm.YLog2XPlus1).With(MayFault);
+        b.Declare(Mnemonic.Fpatan, X87Logarithm.ArcTangent).With(MayFault);
         b.Declare(Mnemonic.Fprem1, X87Remainder.Ieee).With(MayFault);
         b.Declare(Mnemonic.Fxam, X87Compare.Examine).With(MayFault);
         foreach (Mnemonic m in ConditionalMoves)

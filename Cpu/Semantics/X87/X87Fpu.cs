@@ -167,6 +167,40 @@ public static class X87Fpu
         x.Set(x.Top, value);
     }
 
+    /// <summary>
+    /// The stack checks of an instruction that replaces ST(0) and pushes a second result (FXTRACT, FPTAN,
+    /// FSINCOS): underflow of ST(0) (C1 clear) before overflow of the push (C1 set); either, masked, leaves
+    /// the indefinite in both registers. Returns true when a fault was handled (the instruction is done).
+    /// </summary>
+    public static bool ReplaceAndPushFaults(X87State x)
+    {
+        if (IsEmpty(x, 0))
+        {
+            if (!Underflow(x))
+            {
+                return true;
+            }
+        }
+        else if (Overflows(x))
+        {
+            SetC1(x, true);
+            x.Status |= StackFault;
+            if (Raise(x, FloatFlags.Invalid))
+            {
+                return true;
+            }
+        }
+        else
+        {
+            return false;
+        }
+
+        Put(x, 0, Indefinite);
+        x.Top--;
+        x.Set(x.Top, Indefinite);
+        return true;
+    }
+
     /// <summary>Whether a push would overflow the stack: the register below TOP is full.</summary>
     public static bool Overflows(X87State x) => x.TagOf((x.Top - 1) & 7) != X87State.TagEmpty;
 

@@ -86,28 +86,8 @@ public static class X87Scale
     public static void Extract(Processor cpu, ref Instruction ins)
     {
         X87State x = Begin(cpu, ins);
-        if (IsEmpty(x, 0) || Overflows(x))
+        if (ReplaceAndPushFaults(x))
         {
-            if (IsEmpty(x, 0))
-            {
-                if (!Underflow(x))
-                {
-                    return;
-                }
-            }
-            else
-            {
-                SetC1(x, true);
-                x.Status |= StackFault;
-                if (Raise(x, FloatFlags.Invalid))
-                {
-                    return;
-                }
-            }
-
-            Put(x, 0, Indefinite);
-            x.Top--;
-            x.Set(x.Top, Indefinite);
             return;
         }
 

@@ -91,7 +91,8 @@ public static class X87Cases
             Data = c.Data,
             Stack = c.Stack,
             UndefinedMemory = c.UndefinedMemory,
-            Fpu = Image(rng),
+            Fpu = X87TranscendentalCases.Shape(code, Image(rng), rng),
+            StUlpTolerance = X87TranscendentalCases.Tolerance(code),
         };
     }
 
