@@ -7,7 +7,6 @@ namespace Cpu.Instructions;
 /// <summary>
 /// The x87 FPU instructions (Intel SDM Vol. 1, chapter 8), by family of semantics (Cpu/Semantics/X87).
 /// Every one may fault: #NM with CR0.EM/TS, #MF on a pending unmasked exception, memory faults.
-/// Not declared yet (they raise #UD): transcendentals, FXTRACT, FPREM/FPREM1, FNSAVE/FRSTOR/FNSTENV/FLDENV, BCD loads/stores.
 /// </summary>
 public static class X87InstructionForms
 {
@@ -69,6 +68,25 @@ public static class X87InstructionForms
         }
 
         b.Declare(Mnemonic.Fscale, X87Scale.Scale).With(MayFault);
+        b.Declare(X87Decimal.Load, Code.Fbld_m80bcd).With(MayFault);
+        b.Declare(X87Decimal.StorePop, Code.Fbstp_m80bcd).With(MayFault);
+        b.Declare(X87Environment.StoreEnvironment, Code.Fnstenv_m14byte, Code.Fnstenv_m28byte).With(MayFault);
+        b.Declare(X87Environment.StoreEnvironmentWaiting, Code.Fstenv_m14byte, Code.Fstenv_m28byte).With(MayFault);
+        b.Declare(X87Environment.LoadEnvironment, Code.Fldenv_m14byte, Code.Fldenv_m28byte).With(MayFault);
+        b.Declare(X87Environment.Save, Code.Fnsave_m94byte, Code.Fnsave_m108byte).With(MayFault);
+        b.Declare(X87Environment.SaveWaiting, Code.Fsave_m94byte, Code.Fsave_m108byte).With(MayFault);
+        b.Declare(X87Environment.Restore, Code.Frstor_m94byte, Code.Frstor_m108byte).With(MayFault);
+        b.Declare(Mnemonic.Fxtract, X87Scale.Extract).With(MayFault);
+        b.Declare(Mnemonic.Fprem, X87Remainder.Partial).With(MayFault);
+        b.Declare(Mnemonic.Fsin, X87Trigonometry.Sine).With(MayFault);
+        b.Declare(Mnemonic.Fcos, X87Trigonometry.Cosine).With(MayFault);
+        b.Declare(Mnemonic.Fsincos, X87Trigonometry.SineCosine).With(MayFault);
+        b.Declare(Mnemonic.Fptan, X87Trigonometry.Tangent).With(MayFault);
+        b.Declare(Mnemonic.F2xm1, X87Logarithm.Exp2Minus1).With(MayFault);
+        b.Declare(Mnemonic.Fyl2x, X87Logarithm.YLog2X).With(MayFault);
+        b.Declare(Mnemonic.Fyl2xp1, X87Logarithm.YLog2XPlus1).With(MayFault);
+        b.Declare(Mnemonic.Fpatan, X87Logarithm.ArcTangent).With(MayFault);
+        b.Declare(Mnemonic.Fprem1, X87Remainder.Ieee).With(MayFault);
         b.Declare(Mnemonic.Fxam, X87Compare.Examine).With(MayFault);
         foreach (Mnemonic m in ConditionalMoves)
         {

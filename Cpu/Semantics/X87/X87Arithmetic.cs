@@ -9,14 +9,14 @@ namespace Cpu.Semantics.X87;
 /// x87 arithmetic (Intel SDM Vol. 2, FADD/FSUB/FSUBR/FMUL/FDIV/FDIVR and their P and I forms, FCHS,
 /// FABS, FSQRT, FRNDINT) through <see cref="SoftFloat"/>, rounded once to the precision and rounding control of
 /// the control word, C1 telling whether the result was rounded up. An unmasked invalid, denormal or
-/// divide-by-zero keeps the destination; an unmasked overflow or underflow writes the masked result
-/// (the exponent-wrapped value of SDM 8.5.4-8.5.5 is not produced).
+/// divide-by-zero keeps the destination; an unmasked overflow or underflow writes the exponent-wrapped
+/// value of SDM 8.5.4-8.5.5.
 /// </summary>
 public static class X87Arithmetic
 {
     public static void Binary(Processor cpu, ref Instruction ins)
     {
-        X87State x = Begin(cpu);
+        X87State x = Begin(cpu, ins);
         bool pop = ins.Mnemonic is Mnemonic.Faddp or Mnemonic.Fsubp or Mnemonic.Fsubrp or Mnemonic.Fmulp or Mnemonic.Fdivp or Mnemonic.Fdivrp;
         Unpacked result;
         if (!X87Operand.Fetch(cpu, ins, x, out int destination, out Unpacked a, out Unpacked b, out bool masked))
@@ -39,13 +39,11 @@ public static class X87Arithmetic
             if (!X87Operand.TryNaN(a, b, ref ctx, out result))
             {
                 FloatFormat f = Precision(x);
-                result = ins.Mnemonic switch
+                result = Operate(ins, a, b, f, ref ctx);
+                if ((ctx.Flags & ~(uint)x.Control & (FloatFlags.Overflow | FloatFlags.Underflow)) != 0)
                 {
-                    Mnemonic.Fadd or Mnemonic.Faddp or Mnemonic.Fiadd => SoftFloat.Add(a, b, f, ref ctx),
-                    Mnemonic.Fsub or Mnemonic.Fsubp or Mnemonic.Fisub or Mnemonic.Fsubr or Mnemonic.Fsubrp or Mnemonic.Fisubr => SoftFloat.Subtract(a, b, f, ref ctx),
-                    Mnemonic.Fmul or Mnemonic.Fmulp or Mnemonic.Fimul => SoftFloat.Multiply(a, b, f, ref ctx),
-                    _ => SoftFloat.Divide(a, b, f, ref ctx),
-                };
+                    result = Wrapped(ins, a, b, f, ref ctx);
+                }
             }
 
             if (Raise(x, ctx.Flags))
@@ -63,10 +61,36 @@ public static class X87Arithmetic
         }
     }
 
+    /// <summary>The bias adjustment of an unmasked overflow or underflow result (SDM 8.5.4, 8.5.5).</summary>
+    private const int WrapBias = 0x6000;
+
+    private static Unpacked Operate(in Instruction ins, Unpacked a, Unpacked b, FloatFormat f, ref FloatContext ctx) => ins.Mnemonic switch
+    {
+        Mnemonic.Fadd or Mnemonic.Faddp or Mnemonic.Fiadd => SoftFloat.Add(a, b, f, ref ctx),
+        Mnemonic.Fsub or Mnemonic.Fsubp or Mnemonic.Fisub or Mnemonic.Fsubr or Mnemonic.Fsubrp or Mnemonic.Fisubr => SoftFloat.Subtract(a, b, f, ref ctx),
+        Mnemonic.Fmul or Mnemonic.Fmulp or Mnemonic.Fimul => SoftFloat.Multiply(a, b, f, ref ctx),
+        _ => SoftFloat.Divide(a, b, f, ref ctx),
+    };
+
+    /// <summary>
+    /// The result of an unmasked overflow or underflow (SDM 8.5.4, 8.5.5): rounded to the precision with an
+    /// unbounded exponent, which is then divided (overflow) or multiplied (underflow) by 2^24576 into range.
+    /// The flag stays; precision and C1 describe this rounding.
+    /// </summary>
+    private static Unpacked Wrapped(in Instruction ins, Unpacked a, Unpacked b, FloatFormat f, ref FloatContext ctx)
+    {
+        var wide = new FloatContext(ctx.Rounding);
+        Unpacked r = Operate(ins, a, b, f with { ExponentBits = 20 }, ref wide);
+        bool overflow = (ctx.Flags & FloatFlags.Overflow) != 0;
+        ctx.Flags = (ctx.Flags & ~FloatFlags.Precision) | (wide.Flags & FloatFlags.Precision);
+        ctx.RoundedUp = wide.RoundedUp;
+        return r with { Exponent = r.Exponent + (overflow ? -WrapBias : WrapBias) };
+    }
+
     /// <summary>FCHS, FABS, FSQRT and FRNDINT (by the rounding control, whatever the precision control) on ST(0).</summary>
     public static void Unary(Processor cpu, ref Instruction ins)
     {
-        X87State x = Begin(cpu);
+        X87State x = Begin(cpu, ins);
         if (IsEmpty(x, 0))
         {
             if (Underflow(x))

@@ -14,7 +14,7 @@ public static class X87Compare
 {
     public static void Compare(Processor cpu, ref Instruction ins)
     {
-        X87State x = Begin(cpu);
+        X87State x = Begin(cpu, ins);
         Mnemonic m = ins.Mnemonic;
         bool toEflags = m is Mnemonic.Fcomi or Mnemonic.Fcomip or Mnemonic.Fucomi or Mnemonic.Fucomip;
         bool unordered = m is Mnemonic.Fucom or Mnemonic.Fucomp or Mnemonic.Fucompp or Mnemonic.Fucomi or Mnemonic.Fucomip;
@@ -80,7 +80,7 @@ public static class X87Compare
     /// <summary>FXAM: the class of ST(0) in C3/C2/C0 and its sign in C1; an empty register is a class, not a fault.</summary>
     public static void Examine(Processor cpu, ref Instruction ins)
     {
-        X87State x = Begin(cpu);
+        X87State x = Begin(cpu, ins);
         Float80 v = Get(x, 0);
         ushort codes;
         if (IsEmpty(x, 0))
@@ -106,7 +106,7 @@ public static class X87Compare
     /// <summary>FCMOVcc ST(0), ST(i) on CF, ZF and PF (SDM FCMOVcc).</summary>
     public static void Move(Processor cpu, ref Instruction ins)
     {
-        X87State x = Begin(cpu);
+        X87State x = Begin(cpu, ins);
         ulong f = cpu.State.Rflags;
         bool cf = (f & Rflag.CF) != 0, zf = (f & Rflag.ZF) != 0, pf = (f & Rflag.PF) != 0;
         bool condition = ins.Mnemonic switch

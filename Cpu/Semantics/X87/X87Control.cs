@@ -78,7 +78,7 @@ public static class X87Control
     /// <summary>FXCH: an empty register reads as the indefinite when underflow is masked (SDM FXCH).</summary>
     public static void Exchange(Processor cpu, ref Instruction ins)
     {
-        X87State x = Begin(cpu);
+        X87State x = Begin(cpu, ins);
         int i = ins.OpCount > 1 ? StackIndex(ins.Op1Register) : 1;
         bool empty = IsEmpty(x, 0) || IsEmpty(x, i);
         if (empty && !Underflow(x))

@@ -48,6 +48,17 @@ public static class X87Fpu
         return s.X87;
     }
 
+    /// <summary>
+    /// <see cref="Begin(Processor, bool)"/> for a non-control (waiting) instruction, which then records its
+    /// instruction, opcode and data pointers (SDM 8.1.8) before it can raise an exception.
+    /// </summary>
+    public static X87State Begin(Processor cpu, in Iced.Intel.Instruction ins)
+    {
+        X87State x = Begin(cpu);
+        X87Pointers.Record(cpu, x, ins);
+        return x;
+    }
+
     /// <summary>FWAIT: #NM only when CR0.MP and CR0.TS are both set (SDM WAIT/FWAIT), then the pending-exception check.</summary>
     public static void Wait(Processor cpu)
     {
@@ -154,6 +165,40 @@ public static class X87Fpu
 
         x.Top--;
         x.Set(x.Top, value);
+    }
+
+    /// <summary>
+    /// The stack checks of an instruction that replaces ST(0) and pushes a second result (FXTRACT, FPTAN,
+    /// FSINCOS): underflow of ST(0) (C1 clear) before overflow of the push (C1 set); either, masked, leaves
+    /// the indefinite in both registers. Returns true when a fault was handled (the instruction is done).
+    /// </summary>
+    public static bool ReplaceAndPushFaults(X87State x)
+    {
+        if (IsEmpty(x, 0))
+        {
+            if (!Underflow(x))
+            {
+                return true;
+            }
+        }
+        else if (Overflows(x))
+        {
+            SetC1(x, true);
+            x.Status |= StackFault;
+            if (Raise(x, FloatFlags.Invalid))
+            {
+                return true;
+            }
+        }
+        else
+        {
+            return false;
+        }
+
+        Put(x, 0, Indefinite);
+        x.Top--;
+        x.Set(x.Top, Indefinite);
+        return true;
     }
 
     /// <summary>Whether a push would overflow the stack: the register below TOP is full.</summary>

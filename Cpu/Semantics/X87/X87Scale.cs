@@ -7,7 +7,7 @@ namespace Cpu.Semantics.X87;
 
 /// <summary>
 /// FSCALE (Intel SDM Vol. 2): ST(0) scaled by 2 to the truncated ST(1), rounded once at 64 bits (the
-/// precision control does not apply). FXTRACT is not declared yet.
+/// precision control does not apply), and FXTRACT, its inverse.
 /// </summary>
 public static class X87Scale
 {
@@ -16,7 +16,7 @@ public static class X87Scale
 
     public static void Scale(Processor cpu, ref Instruction ins)
     {
-        X87State x = Begin(cpu);
+        X87State x = Begin(cpu, ins);
         if (IsEmpty(x, 0) || IsEmpty(x, 1))
         {
             if (Underflow(x))
@@ -76,5 +76,42 @@ public static class X87Scale
 
         n = Math.Min(n, ScaleLimit);
         return SoftFloat.Round(a.Sign, a.Exponent + (int)(b.Sign ? -n : n), (UInt128)a.Significand << 64, FloatFormat.Extended, ref ctx);
+    }
+
+    /// <summary>
+    /// FXTRACT: ST(0) becomes its unbiased exponent and the significand (exponent 0, same sign) is pushed.
+    /// A zero gives -infinity and raises divide-by-zero, an infinity +infinity. Stack underflow (C1
+    /// clear) is checked before overflow (C1 set); either, masked, leaves the indefinite in both registers.
+    /// </summary>
+    public static void Extract(Processor cpu, ref Instruction ins)
+    {
+        X87State x = Begin(cpu, ins);
+        if (ReplaceAndPushFaults(x))
+        {
+            return;
+        }
+
+        Unpacked a = SoftFloat.Unpack(Get(x, 0));
+        FloatContext ctx = Context(x);
+        (Unpacked exponent, Unpacked significand) = a.Kind switch
+        {
+            FloatKind.QuietNaN or FloatKind.SignalingNaN => (a.Quieted(), a.Quieted()),
+            FloatKind.Zero => (Unpacked.Infinity(true), a),
+            FloatKind.Infinity => (Unpacked.Infinity(false), a),
+            _ => (SoftFloat.FromInteger(a.Exponent, FloatFormat.Extended, ref ctx), a with { Exponent = 0, WasDenormal = false }),
+        };
+        ctx.Flags |= a.Kind switch
+        {
+            FloatKind.SignalingNaN => FloatFlags.Invalid,
+            FloatKind.Zero => FloatFlags.DivideByZero,
+            _ => a.WasDenormal ? FloatFlags.Denormal : 0,
+        };
+        if (Raise(x, ctx.Flags))
+        {
+            return;
+        }
+
+        Put(x, 0, SoftFloat.PackExtended(exponent));
+        Push(x, SoftFloat.PackExtended(significand));
     }
 }

@@ -16,7 +16,7 @@ public static class X87Transfer
     /// <summary>FLD m32/m64/m80/ST(i).</summary>
     public static void Load(Processor cpu, ref Instruction ins)
     {
-        X87State x = Begin(cpu);
+        X87State x = Begin(cpu, ins);
         Float80 value;
         if (ins.Op0Kind == OpKind.Register)
         {
@@ -70,7 +70,7 @@ public static class X87Transfer
     /// <summary>FILD m16/m32/m64: exact.</summary>
     public static void LoadInteger(Processor cpu, ref Instruction ins)
     {
-        X87State x = Begin(cpu);
+        X87State x = Begin(cpu, ins);
         int size = Operands.MemorySizeBytes(ins.MemorySize);
         long v = Operands.SignExtend(Operands.ReadMemory(cpu, Operands.EffectiveAddress(cpu, ins), size), size);
         FloatContext ctx = Context(x);
@@ -80,7 +80,7 @@ public static class X87Transfer
     /// <summary>FLDZ, FLD1 and the constants FLDPI, FLDL2T, FLDL2E, FLDLG2, FLDLN2: the exact constants rounded by RC, no flags (SDM 8.3.8).</summary>
     public static void LoadConstant(Processor cpu, ref Instruction ins)
     {
-        X87State x = Begin(cpu);
+        X87State x = Begin(cpu, ins);
         (int exponent, ulong high, ulong low) = ins.Mnemonic switch
         {
             Mnemonic.Fldz => (0, (ulong)0UL, (ulong)0UL),
@@ -100,7 +100,7 @@ public static class X87Transfer
     /// <summary>FST/FSTP m32/m64/m80/ST(i).</summary>
     public static void Store(Processor cpu, ref Instruction ins)
     {
-        X87State x = Begin(cpu);
+        X87State x = Begin(cpu, ins);
         bool pop = ins.Mnemonic == Mnemonic.Fstp;
         Float80 value = Get(x, 0);
         if (IsEmpty(x, 0))
@@ -161,7 +161,7 @@ public static class X87Transfer
     /// <summary>FIST/FISTP (rounded by RC) and FISTTP (truncated) to m16/m32/m64; invalid stores the integer indefinite when masked.</summary>
     public static void StoreInteger(Processor cpu, ref Instruction ins)
     {
-        X87State x = Begin(cpu);
+        X87State x = Begin(cpu, ins);
         ulong address = Operands.EffectiveAddress(cpu, ins);
         int size = Operands.MemorySizeBytes(ins.MemorySize);
         long result;

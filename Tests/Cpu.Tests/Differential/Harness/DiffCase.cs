@@ -34,6 +34,12 @@ public sealed class DiffCase
     /// <summary>Memory ranges (address, length) whose final contents the SDM leaves undefined.</summary>
     public (ulong Address, int Length)[] UndefinedMemory { get; init; } = [];
 
+    /// <summary>
+    /// How many units in the last place ST0-ST7 may differ from the host's (0: bit-exact). When not zero,
+    /// FSW's C1 (the round-up indication of the processor's approximation) is not compared either.
+    /// </summary>
+    public int StUlpTolerance { get; init; }
+
     /// <summary>The same case under another form name.</summary>
     public DiffCase WithForm(string form) => new()
     {
@@ -47,5 +53,6 @@ public sealed class DiffCase
         UndefinedFlags = UndefinedFlags,
         GprMask = GprMask,
         UndefinedMemory = UndefinedMemory,
+        StUlpTolerance = StUlpTolerance,
     };
 }

@@ -21,7 +21,8 @@ public static class X87Cases
         c.ToOpCode() is { Mode64: true, IsInstruction: true, Encoding: EncodingKind.Legacy } info && c != Code.Wait
         && c.CpuidFeatures().Contains(CpuidFeature.FPU) && InstructionTable.Find(c) is not null && !IsWaitForm(c));
 
-    private static bool IsWaitForm(Code c) => c is Code.Finit or Code.Fclex or Code.Fstsw_AX or Code.Fstsw_m2byte or Code.Fstcw_m2byte;
+    private static bool IsWaitForm(Code c) => c is Code.Finit or Code.Fclex or Code.Fstsw_AX or Code.Fstsw_m2byte or Code.Fstcw_m2byte
+        or Code.Fstenv_m14byte or Code.Fstenv_m28byte or Code.Fsave_m94byte or Code.Fsave_m108byte;
 
     public static IEnumerable<DiffCase> Generate(Code code)
     {
@@ -37,7 +38,7 @@ public static class X87Cases
     {
         var b = new CaseBuilder(rng);
         OpCodeInfo info = code.ToOpCode();
-        ulong address = b.DataAddress(alignment: 16);
+        ulong address = b.DataAddress(alignment: 16, margin: 128);
         b.SetReg(Register.RSI, address);
         MemorySize size = info.MemorySize;
         string sizeName = size.ToString();
@@ -46,10 +47,15 @@ public static class X87Cases
             _ when sizeName.Contains("Float32", StringComparison.Ordinal) => (FloatValues.Interesting(rng, FloatFormat.Single), 0UL),
             _ when sizeName.Contains("Float64", StringComparison.Ordinal) => (FloatValues.Interesting(rng, FloatFormat.Double), 0UL),
             _ when sizeName.Contains("Float80", StringComparison.Ordinal) => Extended(rng),
+            _ when size == MemorySize.Bcd => Bcd(rng),
             _ => (rng.Next(3) == 0 ? (ulong)rng.Next(-1000, 1000) : (ulong)rng.NextInt64(), 0UL),
         };
         b.Write(address, 8, low);
         b.Write(address + 8, 8, high);
+        if (X87EnvironmentCases.IsEnvironment(size))
+        {
+            X87EnvironmentCases.Prepare(b, code, address, Image(rng));
+        }
 
         var ops = new object[info.OpCount];
         for (int i = 0; i < info.OpCount; i++)
@@ -84,12 +90,14 @@ public static class X87Cases
             Flags = c.Flags,
             Data = c.Data,
             Stack = c.Stack,
-            Fpu = Image(rng),
+            UndefinedMemory = c.UndefinedMemory,
+            Fpu = X87TranscendentalCases.Shape(code, Image(rng), rng),
+            StUlpTolerance = X87TranscendentalCases.Tolerance(code),
         };
     }
 
     /// <summary>A random x87 state in an FXSAVE image: all exceptions masked, ES clear.</summary>
-    private static byte[] Image(Random rng)
+    public static byte[] Image(Random rng)
     {
         byte[] image = FpuImage.Default();
         ushort control = (ushort)(0x7F | ((rng.Next(4) == 1 ? 3 : rng.Next(4)) << 8) | (rng.Next(4) << 10));
@@ -110,7 +118,7 @@ public static class X87Cases
     }
 
     /// <summary>An edge-weighted extended value in a supported encoding (the integer bit set exactly when the exponent is not zero).</summary>
-    private static (ulong Low, ulong High) Extended(Random rng)
+    public static (ulong Low, ulong High) Extended(Random rng)
     {
         ulong fraction = (ulong)rng.NextInt64() & 0x7FFF_FFFF_FFFF_FFFF;
         if (rng.Next(6) == 0)
@@ -134,6 +142,27 @@ public static class X87Cases
         };
         ulong significand = exponent == 0 ? fraction : fraction | (1UL << 63);
         return (significand, (ulong)(exponent | (rng.Next(2) << 15)));
+    }
+
+    /// <summary>A valid packed BCD integer (18 decimal digits, random sign), often short.</summary>
+    private static (ulong Low, ulong High) Bcd(Random rng)
+    {
+        int digits = rng.Next(2) == 0 ? 18 : rng.Next(1, 18);
+        ulong low = 0, high = 0;
+        for (int i = 0; i < digits; i++)
+        {
+            ulong d = (ulong)rng.Next(10);
+            if (i < 16)
+            {
+                low |= d << (4 * i);
+            }
+            else
+            {
+                high |= d << (4 * (i - 16));
+            }
+        }
+
+        return (low, high | (rng.Next(2) == 0 ? 0x8000UL : 0));
     }
 
     private sealed class Writer : CodeWriter
