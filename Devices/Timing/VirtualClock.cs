@@ -15,6 +15,9 @@ public sealed class VirtualClock
     /// <summary>Virtual nanoseconds per retired instruction in deterministic mode (a 1 GHz, IPC 1 machine).</summary>
     public const long NanosecondsPerInstruction = 1;
 
+    /// <summary>The fewest instructions a realtime slice runs before the clock is looked at again.</summary>
+    public const long RealtimeMinimumSlice = 1000;
+
     /// <summary>TSC frequency: one tick per nanosecond.</summary>
     public const long TscHz = 1_000_000_000;
 
@@ -98,17 +101,18 @@ public sealed class VirtualClock
         }
 
         long ns = next.Value - NowNs;
-        if (ns <= 0)
+        if (Mode == ClockMode.Deterministic)
         {
-            return 1;
+            return ns <= 0 ? 1 : Math.Clamp((ns + NanosecondsPerInstruction - 1) / NanosecondsPerInstruction, 1, cap);
         }
 
         // Realtime: guess from the speed measured so far (NoteRealtimeRun), and re-check after the slice;
-        // running past the deadline would merge periodic timer interrupts that the guest counts.
-        long n = Mode == ClockMode.Deterministic
-            ? (ns + NanosecondsPerInstruction - 1) / NanosecondsPerInstruction
-            : (long)(ns / realtimeNsPerInstruction) + 1;
-        return Math.Clamp(n, 1, cap);
+        // running far past the deadline would merge periodic timer interrupts that the guest counts. A slice
+        // is never shorter than RealtimeMinimumSlice: slices of a few instructions cost more in the run
+        // loop than they run, which the speed estimate then learns, shortening them further (a device's
+        // 10 us completion drove the guest to 2 MIPS). The overshoot is a few microseconds of wall time.
+        long n = ns <= 0 ? 1 : (long)(ns / realtimeNsPerInstruction) + 1;
+        return Math.Clamp(n, Math.Min(RealtimeMinimumSlice, cap), cap);
     }
 
     /// <summary>

@@ -31,6 +31,18 @@ public class VirtualClockTests
     }
 
     [Fact]
+    public void ARealtimeSliceIsNeverShorterThanTheMinimum()
+    {
+        // A timer due now, and a speed estimate that says each instruction takes long: the slice still runs
+        // RealtimeMinimumSlice instructions (a slice of one would cost more in the run loop than it runs).
+        var clock = new VirtualClock(ClockMode.Realtime, () => 0);
+        clock.CreateTimer("t", _ => { }).Arm(clock.NowNs + 1_000);
+        clock.NoteRealtimeRun(10_000, 100_000_000);
+        Assert.Equal(VirtualClock.RealtimeMinimumSlice, clock.InstructionsUntilNextEvent(1_000_000));
+        Assert.Equal(10, clock.InstructionsUntilNextEvent(10)); // the caller's cap still rules
+    }
+
+    [Fact]
     public void HaltSkipsVirtualTimeToTheNextEventInDeterministicMode()
     {
         var cpu = new FakeCpuClock();
