@@ -191,6 +191,24 @@ public sealed unsafe class LinearMemory
     }
 
     /// <summary>
+    /// The physical address of an instruction fetch at <paramref name="linear"/> when the current TLB context
+    /// already holds a translation that allows it, else false: no walk, no counters, no fault. Compiled code
+    /// uses it to check a link into another page against the current mapping.
+    /// </summary>
+    public bool TryTranslateFetchCached(ulong linear, out ulong physical)
+    {
+        TlbEntry* e = tlb.Current + SoftTlb.IndexOf(linear);
+        if ((e->FetchTag & ~SoftTlb.SlowPath) == ((linear & PageMask) | tlb.Asid))
+        {
+            physical = e->PhysicalPage | (linear & 0xFFF);
+            return true;
+        }
+
+        physical = 0;
+        return false;
+    }
+
+    /// <summary>
     /// A debugger's read at a linear address through the current paging, without touching the TLB, the
     /// accessed/dirty bits or the counters; it stops at the first unmapped byte and returns how many it read.
     /// </summary>

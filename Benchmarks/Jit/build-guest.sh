@@ -1,19 +1,21 @@
 #!/bin/sh
 # Builds KERNEL-ROUNDS.elf for each ROUNDS given (default 2000 and 20000) into OUT (default
 # Benchmarks/Jit/build), linked with the test-kernel support library (run `make -C Guest` first).
-# KERNEL is guestloop (Benchmarks/Jit/GuestLoop/guestloop.c) or coremix (Guest/tests/coremix.c, the
-# test kernel itself with another round count, laid out as Guest/tests/tests.mk links it). Two round
+# KERNEL is guestloop (Benchmarks/Jit/GuestLoop/guestloop.c), coremix (Guest/tests/coremix.c, the
+# test kernel itself with another round count, laid out as Guest/tests/tests.mk links it) or
+# coremix-apart (the same with its data on a page of its own). Two round
 # counts let a whole-process timing cancel start-up: (t2 - t1) / (n2 - n1).
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 out=${OUT:-$here/build}
-kernel=${1:?usage: build-guest.sh guestloop|coremix [ROUNDS...]}
+kernel=${1:?usage: build-guest.sh guestloop|coremix|coremix-apart [ROUNDS...]}
 shift
 case "$kernel" in
     guestloop) source="$here/GuestLoop/guestloop.c"; extra="" ;;
     coremix) source="$repo/Guest/tests/coremix.c"; extra="-fno-toplevel-reorder" ;;
-    *) echo "build-guest.sh: unknown kernel '$kernel' (guestloop or coremix)" >&2; exit 2 ;;
+    coremix-apart) source="$repo/Guest/tests/coremix.c"; extra="-fno-toplevel-reorder -DDATA_APART" ;;
+    *) echo "build-guest.sh: unknown kernel '$kernel' (guestloop, coremix or coremix-apart)" >&2; exit 2 ;;
 esac
 mkdir -p "$out"
 [ $# -gt 0 ] || set -- 2000 20000

@@ -81,19 +81,13 @@ public sealed class BlockCache
     }
 
     /// <summary>
-    /// The cached, valid block that starts at <paramref name="rip"/> on the same linear page as
-    /// <paramref name="from"/>, or null. Used by the JIT to chain blocks: a linear page maps to one physical
-    /// page, so the target's physical address follows from <paramref name="from"/>'s without a translation.
+    /// The cached, valid block that starts at <paramref name="rip"/>, at <paramref name="physical"/> (its
+    /// current translation, known to the caller), decoded in <paramref name="bitness"/>; null when there is
+    /// none (nothing is decoded). Used by the JIT to chain blocks.
     /// </summary>
-    public DecodedBlock? FindOnSamePage(DecodedBlock from, ulong rip)
+    public DecodedBlock? Find(ulong rip, ulong physical, int bitness)
     {
-        if (((rip ^ from.LinearStart) & ~0xFFFUL) != 0)
-        {
-            return null;
-        }
-
-        ulong physical = (from.PhysicalStart & ~0xFFFUL) | (rip & 0xFFF);
-        ulong key = (physical << 2) | (uint)(from.Bitness >> 5);
+        ulong key = (physical << 2) | (uint)(bitness >> 5);
         return blocks.TryGetValue(key, out DecodedBlock? b) && b.LinearStart == rip && b.Valid ? b : null;
     }
 
