@@ -22,7 +22,8 @@ namespace Mmu;
 /// stack accesses) yourself: the walker assumes canonical addresses. Outside long mode pass 32-bit
 /// linear addresses (wrap-around at 4 GiB is the CPU's business).</item>
 /// <item>Physical pages are named by page number (physical address &gt;&gt; 12) in
-/// <see cref="MarkCodePage"/>, <see cref="UnmarkCodePage"/> and <see cref="CodePageWritten"/>.</item>
+/// <see cref="MarkCodePage"/> and <see cref="UnmarkCodePage"/>; code bytes by physical address in
+/// <see cref="MarkCodeBytes"/> and <see cref="CodeWritten"/>.</item>
 /// </list>
 /// </summary>
 public sealed unsafe class LinearMemory
@@ -45,7 +46,7 @@ public sealed unsafe class LinearMemory
     private readonly SoftTlb tlb = new();
     private readonly PageWalker walker;
     private readonly MmuCounters counters;
-    private readonly HashSet<ulong> codePages = [];
+    private readonly Dictionary<ulong, CodeBytes> codePages = [];
     private PrivilegeContext context = PrivilegeContext.Supervisor;
     private bool userMode;
     private bool alignmentCheck;
@@ -121,13 +122,15 @@ public sealed unsafe class LinearMemory
     }
 
     /// <summary>
-    /// Raised with a physical page number after a write to a page marked as holding code has been
-    /// done (the new bytes are in memory when handlers run). It fires once per page and write; the page
-    /// stays marked until <see cref="UnmarkCodePage"/>. Device writes through
+    /// Raised with the physical address and length of the bytes written, after a write that overlapped
+    /// bytes marked as code has been done (the new bytes are in memory when handlers run). It fires once
+    /// per page and write, with the part of the write on that page; a write to a code page that touches
+    /// only other bytes (data beside code) takes the slow path but raises nothing. Bytes stay marked
+    /// until <see cref="ClearCodeBytes"/> or <see cref="UnmarkCodePage"/>. Device writes through
     /// <see cref="PhysicalBus.WriteDma"/> raise it too; writes straight into
     /// <see cref="PhysicalMemory.Span"/> or single <see cref="PhysicalBus.Write"/> calls do not.
     /// </summary>
-    public event Action<ulong>? CodePageWritten;
+    public event Action<ulong, int>? CodeWritten;
 
     /// <summary>True when bits 63:47 are all equal. The CPU checks this in 64-bit mode (#GP/#SS); the walker assumes it.</summary>
     public static bool IsCanonical(ulong linear) => PageWalker.IsCanonical(linear);
@@ -210,6 +213,24 @@ public sealed unsafe class LinearMemory
     }
 
     /// <summary>
+    /// The physical address of an instruction fetch at <paramref name="linear"/> when the current TLB context
+    /// already holds a translation that allows it, else false: no walk, no counters, no fault. Compiled code
+    /// uses it to check a link into another page against the current mapping.
+    /// </summary>
+    public bool TryTranslateFetchCached(ulong linear, out ulong physical)
+    {
+        TlbEntry* e = tlb.Current + SoftTlb.IndexOf(linear);
+        if ((e->FetchTag & ~SoftTlb.SlowPath) == ((linear & PageMask) | tlb.Asid))
+        {
+            physical = e->PhysicalPage | (linear & 0xFFF);
+            return true;
+        }
+
+        physical = 0;
+        return false;
+    }
+
+    /// <summary>
     /// A debugger's read at a linear address through the current paging, without touching the TLB, the
     /// accessed/dirty bits or the counters; it stops at the first unmapped byte and returns how many it read.
     /// </summary>
@@ -246,7 +267,7 @@ public sealed unsafe class LinearMemory
         for (int i = 0; i < source.Length; i++)
         {
             Bus.Write(physical[i], 1, source[i]);
-            NotifyIfCode(physical[i] & PageMask);
+            NotifyIfCode(physical[i], 1);
         }
 
         return true;
@@ -289,14 +310,38 @@ public sealed unsafe class LinearMemory
     }
 
     /// <summary>
-    /// Marks a physical page (by page number) as holding decoded or compiled code: writes to it no
-    /// longer take the fast path and raise <see cref="CodePageWritten"/>.
+    /// Marks every byte of a physical page (by page number) as code: writes to it no longer take the
+    /// fast path and raise <see cref="CodeWritten"/>.
     /// </summary>
-    public void MarkCodePage(ulong physicalPage)
+    public void MarkCodePage(ulong physicalPage) => MarkCodeBytes(physicalPage << 12, 4096);
+
+    /// <summary>
+    /// Marks <paramref name="length"/> bytes at <paramref name="physicalAddress"/> (all on one page) as
+    /// decoded or compiled code. Writes to the page leave the fast path; those that overlap a marked byte
+    /// raise <see cref="CodeWritten"/> (QEMU keeps such a bitmap of code bytes per page too).
+    /// </summary>
+    public void MarkCodeBytes(ulong physicalAddress, int length)
     {
-        if (codePages.Add(physicalPage))
+        ulong page = physicalAddress >> 12;
+        if (!codePages.TryGetValue(page, out CodeBytes? bytes))
         {
-            tlb.RemoveFastWrite(physicalPage << 12);
+            bytes = new CodeBytes();
+            codePages.Add(page, bytes);
+            tlb.RemoveFastWrite(page << 12);
+        }
+
+        bytes.Mark((int)(physicalAddress & 0xFFF), length);
+    }
+
+    /// <summary>
+    /// Forgets which bytes of a physical page (by page number) are code, keeping the page off the write
+    /// fast path: the owner marks the bytes still in use again (after it dropped some blocks).
+    /// </summary>
+    public void ClearCodeBytes(ulong physicalPage)
+    {
+        if (codePages.TryGetValue(physicalPage, out CodeBytes? bytes))
+        {
+            bytes.Clear();
         }
     }
 
@@ -311,7 +356,7 @@ public sealed unsafe class LinearMemory
     }
 
     /// <summary>Whether a physical page (by page number) is marked as holding code.</summary>
-    public bool IsCodePage(ulong physicalPage) => codePages.Contains(physicalPage);
+    public bool IsCodePage(ulong physicalPage) => codePages.ContainsKey(physicalPage);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte Read8(ulong linear) => ReadFast<byte>(linear);
@@ -568,14 +613,14 @@ public sealed unsafe class LinearMemory
             // The write slow bit on a RAM page means it holds code (or is watched).
             if ((e->WriteTag & SoftTlb.SlowPath) != 0)
             {
-                NotifyIfCode(e->PhysicalPage);
+                NotifyIfCode(e->PhysicalPage | (linear & 0xFFF), size);
             }
 
             return;
         }
 
         Bus.Write(e->PhysicalPage | (linear & 0xFFF), size, value);
-        NotifyIfCode(e->PhysicalPage);
+        NotifyIfCode(e->PhysicalPage | (linear & 0xFFF), size);
     }
 
     private void WriteCrossing(ulong linear, int size, ulong value, PrivilegeContext ctx)
@@ -603,12 +648,12 @@ public sealed unsafe class LinearMemory
 
         if ((a->WriteTag & SoftTlb.SlowPath) != 0)
         {
-            NotifyIfCode(a->PhysicalPage);
+            NotifyIfCode(a->PhysicalPage | (linear & 0xFFF), inFirst);
         }
 
         if ((b->WriteTag & SoftTlb.SlowPath) != 0)
         {
-            NotifyIfCode(b->PhysicalPage);
+            NotifyIfCode(b->PhysicalPage, size - inFirst);
         }
     }
 
@@ -619,19 +664,24 @@ public sealed unsafe class LinearMemory
             return;
         }
 
-        for (ulong page = physical & PageMask; page < physical + length; page += 4096)
+        ulong end = physical + length;
+        for (ulong at = physical; at < end; at = (at & PageMask) + 4096)
         {
-            NotifyIfCode(page);
+            NotifyIfCode(at, (int)(Math.Min(end, (at & PageMask) + 4096) - at));
         }
     }
 
-    private void NotifyIfCode(ulong physicalPage)
+    /// <summary>After a write of <paramref name="length"/> bytes at <paramref name="physical"/> (one page): tells the owner of code it overlaps.</summary>
+    private void NotifyIfCode(ulong physical, int length)
     {
-        ulong number = physicalPage >> 12;
-        if (codePages.Contains(number))
+        if (codePages.TryGetValue(physical >> 12, out CodeBytes? bytes))
         {
             counters.CodePageWrites++;
-            CodePageWritten?.Invoke(number);
+            if (bytes.Overlaps((int)(physical & 0xFFF), length))
+            {
+                counters.CodeWrites++;
+                CodeWritten?.Invoke(physical, length);
+            }
         }
     }
 
@@ -700,7 +750,7 @@ public sealed unsafe class LinearMemory
         bool read = !pagingOn || walker.Permits(t, AccessKind.Read, ctx);
         bool write = !pagingOn || (t.Dirty && walker.Permits(t, AccessKind.Write, ctx));
         bool fetch = !pagingOn || walker.Permits(t, AccessKind.Execute, ctx);
-        bool writeSlow = codePages.Contains(physicalPage >> 12);
+        bool writeSlow = codePages.ContainsKey(physicalPage >> 12);
         uint keyFlags = pagingOn && walker.KeysApply(t.UserAccessible) ? SoftTlb.ProtectionKeyFlags(t.UserAccessible, t.ProtectionKey) : 0;
         return tlb.Insert(page, ctx, physicalPage, host, t.PageSize - 1, t.Global, read, write, writeSlow, fetch, keyFlags);
     }

@@ -50,8 +50,11 @@ public sealed class MmuCounters
     /// <summary>MOV to CR3 with CR4.PCIDE = 1 and bit 63 set: no invalidation.</summary>
     public long Cr3WritesWithoutFlush;
 
-    /// <summary>Writes that reached a page marked as holding code (each fired <see cref="LinearMemory.CodePageWritten"/>).</summary>
+    /// <summary>Writes that reached a page marked as holding code (the slow path).</summary>
     public long CodePageWrites;
+
+    /// <summary>Of <see cref="CodePageWrites"/>, those that overlapped bytes marked as code (each fired <see cref="LinearMemory.CodeWritten"/>).</summary>
+    public long CodeWrites;
 
     public long TlbHits => ReadHits + WriteHits + FetchHits;
 
@@ -69,12 +72,12 @@ public sealed class MmuCounters
         ReadHits = ReadMisses = WriteHits = WriteMisses = FetchHits = FetchMisses = 0;
         VictimHits = PageWalks = PageFaults = 0;
         FullFlushes = NonGlobalFlushes = PcidFlushes = PageFlushes = 0;
-        Cr3WritesWithFlush = Cr3WritesWithoutFlush = CodePageWrites = 0;
+        Cr3WritesWithFlush = Cr3WritesWithoutFlush = CodePageWrites = CodeWrites = 0;
     }
 
     public override string ToString() =>
         $"tlb hits r/w/x {ReadHits}/{WriteHits}/{FetchHits}, misses r/w/x {ReadMisses}/{WriteMisses}/{FetchMisses}, " +
         $"victim hits {VictimHits}, walks {PageWalks}, #PF {PageFaults}, flushes full {FullFlushes} non-global {NonGlobalFlushes} " +
         $"pcid {PcidFlushes} page {PageFlushes}, cr3 writes flush {Cr3WritesWithFlush} no-flush {Cr3WritesWithoutFlush}, " +
-        $"code-page writes {CodePageWrites}, unmapped phys r/w {UnmappedPhysicalReads}/{UnmappedPhysicalWrites}";
+        $"code-page writes {CodePageWrites} ({CodeWrites} onto code), unmapped phys r/w {UnmappedPhysicalReads}/{UnmappedPhysicalWrites}";
 }

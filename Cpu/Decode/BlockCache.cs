@@ -8,8 +8,9 @@ namespace Cpu.Decode;
 
 /// <summary>
 /// Decoded blocks by physical start address and decoder mode, with a direct-mapped lookaside in front of
-/// the dictionary. Pages holding cached code are marked in <see cref="LinearMemory"/>; a write to one
-/// invalidates all its blocks (<see cref="InvalidatePage"/>).
+/// the dictionary. The bytes of cached blocks are marked in <see cref="LinearMemory"/>; a write that
+/// overlaps some invalidates the blocks whose bytes it overlaps (<see cref="InvalidateWritten"/>), and a
+/// write to data beside them on the same page invalidates nothing.
 /// </summary>
 public sealed class BlockCache
 {
@@ -38,7 +39,7 @@ public sealed class BlockCache
         decoder16 = Decoder.Create(16, reader);
         decoder32 = Decoder.Create(32, reader);
         decoder64 = Decoder.Create(64, reader);
-        memory.CodePageWritten += InvalidatePage;
+        memory.CodeWritten += InvalidateWritten;
     }
 
     /// <summary>Raised after blocks were invalidated (the processor leaves the running block).</summary>
@@ -80,47 +81,102 @@ public sealed class BlockCache
     }
 
     /// <summary>
-    /// The cached, valid block that starts at <paramref name="rip"/> on the same linear page as
-    /// <paramref name="from"/>, or null. Used by the JIT to chain blocks: a linear page maps to one physical
-    /// page, so the target's physical address follows from <paramref name="from"/>'s without a translation.
+    /// The cached, valid block that starts at <paramref name="rip"/>, at <paramref name="physical"/> (its
+    /// current translation, known to the caller), decoded in <paramref name="bitness"/>; null when there is
+    /// none (nothing is decoded). Used by the JIT to chain blocks.
     /// </summary>
-    public DecodedBlock? FindOnSamePage(DecodedBlock from, ulong rip)
+    public DecodedBlock? Find(ulong rip, ulong physical, int bitness)
     {
-        if (((rip ^ from.LinearStart) & ~0xFFFUL) != 0)
-        {
-            return null;
-        }
-
-        ulong physical = (from.PhysicalStart & ~0xFFFUL) | (rip & 0xFFF);
-        ulong key = (physical << 2) | (uint)(from.Bitness >> 5);
+        ulong key = (physical << 2) | (uint)(bitness >> 5);
         return blocks.TryGetValue(key, out DecodedBlock? b) && b.LinearStart == rip && b.Valid ? b : null;
     }
 
     /// <summary>Drops every block that has code on the physical page <paramref name="physicalPage"/>.</summary>
-    public void InvalidatePage(ulong physicalPage)
+    public void InvalidatePage(ulong physicalPage) => InvalidateWritten(physicalPage << 12, 4096);
+
+    /// <summary>
+    /// Drops the blocks whose bytes overlap the <paramref name="length"/> bytes written at
+    /// <paramref name="physicalAddress"/> (all on one page), and marks the page's code bytes again from the
+    /// blocks that stay. Raises <see cref="Invalidated"/> only when a block was dropped.
+    /// </summary>
+    public void InvalidateWritten(ulong physicalAddress, int length)
     {
-        if (!blocksByPage.Remove(physicalPage, out var list))
+        ulong page = physicalAddress >> 12;
+        if (!blocksByPage.TryGetValue(page, out var list))
         {
             return;
         }
 
+        ulong end = physicalAddress + (ulong)length;
+        bool dropped = false;
         foreach (var b in list)
         {
-            if (b.Valid)
+            if (b.Valid && Overlaps(b, page, physicalAddress, end))
             {
-                b.Valid = false;
-                b.Compiled?.Discard();
-                counters.BlocksInvalidated++;
-                ulong key = (b.PhysicalStart << 2) | (uint)(b.Bitness >> 5);
-                if (blocks.TryGetValue(key, out var cached) && ReferenceEquals(cached, b))
-                {
-                    blocks.Remove(key);
-                }
+                Drop(b);
+                dropped = true;
             }
         }
 
-        memory.UnmarkCodePage(physicalPage);
+        if (!dropped)
+        {
+            return;
+        }
+
+        list.RemoveAll(b => !b.Valid);
+        if (list.Count == 0)
+        {
+            blocksByPage.Remove(page);
+            memory.UnmarkCodePage(page);
+        }
+        else
+        {
+            memory.ClearCodeBytes(page);
+            foreach (var b in list)
+            {
+                MarkBytes(b, page);
+            }
+        }
+
         Invalidated?.Invoke();
+    }
+
+    private void Drop(DecodedBlock b)
+    {
+        b.Valid = false;
+        b.Compiled?.Discard();
+        counters.BlocksInvalidated++;
+        ulong key = (b.PhysicalStart << 2) | (uint)(b.Bitness >> 5);
+        if (blocks.TryGetValue(key, out var cached) && ReferenceEquals(cached, b))
+        {
+            blocks.Remove(key);
+        }
+    }
+
+    /// <summary>The physical bytes of <paramref name="b"/> on <paramref name="page"/>: [start, end).</summary>
+    private static (ulong Start, ulong End) BytesOn(DecodedBlock b, ulong page)
+    {
+        ulong pageStart = page << 12;
+        if ((b.PhysicalStart >> 12) == page)
+        {
+            return (b.PhysicalStart, Math.Min(b.PhysicalStart + (ulong)b.Length, pageStart + 4096));
+        }
+
+        // The block's last instruction crosses onto this page: its bytes here start at the page's start.
+        ulong onFirstPage = 4096 - (b.PhysicalStart & 0xFFF);
+        return (pageStart, pageStart + ((ulong)b.Length - onFirstPage));
+    }
+
+    private static bool Overlaps(DecodedBlock b, ulong page, ulong start, ulong end)
+    {
+        (ulong bStart, ulong bEnd) = BytesOn(b, page);
+        return start < bEnd && bStart < end;
+    }
+
+    private void MarkBytes(DecodedBlock b, ulong page)
+    {
+        (ulong start, ulong end) = BytesOn(b, page);
+        memory.MarkCodeBytes(start, (int)(end - start));
     }
 
     /// <summary>Drops all blocks (for example when the machine resets).</summary>
@@ -221,9 +277,9 @@ public sealed class BlockCache
         {
             list = new List<DecodedBlock>();
             blocksByPage[page] = list;
-            memory.MarkCodePage(page);
         }
 
         list.Add(block);
+        MarkBytes(block, page);
     }
 }

@@ -18,6 +18,7 @@ public sealed class DecodedBlock
         LinearStart = linearStart;
         PhysicalStart = physicalStart;
         Bitness = bitness;
+        Length = (int)(instructions[count - 1].NextIP - linearStart);
     }
 
     public Instruction[] Instructions { get; }
@@ -30,6 +31,9 @@ public sealed class DecodedBlock
     public ulong LinearStart { get; }
 
     public ulong PhysicalStart { get; }
+
+    /// <summary>Bytes from the first instruction's first byte to the last one's last: what a write must miss to leave the block valid.</summary>
+    public int Length { get; }
 
     /// <summary>16, 32 or 64: the decoder mode.</summary>
     public int Bitness { get; }

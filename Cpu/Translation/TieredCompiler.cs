@@ -176,26 +176,60 @@ public sealed class TieredCompiler
     /// </summary>
     public const int MaxChainedBlocks = 32;
 
+    /// <summary>Entries of the per-processor cache of branch targets (<see cref="Successor"/>), a power of two.</summary>
+    public const int TargetCacheSize = 1024;
+
+    /// <summary>Blocks by linear start address, direct-mapped: where indirect branches and returns went lately.</summary>
+    private readonly DecodedBlock?[] targets = new DecodedBlock?[TargetCacheSize];
+
     /// <summary>
-    /// The block execution continues into at <paramref name="rip"/> when it can be chained: on the same linear
-    /// page as <paramref name="from"/> (so on the same physical page, without a translation) and valid.
-    /// Remembered in <paramref name="compiled"/>'s two links.
+    /// The block execution continues into at <paramref name="rip"/> when it can be chained, or null. Its physical
+    /// address is that of <paramref name="from"/>'s page when <paramref name="rip"/> is on the same linear page
+    /// (a linear page maps one physical page, so a CR3 switch cannot make that wrong); on another page it is the
+    /// current TLB's translation for a fetch, which also says the fetch is allowed (no entry: back to the
+    /// dispatcher, which walks). The candidate must start at that address, in the same decoder mode, and be
+    /// valid: checked first against <paramref name="compiled"/>'s two links (direct branches), then a per-CPU
+    /// target cache indexed by RIP (returns and indirect branches, whose targets vary: QEMU's lookup-and-goto),
+    /// then the block cache. A block whose first instruction crosses a page is not chained into (its second
+    /// page's mapping is not checked here).
     /// </summary>
     private DecodedBlock? Successor(DecodedBlock from, CompiledBlock compiled, ulong rip)
     {
+        ulong physical;
+        if (((rip ^ from.LinearStart) & ~0xFFFUL) == 0)
+        {
+            physical = (from.PhysicalStart & ~0xFFFUL) | (rip & 0xFFF);
+        }
+        else if (!cpu.Memory.TryTranslateFetchCached(rip, out physical))
+        {
+            return null;
+        }
+
         DecodedBlock? next = compiled.FirstLink;
-        if (next is not null && next.LinearStart == rip && next.Valid)
+        if (IsBlockAt(next, rip, physical, from.Bitness))
         {
             return next;
         }
 
         next = compiled.SecondLink;
-        if (next is not null && next.LinearStart == rip && next.Valid)
+        if (IsBlockAt(next, rip, physical, from.Bitness))
         {
             return next;
         }
 
-        next = cpu.Blocks.FindOnSamePage(from, rip);
+        int slot = (int)((rip ^ (rip >> 10)) & (TargetCacheSize - 1));
+        next = targets[slot];
+        if (!IsBlockAt(next, rip, physical, from.Bitness))
+        {
+            next = cpu.Blocks.Find(rip, physical, from.Bitness);
+            if (next is null || next.LastPhysicalPage != next.PhysicalStart >> 12)
+            {
+                return null;
+            }
+
+            targets[slot] = next;
+        }
+
         if (next is not null)
         {
             if (compiled.FirstLink is null || !compiled.FirstLink.Valid)
@@ -210,6 +244,9 @@ public sealed class TieredCompiler
 
         return next;
     }
+
+    private static bool IsBlockAt(DecodedBlock? b, ulong rip, ulong physical, int bitness) =>
+        b is not null && b.LinearStart == rip && b.PhysicalStart == physical && b.Bitness == bitness && b.Valid;
 
     /// <summary>Recompiles a hot <see cref="CompileTier.Quick"/> block optimized: now, or in the background under <see cref="JitMode.On"/>.</summary>
     private CompiledBlock Optimize(DecodedBlock block, CompiledBlock quick)

@@ -64,7 +64,7 @@ public sealed unsafe class PhysicalBus
 
     /// <summary>
     /// Raised after <see cref="WriteDma"/> with the physical start and length written, so that the
-    /// memory system can tell the CPU about overwritten code (see <see cref="LinearMemory.CodePageWritten"/>).
+    /// memory system can tell the CPU about overwritten code (see <see cref="LinearMemory.CodeWritten"/>).
     /// </summary>
     public event Action<ulong, ulong>? DeviceWrote;
 
