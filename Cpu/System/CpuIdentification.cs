@@ -22,7 +22,8 @@ public static class CpuIdentification
     private const uint MaxExtendedLeaf = 0x8000_0008;
 
     /// <summary>Family 6, model 0, stepping 0: no real model, so guests apply no model-specific quirks.</summary>
-    private const uint Signature = 6 << 8;
+    /// <summary>CPUID.1:EAX, the family/model/stepping signature (EDX holds it after reset, SDM Vol. 3A Table 10-1).</summary>
+    public const uint Signature = 6 << 8;
 
     /// <summary>The four registers CPUID returns for <paramref name="leaf"/> (EAX) and <paramref name="subleaf"/> (ECX).</summary>
     /// <remarks>CPUID.1:ECX.OSXSAVE mirrors <paramref name="cr4"/>; leaf 0DH's sizes follow <paramref name="xcr0"/>.</remarks>
