@@ -1,6 +1,7 @@
 using Cpu.Debug;
 using Cpu.Decode;
 using Cpu.Execution;
+using Cpu.State;
 using Mmu.Paging;
 using Mmu.Watch;
 
@@ -68,9 +69,9 @@ public sealed partial class Processor
         try
         {
             SyncModeFromState();
-            block = Blocks.Get(State.Rip, Bitness);
+            block = Blocks.Get(State.Rip, Bitness, CodeBase, State.Segments[SegmentIndex.Cs].Limit);
         }
-        catch (PageFaultException)
+        catch (Exception e) when (e is PageFaultException or CpuException)
         {
             return 1; // RunBlock delivers the fault
         }

@@ -5,13 +5,15 @@ namespace Cpu.Decode;
 /// <summary>
 /// A decoded guest basic block: straight-line instructions that end at a control transfer, a system
 /// instruction, or the end of the page. Cached by the physical address of its first byte plus the mode
-/// that decoded it; <see cref="LinearStart"/> is kept because Iced folds RIP-relative addresses and
-/// branch targets into absolute linear addresses.
+/// that decoded it; <see cref="LinearStart"/> (the RIP it starts at, an offset in CS) is kept because Iced
+/// folds RIP-relative addresses and branch targets into absolute offsets, and <see cref="CodeBase"/> (CS's
+/// base, 0 in 64-bit mode) because the same offset under another base is other code.
 /// </summary>
 public sealed class DecodedBlock
 {
-    public DecodedBlock(Instruction[] instructions, FastOp[] ops, int count, ulong linearStart, ulong physicalStart, int bitness)
+    public DecodedBlock(Instruction[] instructions, FastOp[] ops, int count, ulong linearStart, ulong physicalStart, int bitness, ulong codeBase)
     {
+        CodeBase = codeBase;
         Instructions = instructions;
         Ops = ops;
         Count = count;
@@ -30,6 +32,9 @@ public sealed class DecodedBlock
     public ulong LinearStart { get; }
 
     public ulong PhysicalStart { get; }
+
+    /// <summary>CS's base when the block was decoded (0 in 64-bit mode): the first byte is at linear CodeBase + LinearStart.</summary>
+    public ulong CodeBase { get; }
 
     /// <summary>16, 32 or 64: the decoder mode.</summary>
     public int Bitness { get; }

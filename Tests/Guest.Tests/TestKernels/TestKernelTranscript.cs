@@ -10,7 +10,7 @@ namespace Guest.Tests.TestKernels;
 public static class TestKernelTranscript
 {
     /// <summary>The kernels that report through the support library, one transcript each.</summary>
-    public static TheoryData<string> Kernels => new(["cpumode", "paging", "uart", "pit", "lapic", "ioapic", "rtc", "ps2"]);
+    public static TheoryData<string> Kernels => new(["cpumode", "paging", "uart", "pit", "lapic", "ioapic", "rtc", "ps2", "segbase"]);
 
     /// <summary>Where a kernel's expected transcript lives in the repository.</summary>
     public static string ExpectedPath(string kernel) =>
