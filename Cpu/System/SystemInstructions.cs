@@ -129,7 +129,9 @@ public static class SystemInstructions
             case Mnemonic.Invlpg:
                 {
                     RequireCpl0(s);
-                    ulong page = Operands.EffectiveAddress(cpu, instruction);
+
+                    // A non-canonical address is a no-op (SDM Vol. 2A, INVLPG), not #GP.
+                    ulong page = Operands.EffectiveLinearAddress(cpu, instruction);
                     if (!ProcessorMode.Is64Bit(s) || ProcessorMode.IsCanonical(page))
                     {
                         cpu.Memory.InvalidatePage(page);
