@@ -4,7 +4,7 @@ namespace Cpu.System;
 
 /// <summary>
 /// CPUID (Intel SDM Vol. 2A, CPUID): an honest leaf set that reports only what this processor implements.
-/// No x87, MMX or SSE (Mica is built without them); no SYSENTER, MTRRs or machine checks.
+/// No MTRRs or machine checks (CPUID says so: their MSRs raise #GP).
 /// </summary>
 public static class CpuIdentification
 {
@@ -47,7 +47,7 @@ public static class CpuIdentification
                         | Has(f, CpuFeatures.Xsave, 26)
                         | ((cr4 & ControlRegisters.Cr4Osxsave) != 0 ? Bit(27) : 0);
                     uint edx = Bit(2) /* DE */ | Bit(4) /* TSC */ | Bit(5) /* MSR */ | Bit(8) /* CX8 */
-                        | Bit(9) /* APIC */ | Bit(15) /* CMOV */
+                        | Bit(9) /* APIC */ | Bit(11) /* SEP: SYSENTER/SYSEXIT */ | Bit(15) /* CMOV */
                         | Has(f, CpuFeatures.Pse, 3) | Has(f, CpuFeatures.Pae, 6) | Has(f, CpuFeatures.Pge, 13)
                         | Has(f, CpuFeatures.Pat, 16) | Has(f, CpuFeatures.Fxsr, 24)
                         | Has(f, CpuFeatures.Fpu, 0) | Has(f, CpuFeatures.Sse, 25) | Has(f, CpuFeatures.Sse2, 26);
