@@ -285,6 +285,9 @@ public sealed partial class Processor
         exitBlock = true;
     }
 
+    /// <summary>CS's base, which instruction fetches add to RIP: 0 in 64-bit mode (SDM Vol. 3A 3.4.4).</summary>
+    private ulong CodeBase => Bitness == 64 ? 0 : State.Segments[SegmentIndex.Cs].Base;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void SyncModeFromState()
     {
@@ -317,13 +320,25 @@ public sealed partial class Processor
         else
         {
             SyncModeFromState();
+            if (Bitness != 64 && s.Rip > s.Segments[SegmentIndex.Cs].Limit)
+            {
+                // A fetch past CS's limit (SDM Vol. 3A 5.3): checked where a block starts, not per instruction.
+                RaiseException(ExceptionVector.GeneralProtection, 0);
+                return;
+            }
+
             try
             {
-                block = Blocks.Get(s.Rip, Bitness);
+                block = Blocks.Get(s.Rip, Bitness, CodeBase, s.Segments[SegmentIndex.Cs].Limit);
             }
             catch (PageFaultException pf)
             {
                 DeliverPageFault(pf);
+                return;
+            }
+            catch (CpuException e)
+            {
+                RaiseException(e.Vector, e.ErrorCode);
                 return;
             }
 

@@ -180,9 +180,10 @@ public sealed partial class Processor
         DecodedBlock block;
         try
         {
-            block = Blocks.Get(State.Rip, Bitness);
+            SyncModeFromState();
+            block = Blocks.Get(State.Rip, Bitness, CodeBase, State.Segments[SegmentIndex.Cs].Limit);
         }
-        catch (PageFaultException)
+        catch (Exception e) when (e is PageFaultException or CpuException)
         {
             return 1; // RunBlock delivers the fault
         }

@@ -48,30 +48,36 @@ public sealed class BlockCache
     /// <summary>Number of blocks currently cached.</summary>
     public int Count => blocks.Count;
 
-    /// <summary>Finds or decodes the block at <paramref name="rip"/>; throws <see cref="PageFaultException"/> if its first byte cannot be fetched.</summary>
-    public DecodedBlock Get(ulong rip, int bitness)
+    /// <summary>
+    /// Finds or decodes the block at CS:<paramref name="rip"/> (<paramref name="codeBase"/> is CS's base, 0 in
+    /// 64-bit mode); throws <see cref="PageFaultException"/> if its first byte cannot be fetched, and
+    /// <see cref="CpuException"/> #GP(0) if its first instruction runs past <paramref name="codeLimit"/> (outside
+    /// 64-bit mode). A block decoded under one limit is not checked again under a smaller one for the same code.
+    /// </summary>
+    public DecodedBlock Get(ulong rip, int bitness, ulong codeBase, uint codeLimit = uint.MaxValue)
     {
-        ulong physical = memory.Translate(rip, AccessKind.Execute, memory.UserMode);
+        ulong linear = bitness == 64 ? rip : (uint)(codeBase + rip);
+        ulong physical = memory.Translate(linear, AccessKind.Execute, memory.UserMode);
 
         // A loop runs the same block again: check the last one before the lookaside.
         DecodedBlock? b = last;
-        if (b is not null && b.LinearStart == rip && b.PhysicalStart == physical && b.Bitness == bitness && b.Valid)
+        if (b is not null && b.LinearStart == rip && b.PhysicalStart == physical && b.Bitness == bitness && b.CodeBase == codeBase && b.Valid)
         {
             return b;
         }
 
-        int slot = (int)((rip ^ (rip >> 12)) & (LookasideSize - 1));
+        int slot = (int)((linear ^ (linear >> 12)) & (LookasideSize - 1));
         b = lookaside[slot];
-        if (b is not null && b.LinearStart == rip && b.PhysicalStart == physical && b.Bitness == bitness && b.Valid)
+        if (b is not null && b.LinearStart == rip && b.PhysicalStart == physical && b.Bitness == bitness && b.CodeBase == codeBase && b.Valid)
         {
             last = b;
             return b;
         }
 
         ulong key = (physical << 2) | (uint)(bitness >> 5);
-        if (!blocks.TryGetValue(key, out b) || b.LinearStart != rip || !b.Valid)
+        if (!blocks.TryGetValue(key, out b) || b.LinearStart != rip || b.CodeBase != codeBase || !b.Valid)
         {
-            b = Decode(rip, physical, bitness);
+            b = Decode(rip, physical, bitness, codeBase, codeLimit);
             blocks[key] = b;
         }
 
@@ -81,14 +87,14 @@ public sealed class BlockCache
     }
 
     /// <summary>
-    /// The cached, valid block that starts at <paramref name="rip"/>, at <paramref name="physical"/> (its
-    /// current translation, known to the caller), decoded in <paramref name="bitness"/>; null when there is
-    /// none (nothing is decoded). Used by the JIT to chain blocks.
+    /// The cached, valid block that starts at <paramref name="rip"/> in a code segment based at
+    /// <paramref name="codeBase"/>, at <paramref name="physical"/> (its current translation, known to the caller),
+    /// decoded in <paramref name="bitness"/>; null when there is none (nothing is decoded). Used by the JIT to chain blocks.
     /// </summary>
-    public DecodedBlock? Find(ulong rip, ulong physical, int bitness)
+    public DecodedBlock? Find(ulong rip, ulong physical, int bitness, ulong codeBase)
     {
         ulong key = (physical << 2) | (uint)(bitness >> 5);
-        return blocks.TryGetValue(key, out DecodedBlock? b) && b.LinearStart == rip && b.Valid ? b : null;
+        return blocks.TryGetValue(key, out DecodedBlock? b) && b.LinearStart == rip && b.CodeBase == codeBase && b.Valid ? b : null;
     }
 
     /// <summary>Drops every block that has code on the physical page <paramref name="physicalPage"/>.</summary>
@@ -198,10 +204,16 @@ public sealed class BlockCache
         last = null;
     }
 
-    private DecodedBlock Decode(ulong rip, ulong physical, int bitness)
+    private DecodedBlock Decode(ulong rip, ulong physical, int bitness, ulong codeBase, uint codeLimit)
     {
         Decoder decoder = bitness == 64 ? decoder64 : bitness == 32 ? decoder32 : decoder16;
-        ulong pageEnd = (rip | 0xFFF) + 1;
+        reader.CodeBase = codeBase;
+        reader.Wrap32 = bitness != 64;
+
+        // The offset at which the linear page of the first byte ends, or CS's limit does (the block stops there,
+        // and the next block's start is checked against the limit).
+        ulong segmentEnd = bitness == 64 ? ulong.MaxValue : (ulong)codeLimit + 1;
+        ulong pageEnd = Math.Min(rip + 0x1000 - (reader.Linear(rip) & 0xFFF), segmentEnd);
         reader.Address = rip;
         reader.Fault = null;
 
@@ -215,7 +227,7 @@ public sealed class BlockCache
         {
             ulong start = decoder.IP;
             reader.Address = start;
-            reader.Limit = count == 0 ? start + 15 : pageEnd;
+            reader.Limit = count == 0 ? Math.Min(start + 15, segmentEnd) : pageEnd;
             reader.Fault = null;
             decoder.Decode(out scratch[count]);
             ref Instruction ins = ref scratch[count];
@@ -226,6 +238,11 @@ public sealed class BlockCache
                     if (reader.Fault is not null)
                     {
                         throw reader.Fault;
+                    }
+
+                    if (reader.Address >= segmentEnd)
+                    {
+                        throw CpuException.GeneralProtection(); // the instruction runs past CS's limit (SDM Vol. 3A 5.3)
                     }
                 }
                 else
@@ -257,9 +274,9 @@ public sealed class BlockCache
 
         FastOpBuilder.Fuse(ops, count);
 
-        var block = new DecodedBlock(instructions, ops, count, rip, physical, bitness);
+        var block = new DecodedBlock(instructions, ops, count, rip, physical, bitness, codeBase);
         ulong firstPage = physical >> 12;
-        ulong lastPage = (lastByte ^ rip) >= 4096 ? memory.Translate(lastByte, AccessKind.Execute, memory.UserMode) >> 12 : firstPage;
+        ulong lastPage = lastByte >= pageEnd ? memory.Translate(reader.Linear(lastByte), AccessKind.Execute, memory.UserMode) >> 12 : firstPage;
         block.LastPhysicalPage = lastPage;
         Register(block, firstPage);
         if (lastPage != firstPage)

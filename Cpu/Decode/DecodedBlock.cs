@@ -5,13 +5,15 @@ namespace Cpu.Decode;
 /// <summary>
 /// A decoded guest basic block: straight-line instructions that end at a control transfer, a system
 /// instruction, or the end of the page. Cached by the physical address of its first byte plus the mode
-/// that decoded it; <see cref="LinearStart"/> is kept because Iced folds RIP-relative addresses and
-/// branch targets into absolute linear addresses.
+/// that decoded it; <see cref="LinearStart"/> (the RIP it starts at, an offset in CS) is kept because Iced
+/// folds RIP-relative addresses and branch targets into absolute offsets, and <see cref="CodeBase"/> (CS's
+/// base, 0 in 64-bit mode) because the same offset under another base is other code.
 /// </summary>
 public sealed class DecodedBlock
 {
-    public DecodedBlock(Instruction[] instructions, FastOp[] ops, int count, ulong linearStart, ulong physicalStart, int bitness)
+    public DecodedBlock(Instruction[] instructions, FastOp[] ops, int count, ulong linearStart, ulong physicalStart, int bitness, ulong codeBase)
     {
+        CodeBase = codeBase;
         Instructions = instructions;
         Ops = ops;
         Count = count;
@@ -35,8 +37,14 @@ public sealed class DecodedBlock
     /// <summary>Bytes from the first instruction's first byte to the last one's last: what a write must miss to leave the block valid.</summary>
     public int Length { get; }
 
+    /// <summary>CS's base when the block was decoded (0 in 64-bit mode): the first byte is at linear CodeBase + LinearStart.</summary>
+    public ulong CodeBase { get; }
+
     /// <summary>16, 32 or 64: the decoder mode.</summary>
     public int Bitness { get; }
+
+    /// <summary>The linear address of <paramref name="offset"/> in this block's code segment (32-bit wrap outside 64-bit mode).</summary>
+    public ulong Linear(ulong offset) => Bitness == 64 ? offset : (uint)(CodeBase + offset);
 
     /// <summary>Cleared when the block's code is written; a stale block is never run again.</summary>
     public bool Valid { get; internal set; } = true;

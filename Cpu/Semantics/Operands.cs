@@ -183,11 +183,31 @@ public static class Operands
     }
 
     /// <summary>
-    /// Adds the segment base to an offset: in 64-bit mode only FS and GS have a base; in 32/16-bit modes
-    /// the linear address wraps at 4 GiB. Segment limits are not checked (flat segments).
+    /// Adds the segment base to an offset: in 64-bit mode only FS and GS have a base, and a non-canonical
+    /// result is #GP(0) (#SS(0) through SS); in 32/16-bit modes the linear address wraps at 4 GiB. Segment
+    /// limits are not checked (flat segments).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong SegmentedAddress(Processor cpu, Register segment, ulong offset)
+    {
+        ulong linear = LinearAddress(cpu, segment, offset);
+        if (cpu.Bitness == 64 && !IsCanonical(linear))
+        {
+            throw segment == Register.SS ? CpuException.StackFault() : CpuException.GeneralProtection();
+        }
+
+        return linear;
+    }
+
+    /// <summary>
+    /// The linear address of the memory operand without the canonical check: for INVLPG, which the SDM
+    /// makes a no-op on a non-canonical address instead of a fault.
+    /// </summary>
+    public static ulong EffectiveLinearAddress(Processor cpu, in Instruction instruction) =>
+        LinearAddress(cpu, instruction.MemorySegment, EffectiveOffset(cpu.State, instruction));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong LinearAddress(Processor cpu, Register segment, ulong offset)
     {
         if (cpu.Bitness == 64)
         {
@@ -198,11 +218,6 @@ public static class Operands
             else if (segment == Register.GS)
             {
                 offset += cpu.State.Segments[SegmentIndex.Gs].Base;
-            }
-
-            if (!IsCanonical(offset))
-            {
-                throw segment == Register.SS ? CpuException.StackFault() : CpuException.GeneralProtection();
             }
 
             return offset;

@@ -4,7 +4,7 @@ namespace Cpu.System;
 
 /// <summary>
 /// CPUID (Intel SDM Vol. 2A, CPUID): an honest leaf set that reports only what this processor implements.
-/// No x87, MMX or SSE (Mica is built without them); no SYSENTER, MTRRs or machine checks.
+/// No MTRRs or machine checks (CPUID says so: their MSRs raise #GP).
 /// </summary>
 public static class CpuIdentification
 {
@@ -25,7 +25,8 @@ public static class CpuIdentification
     private const uint MaxExtendedLeaf = 0x8000_0008;
 
     /// <summary>Family 6, model 0, stepping 0: no real model, so guests apply no model-specific quirks.</summary>
-    private const uint Signature = 6 << 8;
+    /// <summary>CPUID.1:EAX, the family/model/stepping signature (EDX holds it after reset, SDM Vol. 3A Table 10-1).</summary>
+    public const uint Signature = 6 << 8;
 
     /// <summary>The four registers CPUID returns for <paramref name="leaf"/> (EAX) and <paramref name="subleaf"/> (ECX).</summary>
     /// <remarks>
@@ -53,7 +54,7 @@ public static class CpuIdentification
                         | Has(f, CpuFeatures.Xsave, 26)
                         | ((cr4 & ControlRegisters.Cr4Osxsave) != 0 ? Bit(27) : 0);
                     uint edx = Bit(2) /* DE */ | Bit(4) /* TSC */ | Bit(5) /* MSR */ | Bit(8) /* CX8 */ | Bit(19) /* CLFSH */
-                        | (apicEnabled ? Bit(9) /* APIC */ : 0) | Bit(15) /* CMOV */
+                        | (apicEnabled ? Bit(9) /* APIC */ : 0) | Bit(11) /* SEP: SYSENTER/SYSEXIT */ | Bit(15) /* CMOV */
                         | Has(f, CpuFeatures.Pse, 3) | Has(f, CpuFeatures.Pae, 6) | Has(f, CpuFeatures.Pge, 13)
                         | Has(f, CpuFeatures.Pat, 16) | Has(f, CpuFeatures.Fxsr, 24)
                         | Has(f, CpuFeatures.Fpu, 0) | Has(f, CpuFeatures.Sse, 25) | Has(f, CpuFeatures.Sse2, 26);

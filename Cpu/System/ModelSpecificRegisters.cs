@@ -27,6 +27,11 @@ public sealed class ModelSpecificRegisters
     public ulong KernelGsBase;
     public ulong TscAux;
 
+    /// <summary>IA32_SYSENTER_CS, _ESP and _EIP: where SYSENTER enters the kernel and SYSEXIT's selectors come from.</summary>
+    public ulong SysenterCs;
+    public ulong SysenterEsp;
+    public ulong SysenterEip;
+
     /// <summary>The power-up PAT (SDM 11.12.4).</summary>
     public ulong Pat = 0x0007_0406_0007_0406;
 
@@ -86,6 +91,9 @@ public sealed class ModelSpecificRegisters
             case MsrIndex.BiosSignId: return 0; // no microcode update loaded: the signature (bits 63:32) is 0
             case MsrIndex.MiscEnable: return MiscEnable;
             case MsrIndex.Pkrs when Has(cpu, CpuFeatures.Pks): return cpu.Memory.Pkrs;
+            case MsrIndex.SysenterCs: return SysenterCs;
+            case MsrIndex.SysenterEsp: return SysenterEsp;
+            case MsrIndex.SysenterEip: return SysenterEip;
             case MsrIndex.Pat when Has(cpu, CpuFeatures.Pat): return Pat;
             case MsrIndex.FixedCounter0:
                 SyncCounters(cpu);
@@ -133,6 +141,17 @@ public sealed class ModelSpecificRegisters
                 cpu.Memory.SetPkrs((uint)value);
                 break;
             case MsrIndex.BiosSignId:
+                break;
+            case MsrIndex.SysenterCs:
+                SysenterCs = value & 0xFFFF_FFFF;
+                break;
+            case MsrIndex.SysenterEsp:
+                Require(ProcessorMode.IsCanonical(value)); // an address: canonical on an Intel 64 processor (SDM WRMSR)
+                SysenterEsp = value;
+                break;
+            case MsrIndex.SysenterEip:
+                Require(ProcessorMode.IsCanonical(value));
+                SysenterEip = value;
                 break; // software writes 0 before CPUID to read the signature (SDM Vol. 3A section 10.11.7.1)
             case MsrIndex.Pat when Has(cpu, CpuFeatures.Pat):
                 Require(IsValidPat(value));

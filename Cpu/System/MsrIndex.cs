@@ -10,6 +10,9 @@ public static class MsrIndex
 
     /// <summary>IA32_BIOS_SIGN_ID: the loaded microcode update's signature (SDM Vol. 3A section 10.11.7).</summary>
     public const uint BiosSignId = 0x8B;
+    public const uint SysenterCs = 0x174;
+    public const uint SysenterEsp = 0x175;
+    public const uint SysenterEip = 0x176;
     public const uint TscDeadline = ApicMsrIndex.TscDeadline;
 
     /// <summary>IA32_PKRS: protection-key rights of supervisor-mode pages (SDM Vol. 3A, 4.6.2).</summary>

@@ -67,6 +67,12 @@ public static class SystemInstructions
             case Mnemonic.Swapgs:
                 FastSystemCalls.Swapgs(cpu);
                 break;
+            case Mnemonic.Sysenter:
+                FastSystemCalls.Sysenter(cpu);
+                break;
+            case Mnemonic.Sysexit or Mnemonic.Sysexitq:
+                FastSystemCalls.Sysexit(cpu, instruction.Mnemonic == Mnemonic.Sysexitq);
+                break;
             case Mnemonic.Rdmsr:
                 {
                     RequireCpl0(s);
@@ -130,7 +136,9 @@ public static class SystemInstructions
             case Mnemonic.Invlpg:
                 {
                     RequireCpl0(s);
-                    ulong page = Operands.EffectiveAddress(cpu, instruction);
+
+                    // A non-canonical address is a no-op (SDM Vol. 2A, INVLPG), not #GP.
+                    ulong page = Operands.EffectiveLinearAddress(cpu, instruction);
                     if (!ProcessorMode.Is64Bit(s) || ProcessorMode.IsCanonical(page))
                     {
                         cpu.Memory.InvalidatePage(page);
@@ -233,7 +241,7 @@ public static class SystemInstructions
                 ExtendedState.SetExtendedControl(cpu, (uint)s.Gpr[Rcx], ((ulong)(uint)s.Gpr[Rdx] << 32) | (uint)s.Gpr[Rax]);
                 break;
 
-            // Not reported by CPUID: SYSENTER/SYSEXIT (SEP), RDPID, MONITOR/MWAIT, SMM, WBNOINVD.
+            // Not reported by CPUID: RDPID, MONITOR/MWAIT, SMM, WBNOINVD.
             default:
                 cpu.Counters.RecordUndefined(instruction.Mnemonic);
                 throw CpuException.InvalidOpcode();

@@ -9,10 +9,13 @@ namespace Cpu.System;
 public sealed class SystemRegisters
 {
     /// <summary>The model-specific registers.</summary>
-    public ModelSpecificRegisters Msr { get; } = new();
+    public ModelSpecificRegisters Msr { get; private set; } = new();
 
     /// <summary>DR0-DR7 (DR4/DR5 alias DR6/DR7), acted on by <see cref="Cpu.Debug.DebugRegisters"/>.</summary>
-    public readonly ulong[] Debug = [0, 0, 0, 0, 0, 0, 0xFFFF_0FF0, 0x400];
+    public readonly ulong[] Debug = [0, 0, 0, 0, 0, 0, Dr6PowerUp, Dr7PowerUp];
+
+    private const ulong Dr6PowerUp = 0xFFFF_0FF0;
+    private const ulong Dr7PowerUp = 0x400;
 
     /// <summary>CR8 when no interrupt controller is attached.</summary>
     public ulong Cr8;
@@ -33,4 +36,14 @@ public sealed class SystemRegisters
     /// <see cref="CpuFeatures.X2Apic"/> so CPUID says so.
     /// </summary>
     public IApicMsrs? Apic { get; set; }
+
+    /// <summary>RESET: the MSRs at their power-up values, the debug registers and CR8 cleared (SDM Vol. 3A Table 10-1).</summary>
+    public void ResetToPowerOn()
+    {
+        Msr = new ModelSpecificRegisters();
+        Array.Clear(Debug);
+        Debug[6] = Dr6PowerUp;
+        Debug[7] = Dr7PowerUp;
+        Cr8 = 0;
+    }
 }

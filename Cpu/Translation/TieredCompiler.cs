@@ -195,33 +195,35 @@ public sealed class TieredCompiler
     /// </summary>
     private DecodedBlock? Successor(DecodedBlock from, CompiledBlock compiled, ulong rip)
     {
+        // Offsets in CS (RIP) become linear addresses through its base outside 64-bit mode.
+        ulong linear = from.Linear(rip);
         ulong physical;
-        if (((rip ^ from.LinearStart) & ~0xFFFUL) == 0)
+        if (((linear ^ from.Linear(from.LinearStart)) & ~0xFFFUL) == 0)
         {
-            physical = (from.PhysicalStart & ~0xFFFUL) | (rip & 0xFFF);
+            physical = (from.PhysicalStart & ~0xFFFUL) | (linear & 0xFFF);
         }
-        else if (!cpu.Memory.TryTranslateFetchCached(rip, out physical))
+        else if (!cpu.Memory.TryTranslateFetchCached(linear, out physical))
         {
             return null;
         }
 
         DecodedBlock? next = compiled.FirstLink;
-        if (IsBlockAt(next, rip, physical, from.Bitness))
+        if (IsBlockAt(next, rip, physical, from))
         {
             return next;
         }
 
         next = compiled.SecondLink;
-        if (IsBlockAt(next, rip, physical, from.Bitness))
+        if (IsBlockAt(next, rip, physical, from))
         {
             return next;
         }
 
         int slot = (int)((rip ^ (rip >> 10)) & (TargetCacheSize - 1));
         next = targets[slot];
-        if (!IsBlockAt(next, rip, physical, from.Bitness))
+        if (!IsBlockAt(next, rip, physical, from))
         {
-            next = cpu.Blocks.Find(rip, physical, from.Bitness);
+            next = cpu.Blocks.Find(rip, physical, from.Bitness, from.CodeBase);
             if (next is null || next.LastPhysicalPage != next.PhysicalStart >> 12)
             {
                 return null;
@@ -245,8 +247,8 @@ public sealed class TieredCompiler
         return next;
     }
 
-    private static bool IsBlockAt(DecodedBlock? b, ulong rip, ulong physical, int bitness) =>
-        b is not null && b.LinearStart == rip && b.PhysicalStart == physical && b.Bitness == bitness && b.Valid;
+    private static bool IsBlockAt(DecodedBlock? b, ulong rip, ulong physical, DecodedBlock from) =>
+        b is not null && b.LinearStart == rip && b.PhysicalStart == physical && b.Bitness == from.Bitness && b.CodeBase == from.CodeBase && b.Valid;
 
     /// <summary>Recompiles a hot <see cref="CompileTier.Quick"/> block optimized: now, or in the background under <see cref="JitMode.On"/>.</summary>
     private CompiledBlock Optimize(DecodedBlock block, CompiledBlock quick)

@@ -39,6 +39,14 @@ public sealed class AcpiPm : IPortDevice
 
     public AcpiPm(VirtualClock clock) => this.clock = clock;
 
+    /// <summary>RESET: no status or enable bits, SCI_EN set (the platform stays in ACPI mode).</summary>
+    public void Reset()
+    {
+        status = 0;
+        enable = 0;
+        control = SciEnable;
+    }
+
     /// <summary>Raised when the guest enters S5 (an ACPI power-off).</summary>
     public event Action? PoweredOff;
 

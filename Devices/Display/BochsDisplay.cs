@@ -38,11 +38,20 @@ public sealed class BochsDisplay : PciFunction, IPortDevice, IPciBarDevice
         : base(0x1234, 0x1111, 0x03_00_00, revision: 0x02)
     {
         DefineBar(0, VideoMemorySize, 0x8, DefaultFramebufferAddress);
+        Reset();
+    }
+
+    /// <summary>RESET: the DISPI registers at their power-up values (display disabled, 640x480x32); video memory keeps its contents.</summary>
+    public void Reset()
+    {
+        Array.Clear(regs);
+        index = 0;
         regs[0] = LatestId;
         regs[1] = 640;
         regs[2] = 480;
         regs[3] = 32;
         regs[0xA] = (ushort)(VideoMemorySize / 65536);
+        Interlocked.Increment(ref version);
     }
 
     /// <summary>Changes whenever video memory or the mode changes.</summary>

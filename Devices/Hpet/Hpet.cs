@@ -69,6 +69,20 @@ public sealed class Hpet : IMmioDevice
 
     public void Register(Mmu.Physical.PhysicalBus bus) => bus.RegisterMmio(DefaultBase, Size, this);
 
+    /// <summary>RESET: halted at counter 0, no legacy routing, every comparator at its power-up value and disarmed.</summary>
+    public void Reset()
+    {
+        configuration = 0;
+        interruptStatus = 0;
+        counterBase = 0;
+        counterBaseNs = 0;
+        for (int i = 0; i < TimerCount; i++)
+        {
+            timers[i] = new HpetTimer(i, RouteCapability);
+            events[i].Disarm();
+        }
+    }
+
     public ulong Read(ulong offset, int size)
     {
         ulong register = Register64(offset & ~7UL);

@@ -23,12 +23,12 @@ public sealed class Pit8254 : IPortDevice
     {
         this.clock = clock;
         this.irq0 = irq0;
-        channels =
-        [
-            new PitChannel(0, () => clock.NowNs, gate: true),
-            new PitChannel(1, () => clock.NowNs, gate: true),
-            new PitChannel(2, () => clock.NowNs, gate: false),
-        ];
+        channels = new PitChannel[3];
+        for (int i = 0; i < channels.Length; i++)
+        {
+            channels[i] = new PitChannel(i, () => clock.NowNs, gate: i != 2); // channel 2's gate is port 0x61 bit 0
+        }
+
         timer = clock.CreateTimer("pit", Fire);
         channels[0].Reprogrammed += Schedule;
     }
@@ -39,6 +39,19 @@ public sealed class Pit8254 : IPortDevice
     public PitChannel Channel(int index) => channels[index];
 
     public void Register(PortSpace ports) => ports.Register(BasePort, 4, this);
+
+    /// <summary>RESET: the three counters as at power-up (no mode, no count, not counting), no IRQ 0 scheduled.</summary>
+    public void Reset()
+    {
+        timer.Disarm();
+        channels[0].Reprogrammed -= Schedule;
+        for (int i = 0; i < channels.Length; i++)
+        {
+            channels[i] = new PitChannel(i, () => clock.NowNs, gate: i != 2);
+        }
+
+        channels[0].Reprogrammed += Schedule;
+    }
 
     public uint In(ushort port, int size)
     {

@@ -19,6 +19,9 @@ public sealed class SystemControlPort(Pit8254 pit, VirtualClock clock) : IPortDe
 
     public void Register(PortSpace ports) => ports.Register(Port, 1, this);
 
+    /// <summary>RESET: gate and speaker off (the PIT's own reset gives channel 2 a low gate too).</summary>
+    public void Reset() => control = 0;
+
     public uint In(ushort port, int size)
     {
         bool refresh = ((clock.NowNs / 15_085) & 1) != 0;

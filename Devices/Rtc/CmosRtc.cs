@@ -53,6 +53,20 @@ public sealed class CmosRtc : IPortDevice
 
     public void Register(PortSpace ports) => ports.Register(IndexPort, 2, this);
 
+    /// <summary>
+    /// The RESET pin (MC146818 datasheet): PIE, AIE, UIE and SQWE in register B and the flags of register C are
+    /// cleared and IRQ 8 released. The time and the CMOS RAM are battery-backed and stay.
+    /// </summary>
+    public void Reset()
+    {
+        regB &= unchecked((byte)~0x78);
+        regC = 0;
+        index = 0;
+        periodicTimer.Disarm();
+        updateTimer.Disarm();
+        irq.Set(false);
+    }
+
     /// <summary>Fills the memory-size bytes QEMU's BIOS data leaves in CMOS (base, extended, above 16 MiB).</summary>
     public void SetMemorySize(ulong bytes)
     {

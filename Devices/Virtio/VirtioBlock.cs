@@ -322,7 +322,8 @@ public sealed class VirtioBlock : PciFunction, IPciBarDevice
         queue.EventIndex = (driverFeatures & FeatureEventIndex) != 0;
     }
 
-    private void Reset()
+    /// <summary>A device reset (the driver writing 0 to the status, or the machine's RESET): no features, no queue, no interrupt.</summary>
+    public void Reset()
     {
         status = 0;
         driverFeatures = 0;

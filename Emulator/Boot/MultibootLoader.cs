@@ -15,9 +15,18 @@ public static class MultibootLoader
 {
     public const uint HeaderMagic = 0x1BAD_B002;
     public const uint BootMagic = 0x2BAD_B002;
+    /// <summary>Where the boot information goes when the image leaves it free (it may go elsewhere: <see cref="PlaceBootArea"/>).</summary>
     public const uint BootAreaStart = 0x9000;
+
+    /// <summary>The end of conventional memory (the EBDA follows).</summary>
     public const uint BootAreaEnd = 0x9_FC00;
+
+    /// <summary>The lowest address an image may load at: page 0 holds the real-mode interrupt vectors.</summary>
+    public const uint LowestLoadAddress = 0x1000;
     public const uint SearchLength = 8192;
+
+    /// <summary>The multiboot information structure's size (through the VBE fields).</summary>
+    private const uint InfoSize = 120;
 
     private const uint FlagPageAlign = 1 << 0;
     private const uint FlagMemoryInfo = 1 << 1;
@@ -62,7 +71,7 @@ public static class MultibootLoader
         foreach ((uint address, int fileOffset, uint fileSize, uint memSize) in segments)
         {
             CheckFits(ram, address, memSize, "the kernel");
-            CheckClearOfBootArea(address, memSize, "the kernel");
+            CheckInRam(address, memSize, "the kernel");
             kernel.AsSpan(fileOffset, (int)fileSize).CopyTo(ram.Span(address, (int)fileSize));
             Clear(ram, (ulong)address + fileSize, memSize - fileSize);
         }
@@ -72,17 +81,27 @@ public static class MultibootLoader
         ulong next = AlignUp(kernelEnd, 4096);
         foreach ((byte[] data, string _) in modules)
         {
+            if (next < 0x10_0000 && next + (ulong)data.Length > BootAreaEnd)
+            {
+                next = AlignUp(Math.Max(0x10_0000, kernelEnd), 4096); // a low kernel: the module goes above the hole
+            }
+
             CheckFits(ram, next, (ulong)data.Length, "the modules");
             data.CopyTo(ram.Span(next, data.Length));
             placed.Add(((uint)next, (uint)(next + (ulong)data.Length)));
             next = AlignUp(next + (ulong)data.Length, 4096);
         }
 
-        var area = new BootArea(ram);
+        var occupied = new List<(ulong Start, ulong End)>();
+        occupied.AddRange(segments.Select(s => ((ulong)s.Address, (ulong)s.Address + s.MemorySize)));
+        occupied.AddRange(placed.Select(p => ((ulong)p.Start, (ulong)p.End)));
+        var map = MemoryMap(ram);
+        uint needed = BootInformationSize(kernelCommandLine, modules, map.Count);
+        var area = new BootArea(ram, PlaceBootArea(ram, occupied, needed), needed);
         uint gdt = area.Allocate(BootEntryState.GdtSize, 8);
         BootEntryState.WriteFlatGdt(ram.Span(gdt, BootEntryState.GdtSize));
 
-        uint info = area.Allocate(120, 8);
+        uint info = area.Allocate(InfoSize, 8);
         uint cmdline = area.String(kernelCommandLine);
         uint loaderName = area.String("emu");
         uint modList = area.Allocate((uint)Math.Max(16, 16 * modules.Count), 8);
@@ -95,7 +114,6 @@ public static class MultibootLoader
             BinaryPrimitives.WriteUInt32LittleEndian(m[12..], 0);
         }
 
-        var map = MemoryMap(ram);
         uint mmap = area.Allocate((uint)(24 * map.Count), 8);
         for (int i = 0; i < map.Count; i++)
         {
@@ -106,7 +124,7 @@ public static class MultibootLoader
             BinaryPrimitives.WriteUInt32LittleEndian(e[20..], map[i].Type);
         }
 
-        Span<byte> mbi = ram.Span(info, 120);
+        Span<byte> mbi = ram.Span(info, (int)InfoSize);
         mbi.Clear();
         uint infoFlags = (1 << 0) | (1 << 2) | (1 << 3) | (1 << 6) | (1 << 9);
         BinaryPrimitives.WriteUInt32LittleEndian(mbi, infoFlags);
@@ -277,12 +295,51 @@ public static class MultibootLoader
         }
     }
 
-    private static void CheckClearOfBootArea(ulong address, ulong length, string what)
+    /// <summary>An image may load anywhere the memory map calls RAM, from <see cref="LowestLoadAddress"/> up.</summary>
+    private static void CheckInRam(ulong address, ulong length, string what)
     {
-        if (address < BootAreaEnd && address + length > BootAreaStart)
+        ulong end = address + length;
+        bool conventional = address >= LowestLoadAddress && end <= BootAreaEnd;
+        bool extended = address >= 0x10_0000;
+        if (length > 0 && !conventional && !extended)
         {
-            throw new BootImageException($"{what} overlaps the loader's boot information area 0x{BootAreaStart:X}-0x{BootAreaEnd:X}");
+            throw new BootImageException($"{what} loads at 0x{address:X}-0x{end:X}, which is not RAM in the memory map (RAM is 0x{LowestLoadAddress:X}-0x{BootAreaEnd:X} and from 0x100000)");
         }
+    }
+
+    /// <summary>An upper bound of the bytes the boot information takes (each allocation plus its alignment).</summary>
+    private static uint BootInformationSize(string commandLine, IReadOnlyList<(byte[] Data, string CommandLine)> modules, int mapEntries)
+    {
+        ulong size = BootEntryState.GdtSize + 8 + InfoSize + 8 + (ulong)Encoding.UTF8.GetByteCount(commandLine) + 1 + 4
+            + (ulong)Math.Max(16, 16 * modules.Count) + 8 + (ulong)(24 * mapEntries) + 8;
+        foreach ((byte[] _, string line) in modules)
+        {
+            size += (ulong)Encoding.UTF8.GetByteCount(line) + 1;
+        }
+
+        return size > BootAreaEnd ? throw new BootImageException("the command lines and module list are too large for the boot information") : (uint)size;
+    }
+
+    /// <summary>
+    /// Where the boot information goes: at <see cref="BootAreaStart"/> when the image leaves that free, else the
+    /// first place in RAM (conventional memory from <see cref="LowestLoadAddress"/>, then memory from 1 MiB) that
+    /// neither the kernel nor a module occupies, so the image may load anywhere in RAM.
+    /// </summary>
+    private static uint PlaceBootArea(PhysicalMemory ram, List<(ulong Start, ulong End)> occupied, uint size)
+    {
+        var candidates = new List<ulong> { BootAreaStart, LowestLoadAddress, 0x10_0000 };
+        candidates.AddRange(occupied.Select(o => AlignUp(o.End, 16)));
+        foreach (ulong start in candidates)
+        {
+            ulong end = start + size;
+            bool inRam = (start >= LowestLoadAddress && end <= BootAreaEnd) || (start >= 0x10_0000 && end <= ram.LowSize);
+            if (inRam && !occupied.Any(o => start < o.End && end > o.Start))
+            {
+                return (uint)start;
+            }
+        }
+
+        throw new BootImageException("the kernel and modules leave no room in RAM for the boot information");
     }
 
     /// <summary>Zeroes a range of RAM (the bss), which may be larger than one span can be (2 GiB).</summary>
@@ -303,17 +360,18 @@ public static class MultibootLoader
 
     private static ushort U16(byte[] b, int at) => BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(at));
 
-    /// <summary>A bump allocator over the low-memory boot area.</summary>
-    private sealed class BootArea(PhysicalMemory ram)
+    /// <summary>A bump allocator over the boot information's area: <paramref name="length"/> bytes from <paramref name="start"/>.</summary>
+    private sealed class BootArea(PhysicalMemory ram, uint start, uint length)
     {
-        private uint next = BootAreaStart;
+        private readonly uint end = start + length;
+        private uint next = start;
 
         public uint Allocate(uint size, uint align)
         {
             uint at = (uint)AlignUp(next, align);
-            if (at + size > BootAreaEnd)
+            if (at + size > end)
             {
-                throw new BootImageException("the command lines and module list do not fit in the boot information area");
+                throw new InvalidOperationException("the boot information outgrew the size computed for it");
             }
 
             next = at + size;

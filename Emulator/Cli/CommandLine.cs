@@ -50,13 +50,14 @@ public static class CommandLine
         var screenshotAt = new Option<string?>("--screenshot-at") { HelpName = "TEXT", Description = "Take the --screenshot the first time COM1's output contains TEXT (anywhere, e.g. \"mica> \"); if it never does, no file is written" };
         var drive = new Option<string[]>("--drive") { HelpName = "file=PATH,format=raw,if=virtio[,readonly=on]", Description = "A raw disk image as a virtio-blk PCI disk (repeat for several)", AllowMultipleArgumentsPerToken = false };
         var gdb = new Option<string?>("--gdb") { HelpName = "tcp::PORT", Description = "Serve gdb's remote protocol on localhost:PORT (gdb: target remote :PORT); QEMU's -gdb tcp::PORT and -s (tcp::1234) say the same; see README \"Debugging with gdb\"" };
+        var noReboot = new Option<bool>("--no-reboot") { Description = "A reset (0xCF9, port 0x92, the keyboard controller, host key + R) or a triple fault ends the run instead of rebooting (QEMU's -no-reboot)" };
         var gdbWait = new Option<bool>("--gdb-wait") { Description = "With --gdb: wait for gdb before the first instruction (QEMU's -S)" };
         var run = new RootCommand("emu: a full-system x86-64 emulator that runs the Mica microkernel; a drop-in for qemu-system-x86_64 -kernel "
             + "(it also takes -kernel -initrd -append -m -serial -display -nographic -no-reboot -no-shutdown -device isa-debug-exit -smp 1 "
             + "-cpu -machine -accel tcg -vga std -name -pidfile -monitor none, in QEMU's spelling). `emu run ...` is the same command. " + ExitStatus.Table)
         {
             kernel, initrd, append, mem, display, serial, clock, timeout, stats, statsJson, trace,
-            screenshot, screenshotAt, jit, drive, gdb, gdbWait,
+            screenshot, screenshotAt, jit, drive, gdb, gdbWait, noReboot,
         };
         run.SetAction(parsed => RunMachine(new RunOptions(
             parsed.GetValue(kernel),
@@ -76,6 +77,7 @@ public static class CommandLine
             [.. parsed.GetValue(drive) ?? [], .. qemu.Drives],
             parsed.GetValue(gdb) ?? qemu.GdbEndpoint,
             parsed.GetValue(gdbWait) || qemu.WaitForDebugger,
+            parsed.GetValue(noReboot) || qemu.NoReboot,
             qemu)));
 
         ParseResult result = run.Parse([.. qemu.EmuArguments]);
@@ -282,6 +284,7 @@ public static class CommandLine
             Drives = drives,
             DebugExitPort = q.DebugExitPort,
             DebugExitSize = q.DebugExitSize,
+            NoReboot = o.NoReboot,
         };
 
         Machine machine;
@@ -438,5 +441,6 @@ public static class CommandLine
         string[] Drives,
         string? Gdb,
         bool GdbWait,
+        bool NoReboot,
         QemuArguments Qemu);
 }

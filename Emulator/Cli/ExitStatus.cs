@@ -36,7 +36,7 @@ public static class ExitStatus
     /// <summary>The table printed in --help and the README.</summary>
     public const string Table =
         "Exit status: the guest's isa-debug-exit status ((value << 1) | 1, always odd) when it uses one; "
-        + "0 when the guest powers off, halts for good or resets; 2 bad flag or argument; 4 bad kernel, module or disk image; "
+        + "0 when the guest powers off, halts for good or (with --no-reboot) resets; 2 bad flag or argument; 4 bad kernel, module or disk image; "
         + "6 timeout; 8 triple fault; 10 internal error; 12 not available here (--display window without a display); "
         + "14 the window was closed, which powered the machine off; 16 an output file could not be written after the run.";
 }

@@ -35,6 +35,9 @@ public sealed class QemuArguments
     /// <summary>-pidfile: where to write emu's process id.</summary>
     public string? PidFile { get; private set; }
 
+    /// <summary>-no-reboot: a reset or a triple fault ends the run (with its exit status) instead of rebooting.</summary>
+    public bool NoReboot { get; private set; }
+
     /// <summary>-no-shutdown: when the guest powers off, resets or triple-faults, stay (stopped) until the user quits.</summary>
     public bool NoShutdown { get; private set; }
 
@@ -205,7 +208,8 @@ public sealed class QemuArguments
                 nographic = true;
                 return null;
             case "no-reboot":
-                return null; // emu never reboots: a reset always ends the run, which is what -no-reboot asks
+                NoReboot = true;
+                return null;
             case "no-shutdown":
                 NoShutdown = true;
                 return null;

@@ -13,6 +13,7 @@ using Devices.Pci;
 using Devices.Pic;
 using Devices.Pit;
 using Devices.Ps2;
+using Devices.Reset;
 using Devices.Rtc;
 using Devices.Serial;
 using Devices.Storage;
@@ -31,7 +32,7 @@ namespace Emulator.Machines;
 /// processor and the virtual clock, built from a <see cref="MachineConfiguration"/> and run with
 /// <see cref="RunUntil"/>. Everything the CLI does goes through here; tests use it in-process.
 /// </summary>
-public sealed class Machine : IDisposable
+public sealed partial class Machine : IDisposable
 {
     private const long DeterministicSlice = 1_000_000;
     private const long RealtimeSlice = 100_000;
@@ -93,6 +94,7 @@ public sealed class Machine : IDisposable
         Hpet = new Hpet(Clock, IoApic.Line, Irqs.Line(0), Irqs.Line(CmosRtc.Irq));
         Pit = new Pit8254(Clock, LegacyLine(0));
         SystemControl = new SystemControlPort(Pit, Clock);
+        ResetPort = new SystemControlPortA();
         Rtc = new CmosRtc(Clock, LegacyLine(CmosRtc.Irq));
         Rtc.SetMemorySize(configuration.MemorySize);
         Keyboard = new I8042Controller(Irqs.Line(I8042Controller.KeyboardIrq), Irqs.Line(I8042Controller.MouseIrq));
@@ -111,6 +113,7 @@ public sealed class Machine : IDisposable
         Pic.Register(Ports);
         Pit.Register(Ports);
         SystemControl.Register(Ports);
+        ResetPort.Register(Ports);
         Serial.Register(Ports);
         Rtc.Register(Ports);
         Keyboard.Register(Ports);
@@ -125,8 +128,9 @@ public sealed class Machine : IDisposable
         new PciIoWindow(Pci).Register(Ports);
 
         DebugExit.Exited += _ => Stop(StopCause.DebugExit);
-        Keyboard.ResetRequested += () => Stop(StopCause.Reset);
-        Pci.ResetRequested += () => Stop(StopCause.Reset);
+        Keyboard.ResetRequested += RequestReset;
+        Pci.ResetRequested += RequestReset;
+        ResetPort.ResetRequested += RequestReset;
         AcpiPm.PoweredOff += () => Stop(StopCause.PowerOff);
         Serial.LineWritten += OnSerialLine;
         Serial.InputQueued += Clock.Wake;
@@ -183,6 +187,9 @@ public sealed class Machine : IDisposable
     public Pit8254 Pit { get; }
 
     public SystemControlPort SystemControl { get; }
+
+    /// <summary>Port 0x92: fast reset and the A20 gate.</summary>
+    public SystemControlPortA ResetPort { get; }
 
     public Uart16550 Serial { get; }
 
@@ -256,6 +263,7 @@ public sealed class Machine : IDisposable
         VirtualTimeNs = Clock.NowNs,
         HaltedNs = Clock.HaltedNs,
         Halts = halts,
+        Resets = resets,
         InterruptsDelivered = LocalApic.Acknowledged,
         PicInterruptsByIrq = [.. Pic.DeliveredByIrq],
         IoApicInterruptsByPin = [.. IoApic.DeliveredByPin],
@@ -365,6 +373,18 @@ public sealed class Machine : IDisposable
         bool halted = false;
         while (true)
         {
+            if (resetRequested)
+            {
+                resetRequested = false;
+                if (configuration.NoReboot)
+                {
+                    return pendingCause ?? StopCause.Reset;
+                }
+
+                ResetNow();
+                halted = false;
+            }
+
             Clock.RunDue();
             Serial.PumpInput();
             Keyboard.PumpInput();
@@ -439,8 +459,12 @@ public sealed class Machine : IDisposable
 
             switch (reason)
             {
-                case StopReason.TripleFault:
+                case StopReason.TripleFault when configuration.NoReboot:
                     return StopCause.TripleFault;
+                case StopReason.TripleFault:
+                    ResetNow(); // a triple fault is a shutdown cycle, which the PC's chipset turns into RESET
+                    halted = false;
+                    break;
                 case StopReason.Debug when Debugger?.Serve(debugEvent: true) != true:
                     return StopCause.StopRequested; // a breakpoint with no debugger to serve it ends the run
                 case StopReason.Halted:
@@ -516,59 +540,6 @@ public sealed class Machine : IDisposable
             Stop(StopCause.SerialLineMatched);
         }
     }
-
-    private void LoadKernel(MachineConfiguration config)
-    {
-        byte[] kernel = ReadImage(config.KernelPath!, "kernel");
-        var modules = new List<(byte[], string)>();
-        foreach (MultibootModule m in config.Modules)
-        {
-            modules.Add((ReadImage(m.Path, "module"), m.CommandLine));
-        }
-
-        if (LinuxLoader.IsBzImage(kernel))
-        {
-            if (modules.Count > 1)
-            {
-                throw new BootImageException("a Linux kernel takes one initrd, not a list of modules");
-            }
-
-            Boot = LinuxLoader.Load(Ram, kernel, modules.Count == 1 ? modules[0].Item1 : null, config.CommandLine);
-            BootEntryState.Linux(Processor.State, Boot);
-            return;
-        }
-
-        string commandLine = config.CommandLine.Length == 0 ? config.KernelPath! : config.KernelPath + " " + config.CommandLine;
-        Boot = MultibootLoader.Load(Ram, kernel, commandLine, modules);
-        BootEntryState.Multiboot(Processor.State, Boot);
-    }
-
-    private static byte[] ReadImage(string path, string what)
-    {
-        if (Directory.Exists(path))
-        {
-            throw new IOException($"{what} {path} is a directory, not a file");
-        }
-
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"{what} file not found: {path}", path);
-        }
-
-        try
-        {
-            return File.ReadAllBytes(path);
-        }
-        catch (IOException ex)
-        {
-            throw new BootImageException($"cannot read {what} {path}: {ex.Message}");
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            throw new BootImageException($"cannot read {what} {path}: {ex.Message}");
-        }
-    }
-
 
     private void StartStdinReader()
     {

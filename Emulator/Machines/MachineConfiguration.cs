@@ -58,6 +58,12 @@ public sealed record MachineConfiguration
     /// <summary>How many ports the isa-debug-exit device decodes (iosize=).</summary>
     public int DebugExitSize { get; init; } = 1;
 
+    /// <summary>
+    /// A reset request or a triple fault ends the run (<see cref="StopCause.Reset"/>, <see cref="StopCause.TripleFault"/>)
+    /// instead of resetting the machine: QEMU's -no-reboot.
+    /// </summary>
+    public bool NoReboot { get; init; }
+
     /// <summary>Write an instruction trace here (one line per instruction, with disassembly).</summary>
     public TextWriter? Trace { get; init; }
 }

@@ -25,6 +25,9 @@ public sealed record MachineCounters
     /// <summary>Times the guest halted waiting for an interrupt.</summary>
     public long Halts { get; init; }
 
+    /// <summary>Times the machine was reset (by the guest, a triple fault or the host) and booted again.</summary>
+    public long Resets { get; init; }
+
     /// <summary>Interrupts the CPU acknowledged (all sources).</summary>
     public long InterruptsDelivered { get; init; }
 
@@ -158,6 +161,7 @@ public sealed record MachineCounters
         Line("virtual time (ms):", (VirtualTimeNs / 1e6).ToString("F3", CultureInfo.InvariantCulture));
         Line("halted (ms):", (HaltedNs / 1e6).ToString("F3", CultureInfo.InvariantCulture));
         Line("halts:", Halts);
+        Line("resets:", Resets);
         Line("interrupts delivered:", InterruptsDelivered);
         Line("pic irqs:", Join(PicInterruptsByIrq));
         Line("ioapic pins:", Join(IoApicInterruptsByPin));

@@ -9,13 +9,13 @@ public enum StopCause
     /// <summary>The guest halted with interrupts off, or with nothing left that could wake it.</summary>
     Halted,
 
-    /// <summary>The guest asked for a reset (i8042 pulse); emu powers off, like QEMU -no-reboot.</summary>
+    /// <summary>The guest (0xCF9, port 0x92, the i8042's pulse) or the host asked for a reset under <see cref="MachineConfiguration.NoReboot"/>.</summary>
     Reset,
 
     /// <summary>The guest powered off through ACPI (sleep state S5).</summary>
     PowerOff,
 
-    /// <summary>A triple fault.</summary>
+    /// <summary>A triple fault under <see cref="MachineConfiguration.NoReboot"/> (otherwise it resets the machine).</summary>
     TripleFault,
 
     /// <summary>A serial line matched the run condition.</summary>

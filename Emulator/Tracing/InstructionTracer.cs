@@ -19,13 +19,13 @@ public sealed class InstructionTracer(TextWriter output)
         SegmentRegister cs = s.Segments[SegmentIndex.Cs];
         int bitness = (cs.Attributes & (1 << 13)) != 0 && (s.Efer & (1 << 10)) != 0 ? 64
             : (s.Cr0 & 1) != 0 && (cs.Attributes & (1 << 14)) != 0 ? 32 : 16;
-        ulong linear = bitness == 64 ? s.Rip : cs.Base + s.Rip;
+        ulong linear = bitness == 64 ? s.Rip : (uint)(cs.Base + s.Rip); // what the CPU fetches (BlockCache.Get)
         int n = 0;
         try
         {
             for (; n < bytes.Length; n++)
             {
-                bytes[n] = cpu.Memory.Fetch8(linear + (ulong)n);
+                bytes[n] = cpu.Memory.Fetch8(bitness == 64 ? linear + (ulong)n : (uint)(linear + (ulong)n));
             }
         }
         catch (PageFaultException)

@@ -1,13 +1,6 @@
 /* hello: the smallest test kernel, a multiboot1 image (a.out kludge) entered in 32-bit protected mode.
  * It prints a line on COM1 and leaves through isa-debug-exit. Proves the build and both machines. */
-#define MB_MAGIC 0x1BADB002
-#define MB_FLAGS 0x00010003            /* page-align, memory info, a.out kludge addresses */
-
-    .section .multiboot, "a"
-    .align 4
-mb_header:
-    .long MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
-    .long mb_header, _load_start, _load_end, _bss_end, _start
+#include "multiboot.inc"
 
     .text
     .code32
@@ -15,24 +8,15 @@ mb_header:
 _start:
     mov $stack_top, %esp
     mov $msg, %esi
-1:  lodsb
-    test %al, %al
-    jz 3f
-    mov %al, %bl
-    mov $0x3FD, %dx                     /* wait for THR empty */
-2:  in %dx, %al
-    test $0x20, %al
-    jz 2b
-    mov $0x3F8, %dx
-    mov %bl, %al
-    out %al, %dx
-    jmp 1b
-3:  mov $0xF4, %dx                      /* isa-debug-exit: status (0 << 1) | 1 */
+    call puts32
+    mov $0xF4, %dx                      /* isa-debug-exit: status (0 << 1) | 1 */
     xor %eax, %eax
     out %eax, %dx
 4:  cli
     hlt
     jmp 4b
+
+#include "puts32.inc"
 
     .section .rodata
 msg: .asciz "TEST hello: PASS\n"

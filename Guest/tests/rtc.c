@@ -14,16 +14,6 @@ const char test_name[] = "rtc";
 static volatile uint32_t irq8_count;
 static volatile uint8_t reg_c_in_handler;
 
-static uint8_t cmos_read(uint8_t reg) {
-    outb(0x70, reg);
-    return inb(0x71);
-}
-
-static void cmos_write(uint8_t reg, uint8_t v) {
-    outb(0x70, reg);
-    outb(0x71, v);
-}
-
 static int bcd_ok(uint8_t v, int lo, int hi) {
     if ((v & 0x0F) > 9 || (v >> 4) > 9) {
         return 0;

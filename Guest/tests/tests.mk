@@ -8,7 +8,7 @@ GT_CFLAGS := -std=c11 -ffreestanding -nostdlib -fno-stack-protector -fno-pic -fn
 GT_LDFLAGS := -n -z noexecstack --no-warn-rwx-segments -T tests/test.ld
 GT_LIB_OBJS := $(patsubst tests/lib/%,$(BUILD)/tests/lib/%.o,$(basename $(wildcard tests/lib/*.c tests/lib/*.S)))
 GT_ASM_OBJS := $(patsubst tests/%.S,$(BUILD)/tests/%.o,$(wildcard tests/*_asm.S))
-TEST_ELFS := $(BUILD)/tests/hello.elf $(GT_KERNELS:%=$(BUILD)/tests/%.elf)
+TEST_ELFS := $(BUILD)/tests/hello.elf $(BUILD)/tests/lowload.elf $(GT_KERNELS:%=$(BUILD)/tests/%.elf)
 
 tests: $(TEST_ELFS)
 
@@ -25,6 +25,11 @@ $(BUILD)/tests/%.o: tests/%.c
 $(BUILD)/tests/hello.elf: $(BUILD)/tests/hello.o tests/test.ld tests/tests.mk
 	@echo "  LD      $@"
 	@ld $(GT_LDFLAGS) -o $@ $<
+
+# lowload.S stands alone too, linked at 0x9000 (conventional memory) by its own script
+$(BUILD)/tests/lowload.elf: $(BUILD)/tests/lowload.o tests/lowload.ld tests/tests.mk
+	@echo "  LD      $@"
+	@ld -n -z noexecstack --no-warn-rwx-segments -T tests/lowload.ld -o $@ $<
 
 $(BUILD)/tests/%.elf: $(BUILD)/tests/%.o $(GT_LIB_OBJS) tests/test.ld tests/tests.mk
 	@echo "  LD      $@"

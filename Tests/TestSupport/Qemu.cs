@@ -6,8 +6,9 @@ public static class Qemu
     /// <summary>
     /// Boots a multiboot kernel as DESIGN.md section 7 spells it and returns what COM1 printed.
     /// Skips (fails under CI) when QEMU is not installed. <paramref name="stdin"/> is typed on COM1.
+    /// With <paramref name="reboot"/> false (the default, -no-reboot) a reset or triple fault ends QEMU.
     /// </summary>
-    public static ProcessResult RunKernel(string kernel, string? initrd = null, string? append = null, TimeSpan? timeout = null, IEnumerable<string>? extraArgs = null, string? stdin = null)
+    public static ProcessResult RunKernel(string kernel, string? initrd = null, string? append = null, TimeSpan? timeout = null, IEnumerable<string>? extraArgs = null, string? stdin = null, bool reboot = false)
     {
         string qemu = ExternalTool.Require("qemu-system-x86_64", "the reference platform for guest tests");
         var args = new List<string> { "-kernel", kernel };
@@ -21,8 +22,13 @@ public static class Qemu
             args.AddRange(["-append", append]);
         }
 
-        args.AddRange(["-serial", "stdio", "-display", "none", "-vga", "std", "-no-reboot",
+        args.AddRange(["-serial", "stdio", "-display", "none", "-vga", "std",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-m", "256M"]);
+        if (!reboot)
+        {
+            args.Add("-no-reboot");
+        }
+
         if (extraArgs is not null)
         {
             args.AddRange(extraArgs);

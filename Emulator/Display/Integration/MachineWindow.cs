@@ -123,8 +123,8 @@ public sealed class MachineWindow : IMachineControl, IDisposable
         }
     }
 
-    /// <summary>The machine has no reset line yet: say so rather than pretend (host key + R).</summary>
-    public void Reset() => Console.Error.WriteLine("emu: reset from the window is not supported yet");
+    /// <summary>Host key + R: the machine's RESET line (under -no-reboot the run ends instead, as QEMU's system_reset does there).</summary>
+    public void Reset() => machine.RequestReset();
 
     public void PowerOff()
     {

@@ -2,14 +2,7 @@
  * paging off (Multiboot 0.6.96, 3.2). We load our own GDT, mask the 8259s, run the kernel's optional
  * 32-bit hook (boot32_hook, with paging off), identity-map the first 4 GiB with 2 MiB pages, enter
  * long mode (SDM Vol. 3A, 10.8.5: CR4.PAE, CR3, EFER.LME, CR0.PG, then a far jump) and call main(). */
-#define MB_MAGIC 0x1BADB002
-#define MB_FLAGS 0x00010003            /* page-align, memory info, a.out kludge addresses */
-
-    .section .multiboot, "a"
-    .align 4
-mb_header:
-    .long MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
-    .long mb_header, _load_start, _load_end, _bss_end, _start
+#include "multiboot.inc"
 
     .text
     .code32

@@ -46,6 +46,9 @@ static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, 
 static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
 static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 static inline uint32_t inl(uint16_t port) { uint32_t v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+/* CMOS RAM and RTC registers: index at 0x70 (NMI left enabled), data at 0x71 */
+static inline uint8_t cmos_read(uint8_t index) { outb(0x70, index); return inb(0x71); }
+static inline void cmos_write(uint8_t index, uint8_t v) { outb(0x70, index); outb(0x71, v); }
 static inline uint64_t rdmsr(uint32_t msr) {
     uint32_t lo, hi;
     __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));

@@ -81,6 +81,7 @@ public class CpuidHonestyTests
         new(1, 'd', 6, "PAE", a => SetCr4(a, ControlRegisters.Cr4Pae)),
         new(1, 'd', 8, "CX8", a => a.cmpxchg8b(__[rsi])),
         new(1, 'd', 9, "APIC", a => { a.mov(ecx, MsrIndex.ApicBase); a.rdmsr(); }),
+        new(1, 'd', 11, "SEP", null, "MsrTests.SysenterAndSysexitIn32BitProtectedMode"),
         new(1, 'd', 13, "PGE", a => SetCr4(a, ControlRegisters.Cr4Pge)),
         new(1, 'd', 15, "CMOV", a => a.cmove(eax, ecx)),
         new(1, 'd', 16, "PAT", a => { a.mov(ecx, MsrIndex.Pat); a.rdmsr(); a.wrmsr(); }),

@@ -172,7 +172,8 @@ public class SystemRegisterTests
         Assert.Equal("GenuineIntel", string.Concat(new[] { b, d, c }.Select(r => string.Concat(BitConverter.GetBytes(r).Select(x => (char)x)))));
 
         (_, _, uint ecx1, uint edx1) = CpuIdentification.Query(f, 1, 0);
-        Assert.Equal(0u, edx1 & (1u << 11)); // no SEP
+        Assert.NotEqual(0u, edx1 & (1u << 11)); // SEP: SYSENTER/SYSEXIT
+        Assert.Equal(0u, edx1 & (1u << 12)); // no MTRRs
         Assert.Equal(0u, ecx1 & (1u << 28)); // no AVX
         Assert.NotEqual(0u, edx1 & (1u << 24)); // FXSR
         Assert.NotEqual(0u, ecx1 & (1u << 26)); // XSAVE

@@ -163,4 +163,32 @@ public sealed class MultibootLoaderTests : IDisposable
         var e = Assert.Throws<BootImageException>(() => MultibootLoader.Load(small, image, "x", []));
         Assert.Contains("does not fit in memory", e.Message);
     }
+
+    [Theory]
+    [InlineData(0x1000u, 0x9_FC00u)] // all of conventional memory
+    [InlineData(0x9000u, 0x2_0000u)] // where the boot information used to go
+    [InlineData(0x8000u, 0x1_0000u)]
+    public void AnImageMayLoadAnywhereInRamAndTheBootInformationGoesElsewhere(uint load, uint bssEnd)
+    {
+        BootInfo boot = MultibootLoader.Load(ram, TestImages.PlainAoutKludge(load, bssEnd), "low", [(new byte[3000], "m")]);
+
+        Assert.Equal(load + 0x20, boot.Entry);
+        Assert.Equal(0xCD, ram.Span(load + 0x5F, 1)[0]); // the image arrived whole
+        foreach (ulong structure in new ulong[] { boot.InfoAddress, boot.GdtAddress, U32(boot.InfoAddress + 16), U32(boot.InfoAddress + 48) })
+        {
+            Assert.False(structure >= load && structure < bssEnd, $"0x{structure:X} lies in the image 0x{load:X}-0x{bssEnd:X}");
+            Assert.False(structure >= boot.Modules[0].Start && structure < boot.Modules[0].End, $"0x{structure:X} lies in the module");
+        }
+
+        Assert.Equal("low", CString(U32(boot.InfoAddress + 16)));
+    }
+
+    [Theory]
+    [InlineData(0x0u)] // page 0: the real-mode interrupt vectors
+    [InlineData(0xA_0000u)] // the legacy video window, not RAM
+    public void AnImageOutsideRamIsRefused(uint load)
+    {
+        var e = Assert.Throws<BootImageException>(() => MultibootLoader.Load(ram, TestImages.PlainAoutKludge(load, load + 0x1000), "k", []));
+        Assert.Contains("not RAM", e.Message);
+    }
 }

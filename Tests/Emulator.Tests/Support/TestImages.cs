@@ -38,17 +38,17 @@ public static class TestImages
         return image;
     }
 
-    /// <summary>A raw binary (not ELF) with the a.out kludge: loaded at 0x200000, BSS to 0x203000, entry 0x200020.</summary>
-    public static byte[] PlainAoutKludge()
+    /// <summary>A raw binary (not ELF) with the a.out kludge: 0x60 bytes loaded at <paramref name="load"/> (0x200000), BSS to <paramref name="bssEnd"/> (0x203000), entry 0x20 in.</summary>
+    public static byte[] PlainAoutKludge(uint load = 0x20_0000, uint bssEnd = 0x20_3000)
     {
         var image = new byte[0x60];
         Span<byte> s = image;
         WriteHeader(s, 0x0001_0003);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[12..], 0x20_0000); // header_addr
-        BinaryPrimitives.WriteUInt32LittleEndian(s[16..], 0x20_0000); // load_addr
+        BinaryPrimitives.WriteUInt32LittleEndian(s[12..], load); // header_addr
+        BinaryPrimitives.WriteUInt32LittleEndian(s[16..], load); // load_addr
         BinaryPrimitives.WriteUInt32LittleEndian(s[20..], 0); // load_end_addr: the whole file
-        BinaryPrimitives.WriteUInt32LittleEndian(s[24..], 0x20_3000); // bss_end_addr
-        BinaryPrimitives.WriteUInt32LittleEndian(s[28..], 0x20_0020); // entry
+        BinaryPrimitives.WriteUInt32LittleEndian(s[24..], bssEnd); // bss_end_addr
+        BinaryPrimitives.WriteUInt32LittleEndian(s[28..], load + 0x20); // entry
         s[0x20] = 0xF4;
         s[0x5F] = 0xCD;
         return image;
