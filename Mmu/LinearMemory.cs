@@ -26,7 +26,7 @@ namespace Mmu;
 /// <see cref="MarkCodeBytes"/> and <see cref="CodeWritten"/>.</item>
 /// </list>
 /// </summary>
-public sealed unsafe class LinearMemory
+public sealed unsafe partial class LinearMemory
 {
     private const ulong PageMask = ~0xFFFUL;
     private const ulong Cr0Pg = 1UL << 31;
@@ -157,26 +157,6 @@ public sealed unsafe class LinearMemory
         SelectContext();
     }
 
-    /// <summary>PKRU, the protection-key rights of user-mode pages (RDPKRU/WRPKRU, XSAVE component 9).</summary>
-    public uint Pkru => walker.Pkru;
-
-    /// <summary>IA32_PKRS, the protection-key rights of supervisor-mode pages.</summary>
-    public uint Pkrs => walker.Pkrs;
-
-    /// <summary>WRPKRU: takes effect for the next access; cached translations of the changed keys are dropped.</summary>
-    public void SetPkru(uint value)
-    {
-        tlb.DropKeyed(SoftTlb.UserKeyFlag, ChangedKeys(walker.Pkru, value));
-        walker.Pkru = value;
-    }
-
-    /// <summary>WRMSR IA32_PKRS: as <see cref="SetPkru"/> for supervisor-mode pages.</summary>
-    public void SetPkrs(uint value)
-    {
-        tlb.DropKeyed(SoftTlb.SupervisorKeyFlag, ChangedKeys(walker.Pkrs, value));
-        walker.Pkrs = value;
-    }
-
     /// <summary>
     /// MOV to CR3. With CR4.PCIDE = 1, bits 11:0 select the PCID and bit 63 set means "do not flush";
     /// otherwise the new PCID's non-global entries are invalidated (SDM 4.10.4.1). In PAE mode this
@@ -230,49 +210,6 @@ public sealed unsafe class LinearMemory
         return false;
     }
 
-    /// <summary>
-    /// A debugger's read at a linear address through the current paging, without touching the TLB, the
-    /// accessed/dirty bits or the counters; it stops at the first unmapped byte and returns how many it read.
-    /// </summary>
-    public int InspectRead(ulong linear, Span<byte> destination)
-    {
-        for (int i = 0; i < destination.Length; i++)
-        {
-            if (!walker.TryInspect(linear + (ulong)i, out ulong physical))
-            {
-                return i;
-            }
-
-            destination[i] = (byte)Bus.Read(physical, 1);
-        }
-
-        return destination.Length;
-    }
-
-    /// <summary>
-    /// A debugger's write at a linear address through the current paging, whatever the page's protection;
-    /// decoded code on the page is invalidated as for any write. Returns false (writing nothing) when a byte is unmapped.
-    /// </summary>
-    public bool InspectWrite(ulong linear, ReadOnlySpan<byte> source)
-    {
-        var physical = new ulong[source.Length];
-        for (int i = 0; i < source.Length; i++)
-        {
-            if (!walker.TryInspect(linear + (ulong)i, out physical[i]))
-            {
-                return false;
-            }
-        }
-
-        for (int i = 0; i < source.Length; i++)
-        {
-            Bus.Write(physical[i], 1, source[i]);
-            NotifyIfCode(physical[i], 1);
-        }
-
-        return true;
-    }
-
     /// <summary>INVLPG: drops the translations of one page for the current PCID, and global ones (SDM 4.10.4.1).</summary>
     public void InvalidatePage(ulong linear)
     {
@@ -308,55 +245,6 @@ public sealed unsafe class LinearMemory
                 throw new ArgumentOutOfRangeException(nameof(type), type, "INVPCID type must be 0-3");
         }
     }
-
-    /// <summary>
-    /// Marks every byte of a physical page (by page number) as code: writes to it no longer take the
-    /// fast path and raise <see cref="CodeWritten"/>.
-    /// </summary>
-    public void MarkCodePage(ulong physicalPage) => MarkCodeBytes(physicalPage << 12, 4096);
-
-    /// <summary>
-    /// Marks <paramref name="length"/> bytes at <paramref name="physicalAddress"/> (all on one page) as
-    /// decoded or compiled code. Writes to the page leave the fast path; those that overlap a marked byte
-    /// raise <see cref="CodeWritten"/> (QEMU keeps such a bitmap of code bytes per page too).
-    /// </summary>
-    public void MarkCodeBytes(ulong physicalAddress, int length)
-    {
-        ulong page = physicalAddress >> 12;
-        if (!codePages.TryGetValue(page, out CodeBytes? bytes))
-        {
-            bytes = new CodeBytes();
-            codePages.Add(page, bytes);
-            tlb.RemoveFastWrite(page << 12);
-        }
-
-        bytes.Mark((int)(physicalAddress & 0xFFF), length);
-    }
-
-    /// <summary>
-    /// Forgets which bytes of a physical page (by page number) are code, keeping the page off the write
-    /// fast path: the owner marks the bytes still in use again (after it dropped some blocks).
-    /// </summary>
-    public void ClearCodeBytes(ulong physicalPage)
-    {
-        if (codePages.TryGetValue(physicalPage, out CodeBytes? bytes))
-        {
-            bytes.Clear();
-        }
-    }
-
-    /// <summary>Forgets that a physical page (by page number) holds code; its writes take the fast path again.</summary>
-    public void UnmarkCodePage(ulong physicalPage)
-    {
-        if (codePages.Remove(physicalPage) && !Watchpoints.Armed)
-        {
-            // (With watchpoints the slow bit may also mean "watched": the entry keeps it until the next flush.)
-            tlb.RestoreFastWrite(physicalPage << 12);
-        }
-    }
-
-    /// <summary>Whether a physical page (by page number) is marked as holding code.</summary>
-    public bool IsCodePage(ulong physicalPage) => codePages.ContainsKey(physicalPage);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte Read8(ulong linear) => ReadFast<byte>(linear);
@@ -753,19 +641,6 @@ public sealed unsafe class LinearMemory
         bool writeSlow = codePages.ContainsKey(physicalPage >> 12);
         uint keyFlags = pagingOn && walker.KeysApply(t.UserAccessible) ? SoftTlb.ProtectionKeyFlags(t.UserAccessible, t.ProtectionKey) : 0;
         return tlb.Insert(page, ctx, physicalPage, host, t.PageSize - 1, t.Global, read, write, writeSlow, fetch, keyFlags);
-    }
-
-    /// <summary>One bit per protection key whose two rights bits differ between <paramref name="a"/> and <paramref name="b"/>.</summary>
-    private static uint ChangedKeys(uint a, uint b)
-    {
-        uint diff = a ^ b;
-        uint keys = 0;
-        for (int k = 0; k < 16; k++)
-        {
-            keys |= ((diff >> (2 * k)) & 3) != 0 ? 1u << k : 0;
-        }
-
-        return keys;
     }
 
     private void CountHit(AccessKind kind)
