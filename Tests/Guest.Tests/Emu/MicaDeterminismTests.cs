@@ -1,7 +1,5 @@
 using Devices.Timing;
-using Emulator.Boot;
 using Emulator.Machines;
-using TestSupport;
 
 namespace Guest.Tests.Emu;
 
@@ -24,14 +22,7 @@ public class MicaDeterminismTests
 
     private static (string Transcript, string Counters) Boot()
     {
-        string initfs = RepoPaths.GuestImage("initfs.tar");
-        var config = new MachineConfiguration
-        {
-            KernelPath = RepoPaths.GuestImage("mica.elf"),
-            Modules = [new MultibootModule(initfs, initfs)],
-            CommandLine = "test=ipc",
-            ClockMode = ClockMode.Deterministic,
-        };
+        MachineConfiguration config = MicaMachine.Configuration(ClockMode.Deterministic, "test=ipc");
         using var machine = new Machine(config);
         RunResult result = machine.RunUntil(RunCondition.Timeout(TimeSpan.FromSeconds(120)));
         Assert.Equal(StopCause.DebugExit, result.Cause);

@@ -1,7 +1,5 @@
 using Devices.Timing;
-using Emulator.Boot;
 using Emulator.Machines;
-using TestSupport;
 
 namespace Guest.Tests.Emu;
 
@@ -18,14 +16,7 @@ public class MicaRealtimeTests
     public void MicaBootsOnTheWallClock()
     {
         const string test = "boot";
-        string initfs = RepoPaths.GuestImage("initfs.tar");
-        var config = new MachineConfiguration
-        {
-            KernelPath = RepoPaths.GuestImage("mica.elf"),
-            Modules = [new MultibootModule(initfs, initfs)],
-            CommandLine = "test=" + test,
-            ClockMode = ClockMode.Realtime,
-        };
+        MachineConfiguration config = MicaMachine.Configuration(ClockMode.Realtime, "test=" + test);
         using var machine = new Machine(config);
         RunResult result = machine.RunUntil(RunCondition.Timeout(TimeSpan.FromSeconds(120)));
         Assert.True(result.Cause == StopCause.DebugExit, $"emu stopped: {result.Cause}; COM1 said:\n{machine.SerialTranscript}");
@@ -44,13 +35,7 @@ public class MicaRealtimeTests
             Assert.Skip("needs Linux's per-thread CPU time (/proc/thread-self/schedstat)");
         }
 
-        string initfs = RepoPaths.GuestImage("initfs.tar");
-        var config = new MachineConfiguration
-        {
-            KernelPath = RepoPaths.GuestImage("mica.elf"),
-            Modules = [new MultibootModule(initfs, initfs)],
-            ClockMode = ClockMode.Realtime,
-        };
+        MachineConfiguration config = MicaMachine.Configuration(ClockMode.Realtime);
         using var machine = new Machine(config);
         RunResult booted = machine.RunUntil(RunCondition.SerialLineMatches("fbd. ready") with { WallTimeout = TimeSpan.FromSeconds(120) });
         Assert.True(booted.Cause == StopCause.SerialLineMatched, $"no shell: {booted.Cause}; COM1 said:\n{machine.SerialTranscript}");

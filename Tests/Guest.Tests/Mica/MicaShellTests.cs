@@ -1,7 +1,7 @@
 using System.Text;
 using Devices.Timing;
-using Emulator.Boot;
 using Emulator.Machines;
+using Guest.Tests.Emu;
 using TestSupport;
 
 namespace Guest.Tests.Mica;
@@ -34,13 +34,7 @@ public class MicaShellTests
     [Fact]
     public void ShellRunsCommandsTypedOnCom1BeforeBootOnEmu()
     {
-        string initfs = RepoPaths.GuestImage("initfs.tar");
-        var config = new MachineConfiguration
-        {
-            KernelPath = RepoPaths.GuestImage("mica.elf"),
-            Modules = [new MultibootModule(initfs, initfs)],
-            ClockMode = ClockMode.Deterministic,
-        };
+        MachineConfiguration config = MicaMachine.Configuration(ClockMode.Deterministic);
         using var machine = new Machine(config);
         machine.Serial.EnqueueInput(Encoding.ASCII.GetBytes(Typed));
         RunResult result = machine.RunUntil(RunCondition.Timeout(TimeSpan.FromSeconds(120)));
