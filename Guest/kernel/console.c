@@ -9,7 +9,8 @@ void console_init(void) {
     outb(COM1 + 0, 1);
     outb(COM1 + 1, 0);
     outb(COM1 + 3, 0x03);   /* 8N1 */
-    outb(COM1 + 2, 0xC7);
+    /* FCR is left alone: turning the FIFOs on clears them, dropping a byte typed before boot (uartd
+     * keeps it) */
 }
 
 void kputc(char c) {

@@ -1,6 +1,7 @@
 /* Interrupt controllers and time: the 8259s are masked, device IRQs go through the IOAPIC
  * (ISA IRQ n on pin n, fixed addresses of the PC), the LAPIC timer (calibrated against PIT
- * channel 2) drives the scheduler at HZ. Vectors: 0-31 exceptions, 32-55 IRQs, 0x38 timer. */
+ * channel 2) drives the scheduler at HZ while a thread runs; idle stops it. Vectors: 0-31
+ * exceptions, 32-55 IRQs, 0x38 timer. */
 #include "kernel.h"
 
 #define LAPIC ((volatile u32 *)P2V(0xFEE00000))
@@ -12,6 +13,8 @@
 volatile u64 ticks;
 static u64 tsc_per_ms;
 static u64 tsc_boot;
+static u32 bus_per_10ms;     /* LAPIC timer counts (bus/16) in 10 ms */
+static bool tick_stopped;    /* idle: the periodic tick is off (see timer_idle) */
 
 static void lapic_w(int reg, u32 v) { LAPIC[reg / 4] = v; }
 static u32 lapic_r(int reg) { return LAPIC[reg / 4]; }
@@ -82,12 +85,42 @@ void intr_init(void) {
             u64 b = t[j]; t[j] = t[j - 1]; t[j - 1] = b;
         }
     }
-    u32 per10ms = n[2];
+    bus_per_10ms = n[2];
     tsc_per_ms = t[2];
     tsc_boot = rdtsc();
+    tick_stopped = true;
+    timer_tick();
+    kprintf("mica: LAPIC timer %u kHz (bus/16), TSC %lu kHz, tick %d Hz\n", bus_per_10ms / 10, tsc_per_ms, HZ);
+}
+
+/* The periodic scheduler tick, restarted when a thread runs after idle. */
+void timer_tick(void) {
+    if (!tick_stopped)
+        return;
+    tick_stopped = false;
+    /* Stop the timer before the mode changes: QEMU restarts a periodic timer from the initial count it
+     * holds (1 after a short one-shot: a 32 ns period, a storm that stalls QEMU), where hardware waits
+     * for the next write of the count (SDM vol. 3, 11.5.4). */
+    lapic_w(0x380, 0);
     lapic_w(0x320, TIMER_VEC | (1u << 17)); /* periodic */
-    lapic_w(0x380, per10ms / (HZ / 100));
-    kprintf("mica: LAPIC timer %u kHz (bus/16), TSC %lu kHz, tick %d Hz\n", per10ms / 10, tsc_per_ms, HZ);
+    lapic_w(0x380, bus_per_10ms / (HZ / 100));
+}
+
+/* Idle without a tick (as a tickless kernel does): one interrupt at the first sleeper's deadline
+ * (0: none, the timer stops), so an idle machine is woken only by what it waits for. An initial
+ * count of 0 stops the LAPIC timer (SDM vol. 3, 11.5.4). */
+void timer_idle(u64 deadline_ns) {
+    tick_stopped = true;
+    if (!deadline_ns) {
+        lapic_w(0x380, 0);
+        return;
+    }
+    u64 now = clock_ns(), ns = deadline_ns > now ? deadline_ns - now : 0;
+    if (ns > 10000000000ul)
+        ns = 10000000000ul;                 /* at most 10 s a shot: no overflow below */
+    u64 count = ns * bus_per_10ms / 10000000 + 1;
+    lapic_w(0x320, TIMER_VEC);              /* one-shot */
+    lapic_w(0x380, count > 0xFFFFFFFFul ? 0xFFFFFFFFu : (u32)count);
 }
 
 u64 clock_ns(void) {

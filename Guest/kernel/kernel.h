@@ -122,6 +122,8 @@ void intr_init(void);
 void lapic_eoi(void);
 void ioapic_mask(int irq, bool masked);
 u64 clock_ns(void);
+void timer_tick(void);
+void timer_idle(u64 deadline_ns);
 void isr_dispatch(struct frame *f);
 extern volatile u64 ticks;
 /* pmm.c */

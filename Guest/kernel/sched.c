@@ -66,6 +66,8 @@ void sched_tail(void) {
 /* Makes next current: its address space, I/O bitmap and kernel stack. prev's registers stay on
  * prev's kernel stack until something switches back to it. */
 static inline void enter(struct thread *prev, struct thread *next) {
+    if (prev == &idle_thread)
+        timer_tick();
     cur = next;
     next->state = T_RUNNING;
     next->slice = SLICE_TICKS;
@@ -156,10 +158,12 @@ void sched_tick(void) {
     preempt_check();
 }
 
-/* The boot thread becomes idle: it halts with interrupts on until there is work. */
+/* The boot thread becomes idle: it halts with interrupts on until there is work, with the tick
+ * stopped until the first sleeper's deadline (an interrupt switching to a thread restarts it). */
 void sched_init(void) {
     for (;;) {
-        __asm__ volatile("sti; hlt; cli");
         preempt_check();
+        timer_idle(sleepers.head ? sleepers.head->wake_at : 0);
+        __asm__ volatile("sti; hlt; cli" ::: "memory");   /* interrupts change the queues */
     }
 }

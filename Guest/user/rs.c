@@ -21,7 +21,7 @@ struct driver {
 };
 static struct driver drivers[8];
 static int ndrivers;
-static int main_tid;
+static int main_tid, ticker_tid;
 
 /* rs must never wait for serial: (it may be the one to restart uartd): a line that cannot go
  * there goes to the kernel log. */
@@ -120,6 +120,7 @@ static void reap(void) {
             }
             d->state = D_WAITING;
             d->due_ns = now + d->backoff_ms * 1000000l;
+            notify(ticker_tid, NOTE_TICK);
         }
 }
 
@@ -139,8 +140,23 @@ static void restart_due(void) {
     }
 }
 
+static bool restart_pending(void) {
+    for (int i = 0; i < ndrivers; i++)
+        if (drivers[i].state == D_WAITING)
+            return true;
+    return false;
+}
+
+/* Ticks main every 5 ms while a restart waits out its back-off; otherwise it blocks until reap()
+ * wakes it, so an idle system has no timer running (the kernel stops its tick in idle). A wake that
+ * races with the check stays pending in the notification bits. */
 static void ticker(void *arg) {
+    struct msg m;
     for (;;) {
+        if (!restart_pending()) {
+            ipc_recv(&m, NULL, 0);
+            continue;
+        }
         sleep_ms(5);
         notify(main_tid, NOTE_TICK);
     }
@@ -218,7 +234,7 @@ int main(const char *arg, unsigned long a2, unsigned long a3) {
             drivers[i].state = D_FAILED;
             say("[rs] cannot start %s\n", drivers[i].name);
         }
-    thread_create(ticker, NULL);
+    ticker_tid = thread_create(ticker, NULL);
     static char buf[256];
     struct msg m;
     int to = 0;

@@ -74,7 +74,10 @@ int main(const char *arg, unsigned long a2, unsigned long a3) {
     outb(COM + 0, 1);   /* 115200 baud */
     outb(COM + 1, 0);
     outb(COM + 3, 0x03);
-    outb(COM + 2, 0xC5);   /* FIFOs on, 14-byte trigger; keep what was typed before we ran */
+    /* keep what was typed before we ran: turning the FIFOs on clears them */
+    while (inb(COM + 5) & 1 && rx_head - rx_tail < RXSIZE)
+        rx[rx_head++ % RXSIZE] = inb(COM);
+    outb(COM + 2, 0xC5);   /* FIFOs on, 14-byte trigger */
     outb(COM + 4, 0x0B);   /* DTR, RTS, OUT2 (the IRQ gate on a PC) */
     if (irq_bind(IRQ, 1) < 0 || scheme_register("serial") < 0) {
         printf("[uartd] cannot bind IRQ %d or register serial:\n", IRQ);
