@@ -22,17 +22,15 @@ _start:
     loop 1b
     movl $pd + 3, pdpt
     movl $pdpt + 3, pml4
-    mov %cr4, %eax
-    or $0x20, %eax                      /* PAE */
-    mov %eax, %cr4
     mov $pml4, %eax
     mov %eax, %cr3
-    mov $0xC0000080, %ecx               /* EFER.LME */
-    rdmsr
-    or $0x100, %eax
+    mov $0x20, %eax                     /* CR4: PAE alone (multiboot enters with CR4 clear) */
+    mov %eax, %cr4
+    mov $0xC0000080, %ecx               /* EFER: LME alone */
+    mov $0x100, %eax
+    xor %edx, %edx
     wrmsr
-    mov %cr0, %eax
-    or $0x80000001, %eax                /* PG, PE */
+    mov $0x80000011, %eax               /* CR0: PG, ET, PE */
     mov %eax, %cr0
     lgdt gdt_pointer
     ljmp $0x08, $long64
