@@ -60,6 +60,9 @@ public sealed partial class Processor
     internal bool DebugTrapPending =>
         (State.FlagBits & Rflag.TF) != 0 || Debugger.StepRequested || Memory.Watchpoints.Hits.Count != 0 || GuestDebug.IoHits != 0;
 
+    /// <summary>False while neither debugger has anything armed and TF is clear: no debug trap can be pending.</summary>
+    internal bool DebugTrapsPossible => ((State.FlagBits & Rflag.TF) | debugArmed) != 0;
+
     private void UpdateDebugArmed() => debugArmed = Debugger.Armed || GuestDebug.Armed ? 1UL : 0;
 
     /// <summary>Guest data watchpoints are armed: compiled code compiled without read checks is dropped.</summary>

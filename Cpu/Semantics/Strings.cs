@@ -32,6 +32,7 @@ public static class Strings
         bool rep = ins.HasRepPrefix || ins.HasRepePrefix || ins.HasRepnePrefix;
         Mnemonic m = ins.Mnemonic;
         Register sourceSegment = ins.MemorySegment;
+        bool traps = rep && cpu.DebugTrapsPossible;
         bool compares = m is Mnemonic.Cmpsb or Mnemonic.Cmpsw or Mnemonic.Cmpsd or Mnemonic.Cmpsq or Mnemonic.Scasb or Mnemonic.Scasw or Mnemonic.Scasd or Mnemonic.Scasq;
 
         for (int i = 0; ; i++)
@@ -68,7 +69,7 @@ public static class Strings
                 }
             }
 
-            if (cpu.DebugTrapPending && Masked(s.Gpr[Rcx], addressSize) != 0)
+            if (traps && cpu.DebugTrapPending && Masked(s.Gpr[Rcx], addressSize) != 0)
             {
                 s.Rip = ins.IP;
                 s.FlagBits |= Rflag.RF;
