@@ -53,6 +53,16 @@ public sealed partial class Processor
         debugShadowUntil = retired + 2;
     }
 
+    /// <summary>
+    /// True when a debug trap is due after the current step of execution: a single step (TF or the
+    /// debugger's) or a data or I/O breakpoint hit. Asked by a REP string instruction between iterations.
+    /// </summary>
+    internal bool DebugTrapPending =>
+        (State.FlagBits & Rflag.TF) != 0 || Debugger.StepRequested || Memory.Watchpoints.Hits.Count != 0 || GuestDebug.IoHits != 0;
+
+    /// <summary>False while neither debugger has anything armed and TF is clear: no debug trap can be pending.</summary>
+    internal bool DebugTrapsPossible => ((State.FlagBits & Rflag.TF) | debugArmed) != 0;
+
     private void UpdateDebugArmed() => debugArmed = Debugger.Armed || GuestDebug.Armed ? 1UL : 0;
 
     /// <summary>Guest data watchpoints are armed: compiled code compiled without read checks is dropped.</summary>

@@ -8,7 +8,10 @@ namespace Cpu.Semantics;
 /// String instructions MOVS STOS LODS CMPS SCAS INS OUTS with REP/REPE/REPNE (Intel SDM Vol. 2, REP).
 /// Each iteration updates RSI/RDI/RCX after its memory accesses, so a fault leaves the registers at the
 /// faulting element. A long REP runs in slices: when a slice ends with work left, RIP stays on the
-/// instruction so interrupts can be taken between slices.
+/// instruction so interrupts can be taken between slices. A single step or a data or I/O breakpoint hit
+/// stops it after the iteration in question, likewise (Intel SDM Vol. 3B, 18.3.1.2 and 18.3.1.4): the
+/// trap is reported between iterations, with RF set so that an instruction breakpoint on the REP does not
+/// fire again when it resumes (SDM 18.3.1.1).
 /// </summary>
 public static class Strings
 {
@@ -29,6 +32,7 @@ public static class Strings
         bool rep = ins.HasRepPrefix || ins.HasRepePrefix || ins.HasRepnePrefix;
         Mnemonic m = ins.Mnemonic;
         Register sourceSegment = ins.MemorySegment;
+        bool traps = rep && cpu.DebugTrapsPossible;
         bool compares = m is Mnemonic.Cmpsb or Mnemonic.Cmpsw or Mnemonic.Cmpsd or Mnemonic.Cmpsq or Mnemonic.Scasb or Mnemonic.Scasw or Mnemonic.Scasd or Mnemonic.Scasq;
 
         for (int i = 0; ; i++)
@@ -63,6 +67,14 @@ public static class Strings
                 {
                     return;
                 }
+            }
+
+            if (traps && cpu.DebugTrapPending && Masked(s.Gpr[Rcx], addressSize) != 0)
+            {
+                s.Rip = ins.IP;
+                s.FlagBits |= Rflag.RF;
+                cpu.EndBlock();
+                return;
             }
         }
     }

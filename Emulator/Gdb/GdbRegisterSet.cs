@@ -108,9 +108,12 @@ public sealed class GdbRegisterSet
 
         list.Add(GdbRegister.Scalar("mxcsr", 32, "i386_mxcsr", Sse, p => p.State.Mxcsr, (p, v) => p.State.Mxcsr = (uint)v & MxcsrBits.Writable));
 
+        // gdb numbers the segments feature only for amd64 (and i386 GNU/Linux): a bare i386 target that has it
+        // stops gdb 13 on an internal error, so there the bases go with the system registers.
         string ptr = width == 64 ? "int64" : "int32";
-        list.Add(GdbRegister.Scalar("fs_base", width, ptr, Segments, p => p.State.Segments[SegmentIndex.Fs].Base, (p, v) => p.State.Segments[SegmentIndex.Fs].Base = v));
-        list.Add(GdbRegister.Scalar("gs_base", width, ptr, Segments, p => p.State.Segments[SegmentIndex.Gs].Base, (p, v) => p.State.Segments[SegmentIndex.Gs].Base = v));
+        string bases = width == 64 ? Segments : System;
+        list.Add(GdbRegister.Scalar("fs_base", width, ptr, bases, p => p.State.Segments[SegmentIndex.Fs].Base, (p, v) => p.State.Segments[SegmentIndex.Fs].Base = v));
+        list.Add(GdbRegister.Scalar("gs_base", width, ptr, bases, p => p.State.Segments[SegmentIndex.Gs].Base, (p, v) => p.State.Segments[SegmentIndex.Gs].Base = v));
         if (width == 64)
         {
             list.Add(GdbRegister.Scalar("k_gs_base", 64, "int64", Segments, p => p.SystemRegisters.Msr.KernelGsBase, (p, v) => p.SystemRegisters.Msr.KernelGsBase = v));

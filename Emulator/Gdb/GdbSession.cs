@@ -32,10 +32,17 @@ public sealed class GdbSession
     private Processor Target => machine.Processor;
 
     /// <summary>
-    /// The register layout of this connection: chosen when gdb first needs it (i386:x86-64 in long mode or
-    /// for a 64-bit kernel, else i386), then kept, since gdb reads the description once per connection.
+    /// The register layout gdb holds: the description it last read (<c>g</c>/<c>p</c> must keep to it until
+    /// it reads another), or before any read the one for the current mode.
     /// </summary>
-    public GdbRegisterSet Registers => registers ??= ProcessorMode.IsLongModeActive(Target.State) || kernelIs64Bit ? GdbRegisterSet.Amd64 : GdbRegisterSet.I386;
+    public GdbRegisterSet Registers => registers ??= ForCurrentMode;
+
+    /// <summary>
+    /// The description for the guest's mode now: i386:x86-64 in long mode or for a 64-bit kernel (gdb
+    /// rejects i386 for an ELF64 file), else i386. gdb reads it when it connects and again on
+    /// <c>unset tdesc filename</c>, so a description read after the guest switched modes follows it.
+    /// </summary>
+    private GdbRegisterSet ForCurrentMode => ProcessorMode.IsLongModeActive(Target.State) || kernelIs64Bit ? GdbRegisterSet.Amd64 : GdbRegisterSet.I386;
 
     /// <summary>Handles one packet: the reply to send (null for none) and what the machine must do next.</summary>
     public (string? Reply, GdbResume Resume) Handle(string packet)
@@ -291,6 +298,11 @@ public sealed class GdbSession
         }
 
         (ulong offset, int length) = ParseRange(request[(colon + 1)..]);
+        if (offset == 0)
+        {
+            registers = ForCurrentMode; // a new read: from here on gdb holds this layout
+        }
+
         string xml = GdbTargetDescription.Xml(Registers);
         if (offset >= (ulong)xml.Length)
         {

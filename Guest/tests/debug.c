@@ -2,7 +2,8 @@
  * and aliasing, instruction breakpoints with RF, data write and read/write watchpoints with their
  * lengths and alignment (also inside hot loops, where emu runs compiled code), I/O breakpoints with
  * CR4.DE, general detect, TF single steps with POPF, MOV SS and STI, ICEBP, INT3 and RF in a fault's
- * frame. Trap RIPs are compared with labels in debug_asm.S. */
+ * frame, and the traps of REP string instructions between their iterations. Trap RIPs are compared with
+ * labels in debug_asm.S. */
 #include "test.h"
 
 const char test_name[] = "debug";
@@ -23,12 +24,15 @@ extern char bp_site[], bp_site_end[], st32_end[], st8_end[], st64_end[], ld64_en
 extern char gd_site[], gd_site_end[], dr4_site[], dr4_site_end[];
 extern char ss1_end[], ss2_end[], ss3_end[], ss4_end[], ss5_end[], ms1_end[], ms2_end[], sti1_end[], sti2_end[];
 extern char ice_end[], i3_end[], ud[], ud_end[];
+extern char rst[], rst_end[], rs1[], rs1_end[], rs2_end[], rs3_end[], rs4_end[], ros[], ros_end[];
 extern volatile uint64_t bp_count;
 void bp_func(void), store32(void *p, uint32_t v), store8(void *p, uint8_t v), store64(void *p, uint64_t v);
 uint64_t load64(void *p), read_dr0(void), read_dr4(void);
 void port_out(uint16_t port), port_in(uint16_t port);
 void step_run(uint64_t flags), movss_run(uint64_t flags), sti_run(uint64_t flags);
 void icebp(void), int3_site_run(void), ud_run(void);
+void rep_stos(void *p, uint64_t v, uint64_t count), rep_step_run(uint64_t flags, void *p, uint64_t count);
+void rep_outs(uint16_t port, const void *p, uint64_t count);
 
 #define READ_DR(n) ({ uint64_t v_; __asm__ volatile("mov %%dr" #n ", %0" : "=r"(v_)); v_; })
 #define WRITE_DR(n, v) __asm__ volatile("mov %0, %%dr" #n : : "r"((uint64_t)(v)) : "memory")
@@ -40,7 +44,7 @@ static uint64_t slot(int n, int rw, int len) {
 }
 
 struct event {
-    uint64_t vector, rip, dr6, dr7, rflags, cs;
+    uint64_t vector, rip, dr6, dr7, rflags, cs, rcx, rdi, rsi;
 };
 static volatile struct event ev[16];
 static volatile int nev;
@@ -53,7 +57,7 @@ static volatile uint64_t progress, progress_at_trap;
 /* #DB, #BP and #UD: record, reset DR6 (the SDM leaves clearing it to the handler) and resume as asked */
 static void on_event(struct frame *f) {
     if (nev < 16) {
-        ev[nev] = (struct event){f->vector, f->rip, READ_DR(6), READ_DR(7), f->rflags, f->cs};
+        ev[nev] = (struct event){f->vector, f->rip, READ_DR(6), READ_DR(7), f->rflags, f->cs, f->rcx, f->rdi, f->rsi};
     }
     nev++;
     WRITE_DR(6, 0);
@@ -266,6 +270,78 @@ static void hot_loops(void) {
     check_u("  sum", sum, (uint64_t)HOT * (HOT + 1) / 2);
 }
 
+/* REP string instructions: a data or I/O breakpoint, or a single step, traps after the iteration that met it,
+ * RIP still at the instruction with RCX/RSI/RDI counted on; the rest runs once the handler returns
+ * (SDM 18.3.1.2 and 18.3.1.4). RF is set in the pushed frame of a trap between iterations, so that an
+ * instruction breakpoint on the REP does not fire again when it resumes (SDM 18.3.1.1). */
+static void rep_strings(void) {
+    static uint64_t q[8];
+    reset_events();
+    memset(q, 0, sizeof q);
+    peek = &q[3];
+    WRITE_DR(1, &q[3]);
+    WRITE_DR(7, 0x400 | slot(1, RW_WRITE, 8));
+    rep_stos(q, 0x55, 8);
+    disarm();
+    expect_one("write watchpoint on the 4th of 8 rep stosq iterations", 1, rst, 2);
+    check_u("  rcx at the trap", ev[0].rcx, 4);
+    check("  rdi - the 5th element", ev[0].rdi - (uint64_t)&q[4], 0);
+    check_u("  watched element at the trap", peeked[0], 0x55);
+    check_u("  next element at the trap", peeked[1], 0);
+    check_u("  last element after it", q[7], 0x55);
+    check_sdm("  pushed rf set between iterations (QEMU 7.2: clear)", (ev[0].rflags & RF) == RF, (ev[0].rflags & RF) == 0);
+
+    /* many calls, the loop around them compiled on emu: the hit is in call 514's third iteration */
+    reset_events();
+    memset((void *)arr, 0, sizeof arr);
+    peek = &arr[2058];
+    WRITE_DR(0, &arr[2058]);
+    WRITE_DR(7, 0x400 | slot(0, RW_WRITE, 8));
+    for (int i = 0; i + 4 <= HOT; i += 4) {
+        rep_stos((void *)&arr[i], (uint64_t)i + 1, 4);
+    }
+    disarm();
+    expect_one("write watchpoint in rep stosq called in a hot loop", 1, rst, 1);
+    check_u("  rcx at the trap", ev[0].rcx, 1);
+    check_u("  watched element at the trap", peeked[0], 2057);
+    check_u("  next element at the trap", peeked[1], 0);
+
+    uint64_t flags = read_flags() & ~IF;
+    static uint8_t b[3];
+    reset_events();
+    rep_step_run(flags | TF, b, 3);
+    section("single steps through rep stosb of 3 bytes");
+    check_u("  events", (uint64_t)nev, 6);
+    const char *want[6] = {rs1, rs1, rs1_end, rs2_end, rs3_end, rs4_end};
+    for (int i = 0; i < 6 && i < nev; i++) {
+        check("  rip - site", ev[i].rip - (uint64_t)want[i], 0);
+        check("  dr6 status", ev[i].dr6 & DR6_STATUS, DR6_BS);
+    }
+    check_u("  rcx after the 1st iteration", ev[0].rcx, 2);
+    check_u("  rcx after the 2nd iteration", ev[1].rcx, 1);
+    check_u("  rcx after the last", ev[2].rcx, 0);
+    check_sdm("  pushed rf between iterations, not after the last (QEMU 7.2: never)",
+              (ev[0].rflags & (TF | RF)) == (TF | RF) && (ev[2].rflags & (TF | RF)) == TF,
+              (ev[0].rflags & (TF | RF)) == TF && (ev[2].rflags & (TF | RF)) == TF);
+
+    static const uint8_t out[3] = {1, 2, 3};
+    write_cr4(read_cr4() | CR4_DE);
+    reset_events();
+    WRITE_DR(3, 0x80);
+    WRITE_DR(7, 0x400 | slot(3, RW_IO, 1));
+    rep_outs(0x80, out, 3);
+    disarm();
+    write_cr4(read_cr4() & ~CR4_DE);
+    int sdm = nev == 3;
+    const char *outs_want[3] = {ros, ros, ros_end};
+    for (int i = 0; i < 3 && i < nev; i++) {
+        sdm &= ev[i].rip == (uint64_t)outs_want[i] && (ev[i].dr6 & DR6_STATUS) == 8 && ev[i].rsi == (uint64_t)&out[i + 1];
+    }
+    int departure = nev == 1 && ev[0].rip == (uint64_t)ros_end && ev[0].rsi == (uint64_t)&out[1] && ev[0].rcx == 3;
+    check_sdm("i/o breakpoint on rep outsb of 3 bytes: a trap after each iteration (QEMU 7.2: one trap after the first, RIP "
+              "past it, RCX not counted down: the rest never runs)", sdm, departure);
+}
+
 static void io_breakpoints(void) {
     write_cr4(read_cr4() | CR4_DE);
     reset_events();
@@ -359,6 +435,7 @@ int main(void) {
     io_breakpoints();
     general_detect();
     single_step();
+    rep_strings();
     software();
     finish();
 }

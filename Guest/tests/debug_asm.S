@@ -69,6 +69,37 @@ step_run:
     site ss6, nop
     ret
 
+/* REP STOSQ of RDX quadwords of RSI at RDI: a data breakpoint traps between its iterations (SDM 18.3.1.2) */
+    .globl rep_stos
+rep_stos:
+    mov %rdx, %rcx
+    mov %rsi, %rax
+    site rst, rep stosq
+    ret
+
+/* REP STOSB of RDX bytes at RSI with TF set from RDI's image: a trap after every iteration, RIP at the
+ * instruction until the last one, then traced on to the POPFQ that clears TF (as step_run) */
+    .globl rep_step_run
+rep_step_run:
+    mov %rdx, %rcx
+    pushq %rdi
+    mov %rsi, %rdi
+    xor %eax, %eax
+    popfq
+    site rs1, rep stosb
+    site rs2, pushfq
+    site rs3, andq $~0x100, (%rsp)
+    site rs4, popfq
+    ret
+
+/* REP OUTSB of RDX bytes at RSI to port RDI: an I/O breakpoint traps between iterations too */
+    .globl rep_outs
+rep_outs:
+    mov %rdx, %rcx
+    mov %edi, %edx
+    site ros, rep outsb
+    ret
+
 /* MOV SS with TF: its trap waits for the next instruction (SDM 6.8.3) */
     .globl movss_run
 movss_run:

@@ -47,3 +47,13 @@ $(BUILD)/tests/coremix.elf: $(BUILD)/tests/coremix.o $(GT_LIB_OBJS) tests/test.l
 $(foreach o,$(GT_ASM_OBJS),$(eval $(patsubst %_asm.o,%.elf,$(o)): $(o)))
 
 -include $(wildcard $(BUILD)/tests/*.d $(BUILD)/tests/lib/*.d)
+
+# gdb32 stands alone too: an ELF32 image (gdb tests need a 32-bit kernel with its symbols)
+tests: $(BUILD)/tests/gdb32.elf
+$(BUILD)/tests/gdb32.o: tests/gdb32.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@gcc -m32 -MMD -MP -Itests/lib -c $< -o $@
+$(BUILD)/tests/gdb32.elf: $(BUILD)/tests/gdb32.o tests/test.ld tests/tests.mk
+	@echo "  LD      $@"
+	@ld -m elf_i386 $(GT_LDFLAGS) -o $@ $<

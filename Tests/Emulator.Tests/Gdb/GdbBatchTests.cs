@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using TestSupport;
 
@@ -14,18 +12,17 @@ namespace Emulator.Tests.Gdb;
 /// </summary>
 public partial class GdbBatchTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
-
     [Theory]
     [InlineData("on")]
     [InlineData("off")]
     public void MicaUnderGdbOnEmuMatchesQemu(string jit)
     {
         string gdb = ExternalTool.Require("gdb", "drives the stub in batch mode");
-        int port = FreePort();
-        using Process emu = StartEmu(port, ["--jit", jit]);
+        int port = GdbHarness.FreePort();
+        using Process emu = GdbHarness.StartEmu(port,
+            [RepoPaths.GuestImage("mica.elf"), "--initrd", RepoPaths.GuestImage("initfs.tar"), "--append", "test=boot", "--jit", jit]);
         string transcript = RunGdb(gdb, port);
-        Assert.True(emu.WaitForExit(Timeout), "emu did not end after gdb continued to the end");
+        Assert.True(emu.WaitForExit(GdbHarness.Timeout), "emu did not end after gdb continued to the end");
         Assert.Equal(1, emu.ExitCode); // test=boot passed: debug-exit 0
 
         Assert.Contains("Breakpoint 1, 0xffffffff801035a0 in kmain ()".Replace("ffffffff801035a0", $"{Symbol("kmain"):x}"), transcript);
@@ -51,10 +48,7 @@ public partial class GdbBatchTests
     /// </summary>
     private static List<string> Comparable(string transcript)
     {
-        var lines = transcript.Split('\n').Select(l => l.TrimEnd()).ToList();
-        int first = lines.FindIndex(l => l.StartsWith("Breakpoint 1 at", StringComparison.Ordinal));
-        int last = lines.FindLastIndex(l => l.Contains("<syscall_entry>", StringComparison.Ordinal));
-        Assert.True(first >= 0 && last > first, "transcript lacks its landmarks:\n" + transcript);
+        (List<string> lines, int first, int last) = GdbHarness.Landmarks(transcript, l => l.Contains("<syscall_entry>", StringComparison.Ordinal));
         // x/8gx $rsp prints lines "ADDRESS:\tWORD\tWORD": of those only the first word, kmain's return address, is
         // the kernel's own; the stack's address itself moves with the kernel's layout and is compared as printed.
         int dump = lines.FindIndex(first, l => StackDump().IsMatch(l));
@@ -65,39 +59,9 @@ public partial class GdbBatchTests
             .Where(l => !l.StartsWith("New value = ", StringComparison.Ordinal))];
     }
 
-    private static string RunOnQemu(string gdb)
-    {
-        string qemu = ExternalTool.Require("qemu-system-x86_64", "the reference stub");
-        int port = FreePort();
-        var psi = new ProcessStartInfo(qemu)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in new[]
-        {
-            "-kernel", RepoPaths.GuestImage("mica.elf"), "-initrd", RepoPaths.GuestImage("initfs.tar"), "-append", "test=boot",
-            "-serial", "null", "-display", "none", "-vga", "std", "-no-reboot", "-m", "256M",
-            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-gdb", $"tcp:127.0.0.1:{port}", "-S",
-        })
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using Process q = Process.Start(psi)!;
-        try
-        {
-            return RunGdb(gdb, port);
-        }
-        finally
-        {
-            if (!q.WaitForExit(Timeout))
-            {
-                q.Kill(entireProcessTree: true);
-            }
-        }
-    }
+    private static string RunOnQemu(string gdb) => GdbHarness.OnQemu(
+        ["-kernel", RepoPaths.GuestImage("mica.elf"), "-initrd", RepoPaths.GuestImage("initfs.tar"), "-append", "test=boot"],
+        port => RunGdb(gdb, port));
 
     private static string RunGdb(string gdb, int port)
     {
@@ -107,8 +71,7 @@ public partial class GdbBatchTests
         ulong syscall6 = GuestSymbols.Address(uartd, "syscall6");
         byte[] body = GuestSymbols.BytesAt(uartd, syscall6, 64);
         int at = Enumerable.Range(0, body.Length - 1).First(i => body[i] == 0x0F && body[i + 1] == 0x05);
-        string script = Path.Combine(Path.GetTempPath(), $"emu-gdb-{Environment.ProcessId}-{port}.gdb");
-        File.WriteAllText(script, $"""
+        return GdbHarness.RunGdb(gdb, port, $"""
             set pagination off
             set confirm off
             set tcp connect-timeout 30
@@ -145,54 +108,10 @@ public partial class GdbBatchTests
             delete
             continue
 
-            """);
-        try
-        {
-            ProcessResult r = ExternalTool.Run(gdb, ["-batch", "-nx", "-x", script, RepoPaths.GuestImage("mica.elf")], Timeout);
-            Assert.False(r.TimedOut, "gdb timed out:\n" + r.StandardOutput + r.StandardError);
-            return r.StandardOutput + r.StandardError;
-        }
-        finally
-        {
-            File.Delete(script);
-        }
-    }
-
-    private static Process StartEmu(int port, string[] extra)
-    {
-        string dll = Path.Combine(AppContext.BaseDirectory, "emu.dll");
-        var psi = new ProcessStartInfo(ExternalTool.Find("dotnet") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in new[]
-        {
-            dll, "run", RepoPaths.GuestImage("mica.elf"), "--initrd", RepoPaths.GuestImage("initfs.tar"), "--append", "test=boot",
-            "--display", "none", "--serial", "none", "--gdb", $"tcp::{port}", "--gdb-wait",
-        }.Concat(extra))
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        Process p = Process.Start(psi)!;
-        string? line = p.StandardError.ReadLine(); // printed once the port is listening
-        Assert.True(line?.Contains("waiting for gdb", StringComparison.Ordinal) == true, $"emu said: {line}");
-        return p;
+            """, RepoPaths.GuestImage("mica.elf"));
     }
 
     private static ulong Symbol(string name) => GuestSymbols.Address(RepoPaths.GuestImage("mica.elf"), name);
-
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
 
     [GeneratedRegex(@"^0x[0-9a-f]+:\t0x[0-9a-f]+\t")]
     private static partial Regex StackDump();

@@ -26,6 +26,21 @@ public class GdbSessionTests
     }
 
     [Fact]
+    public void DescriptionReadAfterAModeSwitchFollowsItAndTheLayoutWithIt()
+    {
+        using Machine machine = StoppedGuest(out GdbSession session);
+        Assert.Contains("<architecture>i386</architecture>", session.Handle("qXfer:features:read:target.xml:0,fff").Reply);
+
+        // The guest enters long mode (EFER.LMA): gdb still holds the i386 description, so g keeps its layout...
+        machine.Processor.State.Efer |= 1UL << 10;
+        Assert.Equal(GdbRegisterSet.I386.TotalBytes * 2, session.Handle("g").Reply!.Length);
+
+        // ...until gdb reads the description again (unset tdesc filename, or a new connection).
+        Assert.Contains("<architecture>i386:x86-64</architecture>", session.Handle("qXfer:features:read:target.xml:0,fff").Reply);
+        Assert.Equal(GdbRegisterSet.Amd64.TotalBytes * 2, session.Handle("g").Reply!.Length);
+    }
+
+    [Fact]
     public void X87AndSseRegistersAreReadAndWrittenInGdbsLayout()
     {
         using Machine machine = StoppedGuest(out GdbSession session);
