@@ -18,10 +18,13 @@ public static class EmuRunner
     /// passes). With <paramref name="afterLine"/>, once COM1 prints a line matching it,
     /// <paramref name="then"/> runs (to type keys, say) and the run goes on. <paramref name="jit"/> is
     /// `--jit`: the guest tests run under <see cref="JitMode.Off"/> and <see cref="JitMode.Always"/>.
-    /// <paramref name="drives"/> are `--drive` disks.
+    /// <paramref name="drives"/> are `--drive` disks. <paramref name="times"/> is how many times the line is waited
+    /// for and <paramref name="then"/> run (a guest that reboots prints it again); <paramref name="noReboot"/> is
+    /// `--no-reboot`.
     /// </summary>
     public static ProcessResult RunKernel(string kernel, string? initrd = null, string? append = null, TimeSpan? timeout = null,
-        string? afterLine = null, Action<Machine>? then = null, JitMode jit = JitMode.On, IReadOnlyList<DriveConfiguration>? drives = null)
+        string? afterLine = null, Action<Machine>? then = null, JitMode jit = JitMode.On, IReadOnlyList<DriveConfiguration>? drives = null,
+        int times = 1, bool noReboot = false)
     {
         var config = new MachineConfiguration
         {
@@ -31,11 +34,12 @@ public static class EmuRunner
             ClockMode = ClockMode.Deterministic,
             Jit = jit,
             Drives = drives ?? [],
+            NoReboot = noReboot,
         };
         using var machine = new Machine(config);
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(120));
         RunResult result;
-        if (afterLine is not null)
+        for (int i = 0; afterLine is not null && i < times; i++)
         {
             result = machine.RunUntil(RunCondition.SerialLineMatches(afterLine) with { WallTimeout = Remaining(deadline) });
             if (result.Cause != StopCause.SerialLineMatched)
