@@ -4,7 +4,8 @@
  *     and x87 control word; after every one of many yields (each lets the other worker run and
  *     overwrite the registers) the values must still be there, and a floating-point computation
  *     interleaved with the yields must give the same bits as without them;
- *   - unmasked SIMD and x87 exceptions kill the faulting process (#XM, #MF) like any other fault;
+ *   - unmasked SIMD and x87 exceptions kill the faulting process (#XM, #MF) like any other fault, and so
+ *     does an AVX instruction (#UD: Mica leaves CR4.OSXSAVE clear);
  *   - a process started after them begins with the reset state (FCW 037FH, MXCSR 1F80H), not with
  *     the unmasked exceptions the killed one left behind. */
 #include "mica.h"
@@ -93,9 +94,11 @@ static int worker(int n) {
 
 static volatile double one = 1.0, zero = 0.0;
 
-/* an unmasked divide-by-zero: SSE's raises #XM now, x87's #MF at the next x87 instruction */
+/* an unmasked divide-by-zero: SSE's raises #XM now, x87's #MF at the next x87 instruction; or AVX */
 static int unmasked(const char *which) {
-    if (!strcmp(which, "xm")) {
+    if (!strcmp(which, "avx")) {
+        __asm__ volatile("vaddps %%xmm0, %%xmm1, %%xmm2" ::: "xmm2");
+    } else if (!strcmp(which, "xm")) {
         set_mxcsr(0x1F80 & ~(1u << 9));
         volatile double r = one / zero;
         (void)r;
@@ -136,10 +139,11 @@ int main(const char *arg, unsigned long a2, unsigned long a3) {
     wait(w2, &s2, 0);
     if (s1 != WORKER_OK || s2 != WORKER_OK)
         finish(false, "a worker's registers changed");
-    int xm = run("unmasked xm"), mf = run("unmasked mf");
+    int xm = run("unmasked xm"), mf = run("unmasked mf"), avx = run("unmasked avx");
     printf("unmasked sse divide by zero: %s\n", xm == (KILLED | 19) ? "killed (vector 19)" : xm == NOT_RAISED ? "not raised" : "?");
     printf("unmasked x87 divide by zero: %s\n", mf == (KILLED | 16) ? "killed (vector 16)" : mf == NOT_RAISED ? "not raised" : "?");
-    if ((xm != (KILLED | 19) && xm != NOT_RAISED) || (mf != (KILLED | 16) && mf != NOT_RAISED))
+    printf("avx without cr4.osxsave: %s\n", avx == (KILLED | 6) ? "killed (vector 6)" : "?");
+    if ((xm != (KILLED | 19) && xm != NOT_RAISED) || (mf != (KILLED | 16) && mf != NOT_RAISED) || avx != (KILLED | 6))
         finish(false, "an unmasked exception went wrong");
     if (run("worker 3") != WORKER_OK)
         finish(false, "a process after the faults did not start with the reset state");

@@ -7,7 +7,8 @@ namespace Guest.Tests.Mica;
 /// <summary>
 /// Mica's `test=fpu` (Guest/user/fputest.c, a user program built with SSE): the kernel switches x87/SSE state lazily
 /// (Guest/kernel/fpu.c), so two workers that keep their own XMM0-15, MXCSR and x87 control word across hundreds of
-/// yields to each other see them intact; unmasked SIMD and x87 exceptions kill the faulting process alone, and the
+/// yields to each other see them intact; unmasked SIMD and x87 exceptions and an AVX instruction (#UD, CR4.OSXSAVE is
+/// clear) kill the faulting process alone, and the
 /// next process starts with the reset state. Without the switch the workers see each other's registers and it fails.
 /// </summary>
 public class MicaFpuTests
@@ -24,6 +25,7 @@ public class MicaFpuTests
 
         Assert.Contains("unmasked x87 divide by zero: killed (vector 16)", r.StandardOutput);
         Assert.Contains("killed: #MF x87", r.StandardOutput);
+        Assert.Contains("avx without cr4.osxsave: killed (vector 6)", r.StandardOutput);
         Assert.DoesNotContain("PANIC", r.StandardOutput);
     }
 
