@@ -63,6 +63,7 @@ struct thread {
     u32 ilen, olen, icap;
     u64 ubuf;                     /* where a received payload goes */
     u8 ibuf[IPC_MAX], obuf[IPC_MAX];
+    u8 fpu[512] __attribute__((aligned(16)));   /* FXSAVE image of the x87/SSE registers (fpu.c) */
 };
 
 struct proc {
@@ -111,6 +112,11 @@ void kprintf(const char *fmt, ...);
 /* panic.c */
 _Noreturn void panic(const char *fmt, ...);
 void exception(struct frame *f);
+/* fpu.c */
+void fpu_init(void);
+void fpu_thread_init(struct thread *t);
+void fpu_switch(struct thread *next);
+void fpu_trap(struct frame *f);
 /* gdt.c */
 void gdt_init(void);
 void tss_set_rsp0(u64 rsp0);

@@ -7,6 +7,7 @@ void kmain(u32 magic, u32 mbi) {
     if (magic != 0x2BADB002)
         panic("not started by a multiboot loader (magic %x)", magic);
     gdt_init();
+    fpu_init();
     pmm_init(mbi);
     vmm_init();
     intr_init();

@@ -36,6 +36,10 @@ void exception(struct frame *f) {
         f->rip = (u64)copy_user_fault;   /* a bad user buffer: the system call fails */
         return;
     }
+    if (f->vec == 7) {
+        fpu_trap(f);   /* #NM: lazy FPU switching, not a fault */
+        return;
+    }
     if ((f->cs & 3) == 0) {
         kprintf("\nmica: kernel fault %s (vector %d) in thread %d\n", name, (int)f->vec, cur ? cur->tid : -1);
         dump(f);

@@ -35,6 +35,7 @@ struct thread *thread_new(struct proc *p, u64 rip, u64 rsp, u64 arg) {
     t->proc = p;
     t->prio = p->main ? p->main->prio : 2;
     t->state = T_SUSPENDED;
+    fpu_thread_init(t);
     t->kstack_top = (u64)kstacks[slot + 1];
     struct frame *f = (struct frame *)t->kstack_top - 1;
     memset(f, 0, sizeof *f);

@@ -76,6 +76,7 @@ static inline void enter(struct thread *prev, struct thread *next) {
         tss_load_io(next->proc);
         tss_set_rsp0(next->kstack_top);
     }
+    fpu_switch(next);
     switch_to(&prev->ksp, next->ksp);
     sched_tail();
 }

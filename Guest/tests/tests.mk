@@ -57,3 +57,19 @@ $(BUILD)/tests/gdb32.o: tests/gdb32.S
 $(BUILD)/tests/gdb32.elf: $(BUILD)/tests/gdb32.o tests/test.ld tests/tests.mk
 	@echo "  LD      $@"
 	@ld -m elf_i386 $(GT_LDFLAGS) -o $@ $<
+
+# simd: its computation (tests/simd/work.c) is ordinary code built with SSE enabled, as a compiler
+# builds it by default (no -mgeneral-regs-only), and -fno-math-errno so that sqrt is SQRTSD; the
+# kernel part (simd.c) keeps to general registers like the support library
+SIMD_CFLAGS := -O2 -fno-math-errno
+GT_SIMD_CFLAGS := $(filter-out -mgeneral-regs-only,$(GT_CFLAGS)) $(SIMD_CFLAGS)
+$(BUILD)/tests/simd/work.o: tests/simd/work.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@gcc $(GT_SIMD_CFLAGS) -c $< -o $@
+$(BUILD)/tests/simd.elf: $(BUILD)/tests/simd/work.o
+# the same computation as a native program on the host CPU (SimdKernelTests runs it; not part of `all`)
+$(BUILD)/tests/simd/host: tests/simd/work.c tests/simd/host.c tests/simd/work.h
+	@mkdir -p $(dir $@)
+	@gcc -std=c11 $(SIMD_CFLAGS) -Wall -Werror -o $@ tests/simd/work.c tests/simd/host.c
+-include $(wildcard $(BUILD)/tests/simd/*.d)

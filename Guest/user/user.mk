@@ -20,6 +20,8 @@ $(BUILD)/user/%.o: user/%.c
 	@mkdir -p $(dir $@)
 	$(call say,CC      $<)
 	@gcc $(UCFLAGS) -c $< -o $@
+# fputest is ordinary compiler output with SSE (test=fpu: the kernel keeps each thread's registers)
+$(BUILD)/user/fputest.o: UCFLAGS := $(filter-out -mgeneral-regs-only,$(UCFLAGS)) -fno-math-errno
 $(BUILD)/user/%: $(BUILD)/user/%.o $(LIB_OBJS) user/user.ld
 	$(call say,LD      $@)
 	@ld -z max-page-size=0x1000 -z noexecstack -T user/user.ld -o $@ $< $(LIB_OBJS)

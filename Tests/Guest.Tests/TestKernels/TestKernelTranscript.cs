@@ -10,7 +10,7 @@ namespace Guest.Tests.TestKernels;
 public static class TestKernelTranscript
 {
     /// <summary>The kernels that report through the support library, one transcript each.</summary>
-    public static TheoryData<string> Kernels => new(["cpumode", "paging", "debug", "uart", "pit", "lapic", "ioapic", "rtc", "ps2", "apicipi", "x2apic", "pkeys", "coremix", "segbase"]);
+    public static TheoryData<string> Kernels => new(["cpumode", "paging", "debug", "uart", "pit", "lapic", "ioapic", "rtc", "ps2", "apicipi", "x2apic", "pkeys", "coremix", "segbase", "simd"]);
 
     /// <summary>QEMU options a kernel needs: protection keys exist only on QEMU's "max" CPU model.</summary>
     public static IEnumerable<string> QemuArguments(string kernel) => kernel == "pkeys" ? ["-cpu", "max"] : [];
