@@ -25,7 +25,7 @@ public static class SseCases
     public static IEnumerable<Code> Codes() => Enum.GetValues<Code>().Where(c => IsSseXmmForm(c) && InstructionTable.Find(c) is not null);
 
     /// <summary>An SSE or SSE2 instruction with XMM operands and no MMX register, legacy-encoded, valid in 64-bit mode.</summary>
-    public static bool IsSseXmmForm(Code code) => code.ToOpCode().Mode64 && SseInstructionForms.IsSseXmmForm(code.ToOpCode());
+    public static bool IsSseXmmForm(Code code) => code.ToOpCode().Mode64 && SseInstructionForms.IsSimdXmmForm(code.ToOpCode());
 
     /// <summary>The register form (when the r/m operand may be a register) and the memory form (when it may be memory).</summary>
     public static IEnumerable<bool> Variants(Code code)
