@@ -6,7 +6,7 @@ using static Cpu.Instructions.InstructionTraits;
 namespace Cpu.Instructions;
 
 /// <summary>
-/// The SSE and SSE2 instructions on XMM registers (legacy encoding; the VEX forms are not declared and
+/// The SSE, SSE2, SSE3, SSSE3, SSE4.1 and SSE4.2 instructions on XMM registers (legacy encoding; the VEX forms are not declared and
 /// raise #UD), one declaration per mnemonic with its semantic method in Cpu/Semantics/Sse, and the x87/SSE
 /// state instructions (<see cref="ExtendedState"/>). The shared checks (#UD/#NM by CR0/CR4, #GP on a
 /// misaligned m128) are the declarations' guard (<see cref="SseGuards"/>); #XM comes from the semantics.
@@ -180,11 +180,110 @@ public static class SseInstructionForms
         Xmm(b, Mnemonic.Psrlq, SseIntegerShifts.Psrlq);
         Xmm(b, Mnemonic.Psraw, SseIntegerShifts.Psraw);
         Xmm(b, Mnemonic.Psrad, SseIntegerShifts.Psrad);
+        Xmm(b, Mnemonic.Rcpps, SseApproximations.Rcpps);
+        Xmm(b, Mnemonic.Rcpss, SseApproximations.Rcpss);
+        Xmm(b, Mnemonic.Rsqrtps, SseApproximations.Rsqrtps);
+        Xmm(b, Mnemonic.Rsqrtss, SseApproximations.Rsqrtss);
+        Xmm(b, Mnemonic.Maskmovdqu, SseMoves.Maskmovdqu, unaligned: true);
+        DeclareExtensions(b);
 
         foreach (Mnemonic m in State)
         {
             b.Declare(m, ExtendedState.Execute, IsLegacy).With(MayFault);
         }
+    }
+
+    /// <summary>The XMM forms of SSE3, SSSE3, SSE4.1 and SSE4.2 (PCMPxSTRx take unaligned memory, SDM 12.10.3).</summary>
+    private static void DeclareExtensions(InstructionTableBuilder b)
+    {
+        // SSE3.
+        Xmm(b, Mnemonic.Addsubps, SseHorizontal.Addsubps);
+        Xmm(b, Mnemonic.Addsubpd, SseHorizontal.Addsubpd);
+        Xmm(b, Mnemonic.Haddps, SseHorizontal.Haddps);
+        Xmm(b, Mnemonic.Haddpd, SseHorizontal.Haddpd);
+        Xmm(b, Mnemonic.Hsubps, SseHorizontal.Hsubps);
+        Xmm(b, Mnemonic.Hsubpd, SseHorizontal.Hsubpd);
+        Xmm(b, Mnemonic.Movsldup, SseShuffles.Movsldup);
+        Xmm(b, Mnemonic.Movshdup, SseShuffles.Movshdup);
+        Xmm(b, Mnemonic.Movddup, SseShuffles.Movddup);
+        Xmm(b, Mnemonic.Lddqu, SseMoves.Move128, unaligned: true);
+
+        // SSSE3.
+        Xmm(b, Mnemonic.Pshufb, SseShuffles.Pshufb);
+        Xmm(b, Mnemonic.Palignr, SseShuffles.Palignr);
+        Xmm(b, Mnemonic.Phaddw, SseHorizontal.Phaddw);
+        Xmm(b, Mnemonic.Phaddd, SseHorizontal.Phaddd);
+        Xmm(b, Mnemonic.Phaddsw, SseHorizontal.Phaddsw);
+        Xmm(b, Mnemonic.Phsubw, SseHorizontal.Phsubw);
+        Xmm(b, Mnemonic.Phsubd, SseHorizontal.Phsubd);
+        Xmm(b, Mnemonic.Phsubsw, SseHorizontal.Phsubsw);
+        Xmm(b, Mnemonic.Pmaddubsw, SseIntegerArithmetic.Pmaddubsw);
+        Xmm(b, Mnemonic.Pmulhrsw, SseIntegerArithmetic.Pmulhrsw);
+        Xmm(b, Mnemonic.Psignb, SseIntegerArithmetic.Psignb);
+        Xmm(b, Mnemonic.Psignw, SseIntegerArithmetic.Psignw);
+        Xmm(b, Mnemonic.Psignd, SseIntegerArithmetic.Psignd);
+        Xmm(b, Mnemonic.Pabsb, SseIntegerArithmetic.Pabsb);
+        Xmm(b, Mnemonic.Pabsw, SseIntegerArithmetic.Pabsw);
+        Xmm(b, Mnemonic.Pabsd, SseIntegerArithmetic.Pabsd);
+
+        // SSE4.1.
+        Xmm(b, Mnemonic.Pmovsxbw, SseBlends.Pmovsxbw);
+        Xmm(b, Mnemonic.Pmovsxbd, SseBlends.Pmovsxbd);
+        Xmm(b, Mnemonic.Pmovsxbq, SseBlends.Pmovsxbq);
+        Xmm(b, Mnemonic.Pmovsxwd, SseBlends.Pmovsxwd);
+        Xmm(b, Mnemonic.Pmovsxwq, SseBlends.Pmovsxwq);
+        Xmm(b, Mnemonic.Pmovsxdq, SseBlends.Pmovsxdq);
+        Xmm(b, Mnemonic.Pmovzxbw, SseBlends.Pmovzxbw);
+        Xmm(b, Mnemonic.Pmovzxbd, SseBlends.Pmovzxbd);
+        Xmm(b, Mnemonic.Pmovzxbq, SseBlends.Pmovzxbq);
+        Xmm(b, Mnemonic.Pmovzxwd, SseBlends.Pmovzxwd);
+        Xmm(b, Mnemonic.Pmovzxwq, SseBlends.Pmovzxwq);
+        Xmm(b, Mnemonic.Pmovzxdq, SseBlends.Pmovzxdq);
+        Xmm(b, Mnemonic.Blendps, SseBlends.Blendps);
+        Xmm(b, Mnemonic.Blendpd, SseBlends.Blendpd);
+        Xmm(b, Mnemonic.Pblendw, SseBlends.Pblendw);
+        Xmm(b, Mnemonic.Blendvps, SseBlends.Blendvps);
+        Xmm(b, Mnemonic.Blendvpd, SseBlends.Blendvpd);
+        Xmm(b, Mnemonic.Pblendvb, SseBlends.Pblendvb);
+        Xmm(b, Mnemonic.Pminsb, SseIntegerArithmetic.Pminsb);
+        Xmm(b, Mnemonic.Pmaxsb, SseIntegerArithmetic.Pmaxsb);
+        Xmm(b, Mnemonic.Pminuw, SseIntegerArithmetic.Pminuw);
+        Xmm(b, Mnemonic.Pmaxuw, SseIntegerArithmetic.Pmaxuw);
+        Xmm(b, Mnemonic.Pminsd, SseIntegerArithmetic.Pminsd);
+        Xmm(b, Mnemonic.Pmaxsd, SseIntegerArithmetic.Pmaxsd);
+        Xmm(b, Mnemonic.Pminud, SseIntegerArithmetic.Pminud);
+        Xmm(b, Mnemonic.Pmaxud, SseIntegerArithmetic.Pmaxud);
+        Xmm(b, Mnemonic.Pmulld, SseIntegerArithmetic.Pmulld);
+        Xmm(b, Mnemonic.Pmuldq, SseIntegerArithmetic.Pmuldq);
+        Xmm(b, Mnemonic.Pcmpeqq, SseIntegerArithmetic.Pcmpeqq);
+        Xmm(b, Mnemonic.Packusdw, SseIntegerArithmetic.Packusdw);
+        Xmm(b, Mnemonic.Ptest, SseIntegerArithmetic.Ptest);
+        Xmm(b, Mnemonic.Pextrb, SseInsertExtract.Pextrb);
+        Xmm(b, Mnemonic.Pextrd, SseInsertExtract.Pextrd);
+        Xmm(b, Mnemonic.Pextrq, SseInsertExtract.Pextrq);
+        Xmm(b, Mnemonic.Extractps, SseInsertExtract.Extractps);
+        Xmm(b, Mnemonic.Pinsrb, SseInsertExtract.Pinsrb);
+        Xmm(b, Mnemonic.Pinsrd, SseInsertExtract.Pinsrd);
+        Xmm(b, Mnemonic.Pinsrq, SseInsertExtract.Pinsrq);
+        Xmm(b, Mnemonic.Insertps, SseInsertExtract.Insertps);
+        Xmm(b, Mnemonic.Roundps, SseRounding.Roundps);
+        Xmm(b, Mnemonic.Roundpd, SseRounding.Roundpd);
+        Xmm(b, Mnemonic.Roundss, SseRounding.Roundss);
+        Xmm(b, Mnemonic.Roundsd, SseRounding.Roundsd);
+        Xmm(b, Mnemonic.Dpps, SseHorizontal.Dpps);
+        Xmm(b, Mnemonic.Dppd, SseHorizontal.Dppd);
+        Xmm(b, Mnemonic.Mpsadbw, SseHorizontal.Mpsadbw);
+        Xmm(b, Mnemonic.Phminposuw, SseHorizontal.Phminposuw);
+        Xmm(b, Mnemonic.Movntdqa, SseMoves.Move128);
+
+        // SSE4.2.
+        Xmm(b, Mnemonic.Pcmpgtq, SseIntegerArithmetic.Pcmpgtq);
+        Xmm(b, Mnemonic.Pcmpestri, SseStringCompare.Pcmpestri, unaligned: true);
+        Xmm(b, Mnemonic.Pcmpestrm, SseStringCompare.Pcmpestrm, unaligned: true);
+        Xmm(b, Mnemonic.Pcmpestri64, SseStringCompare.Pcmpestri, unaligned: true);
+        Xmm(b, Mnemonic.Pcmpestrm64, SseStringCompare.Pcmpestrm, unaligned: true);
+        Xmm(b, Mnemonic.Pcmpistri, SseStringCompare.Pcmpistri, unaligned: true);
+        Xmm(b, Mnemonic.Pcmpistrm, SseStringCompare.Pcmpistrm, unaligned: true);
     }
 
     /// <summary>

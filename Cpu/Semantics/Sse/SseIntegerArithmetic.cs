@@ -1,11 +1,14 @@
 using System.Runtime.Intrinsics;
+using Cpu.State;
 using Iced.Intel;
 
 namespace Cpu.Semantics.Sse;
 
 /// <summary>
-/// The SSE2 packed-integer arithmetic on XMM registers (Intel SDM Vol. 2: PADDx, PSUBx, the saturating
-/// forms, PCMPEQx/PCMPGTx, PMULLW/PMULHW/PMULHUW/PMULUDQ/PMADDWD, PMIN/PMAX, PAVG, PSADBW, PACKSS/PACKUS).
+/// The packed-integer arithmetic on XMM registers (Intel SDM Vol. 2: PADDx, PSUBx, the saturating
+/// forms, PCMPEQx/PCMPGTx, PMULLW/PMULHW/PMULHUW/PMULUDQ/PMADDWD, PMIN/PMAX, PAVG, PSADBW, PACKSS/PACKUS),
+/// and the packed-integer arithmetic of SSSE3 (PABS, PSIGN, PMULHRSW, PMADDUBSW), SSE4.1 (PMIN/PMAX of the
+/// other types, PMULLD, PMULDQ, PCMPEQQ, PACKUSDW, PTEST) and SSE4.2 (PCMPGTQ).
 /// Where the cross-platform <see cref="Vector128"/> operation has the instruction's exact semantics it is
 /// used (no flags are involved); the rest are lane loops (<see cref="SseLanes"/>).
 /// </summary>
@@ -101,6 +104,65 @@ public static class SseIntegerArithmetic
     public static void Packuswb(Processor cpu, ref Instruction ins) => SseLanes.Narrow<short, byte>(cpu, ins, static w => (byte)Math.Clamp((int)w, 0, byte.MaxValue));
 
     public static void Packssdw(Processor cpu, ref Instruction ins) => SseLanes.Narrow<int, short>(cpu, ins, static d => SaturateWord(d));
+
+    public static void Pminsb(Processor cpu, ref Instruction ins) => Set(cpu, ins, Vector128.Min(A(cpu, ins).AsSByte(), B(cpu, ins).AsSByte()).AsUInt64());
+
+    public static void Pmaxsb(Processor cpu, ref Instruction ins) => Set(cpu, ins, Vector128.Max(A(cpu, ins).AsSByte(), B(cpu, ins).AsSByte()).AsUInt64());
+
+    public static void Pminuw(Processor cpu, ref Instruction ins) => Set(cpu, ins, Vector128.Min(A(cpu, ins).AsUInt16(), B(cpu, ins).AsUInt16()).AsUInt64());
+
+    public static void Pmaxuw(Processor cpu, ref Instruction ins) => Set(cpu, ins, Vector128.Max(A(cpu, ins).AsUInt16(), B(cpu, ins).AsUInt16()).AsUInt64());
+
+    public static void Pminsd(Processor cpu, ref Instruction ins) => Set(cpu, ins, Vector128.Min(A(cpu, ins).AsInt32(), B(cpu, ins).AsInt32()).AsUInt64());
+
+    public static void Pmaxsd(Processor cpu, ref Instruction ins) => Set(cpu, ins, Vector128.Max(A(cpu, ins).AsInt32(), B(cpu, ins).AsInt32()).AsUInt64());
+
+    public static void Pminud(Processor cpu, ref Instruction ins) => Set(cpu, ins, Vector128.Min(A(cpu, ins).AsUInt32(), B(cpu, ins).AsUInt32()).AsUInt64());
+
+    public static void Pmaxud(Processor cpu, ref Instruction ins) => Set(cpu, ins, Vector128.Max(A(cpu, ins).AsUInt32(), B(cpu, ins).AsUInt32()).AsUInt64());
+
+    public static void Pmulld(Processor cpu, ref Instruction ins) => Set(cpu, ins, (A(cpu, ins).AsInt32() * B(cpu, ins).AsInt32()).AsUInt64());
+
+    /// <summary>PMULDQ: the signed 64-bit products of dwords 0 and 2.</summary>
+    public static void Pmuldq(Processor cpu, ref Instruction ins)
+    {
+        Vector128<long> a = A(cpu, ins).AsInt64(), b = B(cpu, ins).AsInt64();
+        Set(cpu, ins, Vector128.Create((long)(int)a.GetElement(0) * (int)b.GetElement(0), (long)(int)a.GetElement(1) * (int)b.GetElement(1)).AsUInt64());
+    }
+
+    public static void Pcmpeqq(Processor cpu, ref Instruction ins) => Set(cpu, ins, Vector128.Equals(A(cpu, ins), B(cpu, ins)));
+
+    public static void Pcmpgtq(Processor cpu, ref Instruction ins) => Set(cpu, ins, Vector128.GreaterThan(A(cpu, ins).AsInt64(), B(cpu, ins).AsInt64()).AsUInt64());
+
+    public static void Packusdw(Processor cpu, ref Instruction ins) => SseLanes.Narrow<int, ushort>(cpu, ins, static d => (ushort)Math.Clamp(d, 0, ushort.MaxValue));
+
+    public static void Pabsb(Processor cpu, ref Instruction ins) => SseLanes.Unary<sbyte>(cpu, ins, static x => (sbyte)Math.Abs((int)x));
+
+    public static void Pabsw(Processor cpu, ref Instruction ins) => SseLanes.Unary<short>(cpu, ins, static x => (short)Math.Abs((int)x));
+
+    public static void Pabsd(Processor cpu, ref Instruction ins) => SseLanes.Unary<int>(cpu, ins, static x => (int)Math.Abs((long)x));
+
+    /// <summary>PSIGNB/W/D: the destination element negated, zeroed or kept as the source element is negative, zero or positive.</summary>
+    public static void Psignb(Processor cpu, ref Instruction ins) => SseLanes.Binary<sbyte>(cpu, ins, static (a, b) => (sbyte)(b < 0 ? -a : b == 0 ? 0 : a));
+
+    public static void Psignw(Processor cpu, ref Instruction ins) => SseLanes.Binary<short>(cpu, ins, static (a, b) => (short)(b < 0 ? -a : b == 0 ? 0 : a));
+
+    public static void Psignd(Processor cpu, ref Instruction ins) => SseLanes.Binary<int>(cpu, ins, static (a, b) => b < 0 ? -a : b == 0 ? 0 : a);
+
+    /// <summary>PMULHRSW: the signed product scaled by 2^-15 and rounded (bits 30:15 of the product plus 2^14).</summary>
+    public static void Pmulhrsw(Processor cpu, ref Instruction ins) => SseLanes.Binary<short>(cpu, ins, static (a, b) => (short)((((a * b) >> 14) + 1) >> 1));
+
+    /// <summary>PMADDUBSW: unsigned destination bytes times signed source bytes, adjacent products summed with signed saturation.</summary>
+    public static void Pmaddubsw(Processor cpu, ref Instruction ins) =>
+        SseLanes.Pairs<byte, sbyte, short>(cpu, ins, static (a0, b0, a1, b1) => SaturateWord((a0 * b0) + (a1 * b1)));
+
+    /// <summary>PTEST: ZF when the destination AND the source is zero, CF when the source AND NOT the destination is; AF, OF, PF, SF cleared.</summary>
+    public static void Ptest(Processor cpu, ref Instruction ins)
+    {
+        Vector128<ulong> a = A(cpu, ins), b = B(cpu, ins);
+        ulong flags = ((a & b) == Vector128<ulong>.Zero ? Rflag.ZF : 0) | ((b & ~a) == Vector128<ulong>.Zero ? Rflag.CF : 0);
+        cpu.State.SetFlags(Rflag.Arithmetic, flags);
+    }
 
     /// <summary>A signed value saturated to a signed word.</summary>
     public static short SaturateWord(int value) => (short)Math.Clamp(value, short.MinValue, short.MaxValue);

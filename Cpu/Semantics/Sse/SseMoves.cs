@@ -66,6 +66,32 @@ public static class SseMoves
     public static void Pmovmskb(Processor cpu, ref Instruction ins) =>
         Operands.WriteRegister(cpu.State, ins.Op0Register, SseOperands.Xmm(cpu.State, ins.Op1Register).AsByte().ExtractMostSignificantBits());
 
+    /// <summary>
+    /// MASKMOVDQU: the bytes of the first register whose byte in the second has bit 7 set, stored at DS:rDI
+    /// (segment overridable; address size from the encoding). A zero mask stores nothing and does not fault.
+    /// </summary>
+    public static void Maskmovdqu(Processor cpu, ref Instruction ins)
+    {
+        CpuState s = cpu.State;
+        Vector128<byte> data = SseOperands.Xmm(s, ins.Op1Register).AsByte();
+        uint mask = SseOperands.Xmm(s, ins.Op2Register).AsByte().ExtractMostSignificantBits();
+        if (mask == 0)
+        {
+            return;
+        }
+
+        int addressSize = ins.Op0Kind switch { OpKind.MemorySegDI => 2, OpKind.MemorySegEDI => 4, _ => 8 };
+        ulong address = Operands.SegmentedAddress(cpu, ins.MemorySegment, s.Gpr[7] & Operands.SizeMask(addressSize));
+        cpu.Memory.ProbeWrite(address, 16);
+        for (int i = 0; i < 16; i++)
+        {
+            if ((mask & (1u << i)) != 0)
+            {
+                Operands.WriteMemory(cpu, address + (ulong)i, 1, data.GetElement(i));
+            }
+        }
+    }
+
     /// <summary>ANDPS, ANDPD, PAND.</summary>
     public static void And(Processor cpu, ref Instruction ins) => SetDestination(cpu, ins, Destination(cpu, ins) & Source(cpu, ins));
 

@@ -5,7 +5,8 @@ namespace Cpu.Semantics.Sse;
 
 /// <summary>
 /// SSE/SSE2 shuffles, unpacks (interleaves), whole-register byte shifts and word insert/extract
-/// (Intel SDM Vol. 2: SHUFPS, SHUFPD, UNPCKxPx, PSHUFD/LW/HW, PUNPCKxxx, PSLLDQ/PSRLDQ, PEXTRW, PINSRW).
+/// (Intel SDM Vol. 2: SHUFPS, SHUFPD, UNPCKxPx, PSHUFD/LW/HW, PUNPCKxxx, PSLLDQ/PSRLDQ, PEXTRW, PINSRW),
+/// the SSE3 MOVSLDUP/MOVSHDUP/MOVDDUP and the SSSE3 PSHUFB and PALIGNR.
 /// </summary>
 public static class SseShuffles
 {
@@ -70,6 +71,54 @@ public static class SseShuffles
     {
         ushort w = (ushort)SseOperands.ReadScalar(cpu, ins, 1, 2);
         SseMoves.SetDestination(cpu, ins, SseMoves.Destination(cpu, ins).AsUInt16().WithElement(ins.Immediate8 & 7, w).AsUInt64());
+    }
+
+    public static void Movsldup(Processor cpu, ref Instruction ins)
+    {
+        Vector128<uint> v = SseMoves.Source(cpu, ins).AsUInt32();
+        SseMoves.SetDestination(cpu, ins, Vector128.Create(v.GetElement(0), v.GetElement(0), v.GetElement(2), v.GetElement(2)).AsUInt64());
+    }
+
+    public static void Movshdup(Processor cpu, ref Instruction ins)
+    {
+        Vector128<uint> v = SseMoves.Source(cpu, ins).AsUInt32();
+        SseMoves.SetDestination(cpu, ins, Vector128.Create(v.GetElement(1), v.GetElement(1), v.GetElement(3), v.GetElement(3)).AsUInt64());
+    }
+
+    /// <summary>MOVDDUP: the low double of xmm/m64 in both halves.</summary>
+    public static void Movddup(Processor cpu, ref Instruction ins)
+    {
+        ulong low = SseOperands.ReadScalar(cpu, ins, 1, 8);
+        SseMoves.SetDestination(cpu, ins, Vector128.Create(low, low));
+    }
+
+    /// <summary>PSHUFB: each destination byte from the byte the source's low four bits select, or zero when its bit 7 is set.</summary>
+    public static void Pshufb(Processor cpu, ref Instruction ins)
+    {
+        Vector128<byte> a = SseMoves.Destination(cpu, ins).AsByte(), b = SseMoves.Source(cpu, ins).AsByte();
+        Span<byte> r = stackalloc byte[16];
+        for (int i = 0; i < 16; i++)
+        {
+            byte sel = b.GetElement(i);
+            r[i] = (sel & 0x80) != 0 ? (byte)0 : a.GetElement(sel & 15);
+        }
+
+        SseMoves.SetDestination(cpu, ins, Vector128.Create<byte>(r).AsUInt64());
+    }
+
+    /// <summary>PALIGNR: the destination:source pair (destination high) shifted right by imm8 bytes, the low 16 kept.</summary>
+    public static void Palignr(Processor cpu, ref Instruction ins)
+    {
+        UInt128 high = ToUInt128(SseMoves.Destination(cpu, ins)), low = ToUInt128(SseMoves.Source(cpu, ins));
+        int shift = ins.Immediate8 * 8;
+        UInt128 r = shift switch
+        {
+            0 => low,
+            < 128 => (low >> shift) | (high << (128 - shift)),
+            < 256 => high >> (shift - 128),
+            _ => UInt128.Zero,
+        };
+        SseMoves.SetDestination(cpu, ins, FromUInt128(r));
     }
 
     public static UInt128 ToUInt128(Vector128<ulong> v) => ((UInt128)v.GetElement(1) << 64) | v.GetElement(0);
