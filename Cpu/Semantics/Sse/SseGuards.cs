@@ -20,7 +20,8 @@ public static class SseGuards
     public static void EnabledAligned(Processor cpu, ref Instruction ins)
     {
         ExtendedState.RequireSse(cpu);
-        if (ins.MemorySize != MemorySize.Unknown && (Operands.EffectiveAddress(cpu, ins) & 15) != 0)
+        // Iced gives register forms a memory size too: the operand kind says whether memory is accessed.
+        if ((ins.Op0Kind == OpKind.Memory || ins.Op1Kind == OpKind.Memory) && (Operands.EffectiveAddress(cpu, ins) & 15) != 0)
         {
             throw CpuException.GeneralProtection(0);
         }
