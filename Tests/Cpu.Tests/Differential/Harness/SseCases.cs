@@ -57,7 +57,9 @@ public static class SseCases
         {
             string form = code + (memory ? " mem" : " reg");
             var rng = new Random(SnippetCases.StableHash(form));
-            for (int i = 0; i < CasesPerVariant; i++)
+            // PCMPxSTRx: four aggregations, four polarities, two outputs and four element types in imm8.
+            int count = IsStringCompare(code.Mnemonic()) ? 5 * CasesPerVariant : CasesPerVariant;
+            for (int i = 0; i < count; i++)
             {
                 yield return Build(code, memory, form, rng);
             }
