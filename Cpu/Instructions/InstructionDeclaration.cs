@@ -30,6 +30,9 @@ public sealed class InstructionDeclaration
     /// <summary>The semantic method every engine runs (the JIT calls it unless <see cref="Form"/> says otherwise).</summary>
     public InstructionSemantics Semantics { get; }
 
+    /// <summary>The family check every engine runs before <see cref="Semantics"/> (null: none).</summary>
+    public InstructionGuard? Guard { get; private set; }
+
     public InstructionTraits Traits { get; private set; }
 
     /// <summary>The form the JIT emits; <see cref="InstructionForm.CallSemantics"/> unless a form of its own is declared.</summary>
@@ -48,6 +51,18 @@ public sealed class InstructionDeclaration
     public InstructionDeclaration With(InstructionTraits traits)
     {
         Traits |= traits;
+        return this;
+    }
+
+    /// <summary>Runs <paramref name="guard"/> (a static method) before the semantics, in every engine.</summary>
+    public InstructionDeclaration Guarded(InstructionGuard guard)
+    {
+        if (guard.Target is not null || !guard.Method.IsStatic)
+        {
+            throw new ArgumentException($"{guard.Method.Name}: a guard must be a static method", nameof(guard));
+        }
+
+        Guard = guard;
         return this;
     }
 

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using Cpu.Semantics;
 using Iced.Intel;
@@ -24,6 +25,9 @@ public static unsafe class InstructionTable
     private static readonly InstructionDefinition?[] Definitions = BuildDefinitions();
 
     // The semantic methods as function pointers: one indirect call per interpreted instruction, no delegate.
+    // A guarded code's handler is ExecuteGuarded, which runs its guard and then its semantics.
+    private static readonly delegate*<Processor, ref Instruction, void>[] Semantics = BuildSemantics();
+    private static readonly delegate*<Processor, ref Instruction, void>[] Guards = BuildGuards();
     private static readonly delegate*<Processor, ref Instruction, void>[] Handlers = BuildHandlers();
 
     /// <summary>Every declared definition.</summary>
@@ -60,17 +64,47 @@ public static unsafe class InstructionTable
         return builder.Build();
     }
 
+    private static void ExecuteGuarded(Processor cpu, ref Instruction ins)
+    {
+        Guards[(int)ins.Code](cpu, ref ins);
+        Semantics[(int)ins.Code](cpu, ref ins);
+    }
+
+    private static delegate*<Processor, ref Instruction, void>[] BuildSemantics()
+    {
+        var semantics = new delegate*<Processor, ref Instruction, void>[Definitions.Length];
+        var undefined = PointerTo(((InstructionSemantics)Undefined.Execute).Method);
+        for (int i = 0; i < semantics.Length; i++)
+        {
+            semantics[i] = Definitions[i] is { } d ? PointerTo(d.Semantics.Method) : undefined;
+        }
+
+        return semantics;
+    }
+
+    private static delegate*<Processor, ref Instruction, void>[] BuildGuards()
+    {
+        var guards = new delegate*<Processor, ref Instruction, void>[Definitions.Length];
+        for (int i = 0; i < guards.Length; i++)
+        {
+            guards[i] = Definitions[i]?.Declaration.Guard is { } g ? PointerTo(g.Method) : null;
+        }
+
+        return guards;
+    }
+
     private static delegate*<Processor, ref Instruction, void>[] BuildHandlers()
     {
         var handlers = new delegate*<Processor, ref Instruction, void>[Definitions.Length];
-        var undefined = (delegate*<Processor, ref Instruction, void>)((InstructionSemantics)Undefined.Execute).Method.MethodHandle.GetFunctionPointer();
+        var guarded = PointerTo(((InstructionSemantics)ExecuteGuarded).Method);
         for (int i = 0; i < handlers.Length; i++)
         {
-            handlers[i] = Definitions[i] is { } d
-                ? (delegate*<Processor, ref Instruction, void>)d.Semantics.Method.MethodHandle.GetFunctionPointer()
-                : undefined;
+            handlers[i] = Guards[i] != null ? guarded : Semantics[i];
         }
 
         return handlers;
     }
+
+    private static delegate*<Processor, ref Instruction, void> PointerTo(MethodInfo method) =>
+        (delegate*<Processor, ref Instruction, void>)method.MethodHandle.GetFunctionPointer();
 }

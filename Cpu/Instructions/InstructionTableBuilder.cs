@@ -11,12 +11,14 @@ public sealed class InstructionTableBuilder
     private static readonly Dictionary<Mnemonic, List<Code>> CodesByMnemonic = GroupCodes();
     private readonly List<InstructionDeclaration> declarations = [];
 
+    /// <summary>The operand forms of <paramref name="mnemonic"/> that <paramref name="where"/> accepts (all when null).</summary>
+    public static Code[] CodesOf(Mnemonic mnemonic, Func<OpCodeInfo, bool>? where = null) =>
+        CodesByMnemonic.TryGetValue(mnemonic, out var all) ? all.Where(c => where is null || where(c.ToOpCode())).ToArray() : [];
+
     /// <summary>Declares every operand form of <paramref name="mnemonic"/> (those <paramref name="where"/> accepts).</summary>
     public InstructionDeclaration Declare(Mnemonic mnemonic, InstructionSemantics semantics, Func<OpCodeInfo, bool>? where = null)
     {
-        Code[] codes = CodesByMnemonic.TryGetValue(mnemonic, out var all)
-            ? all.Where(c => where is null || where(c.ToOpCode())).ToArray()
-            : [];
+        Code[] codes = CodesOf(mnemonic, where);
         if (codes.Length == 0)
         {
             throw new ArgumentException($"{mnemonic}: no operand form matches", nameof(mnemonic));

@@ -114,6 +114,10 @@ internal static class IntegerInstructions
         b.Declare(Mnemonic.Tzcnt, BitForms.Tzcnt);
         b.Declare(Mnemonic.Lzcnt, BitForms.Lzcnt);
         b.Declare(Mnemonic.Popcnt, BitForms.Popcnt);
+        b.Declare(Mnemonic.Crc32, BitForms.Crc32);
+
+        // MOVNTI (SSE2) is a store from a general register: the non-temporal hint changes nothing here.
+        b.Declare(Mnemonic.Movnti, DataTransfer.Mov);
         b.Declare(Mnemonic.Andn, BitForms.Andn);
         b.Declare(Mnemonic.Bextr, BitForms.Bextr);
         b.Declare(Mnemonic.Blsi, BitForms.Blsi);

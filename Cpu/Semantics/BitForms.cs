@@ -29,6 +29,25 @@ public static class BitForms
     public static void Popcnt(Processor cpu, ref Instruction ins) =>
         Operands.WriteRegister(cpu.State, ins.Op0Register, BitOps.Popcnt(cpu.State, Operands.ReadOperand(cpu, ins, 1), Operands.OperandSize(ins, 0)));
 
+    /// <summary>
+    /// CRC32 (SSE4.2): the CRC-32C (Castagnoli, reflected, no inversion) of the source accumulated into the
+    /// low 32 bits of the destination, which is zero-extended; flags unchanged. BitOperations.Crc32C
+    /// is that operation (the host instruction when present, a table otherwise).
+    /// </summary>
+    public static void Crc32(Processor cpu, ref Instruction ins)
+    {
+        uint crc = (uint)Operands.ReadRegister(cpu.State, ins.Op0Register);
+        ulong data = Operands.ReadOperand(cpu, ins, 1);
+        crc = Operands.OperandSize(ins, 1) switch
+        {
+            1 => global::System.Numerics.BitOperations.Crc32C(crc, (byte)data),
+            2 => global::System.Numerics.BitOperations.Crc32C(crc, (ushort)data),
+            4 => global::System.Numerics.BitOperations.Crc32C(crc, (uint)data),
+            _ => global::System.Numerics.BitOperations.Crc32C(crc, data),
+        };
+        Operands.WriteRegister(cpu.State, ins.Op0Register, crc);
+    }
+
     public static void Andn(Processor cpu, ref Instruction ins) =>
         Operands.WriteRegister(cpu.State, ins.Op0Register, BitOps.Andn(cpu.State, Operands.ReadOperand(cpu, ins, 1), Operands.ReadOperand(cpu, ins, 2), Operands.OperandSize(ins, 0)));
 

@@ -69,6 +69,15 @@ public enum CpuFeatures
     /// <summary>Protection keys for supervisor-mode pages: CR4.PKS and IA32_PKRS.</summary>
     Pks = 1 << 19,
 
+    /// <summary>SSE3 (Cpu/Instructions/SseInstructionForms; FISTTP in X87InstructionForms; MONITOR/MWAIT are a bit of their own, not reported).</summary>
+    Sse3 = 1 << 20,
+
+    /// <summary>SSE4.1 (all of it: it has no MMX-register forms).</summary>
+    Sse41 = 1 << 21,
+
+    /// <summary>SSE4.2: PCMPxSTRx, PCMPGTQ and CRC32 (POPCNT has a bit of its own).</summary>
+    Sse42 = 1 << 22,
+
     /// <summary>The paging features the MMU's walker and TLB implement (Mmu/Paging, Mmu/Tlb).</summary>
     Paging = Pse | Pae | Pge | Pat | Nx | Pages1G | Pcid | Invpcid | Smep | Smap | Pku | Pks,
 
@@ -76,5 +85,5 @@ public enum CpuFeatures
     ExtendedState = Fxsr | Xsave | SseState,
 
     /// <summary>The floating-point and vector instruction sets on those register files.</summary>
-    FloatingPoint = Fpu | Sse | Sse2,
+    FloatingPoint = Fpu | Sse | Sse2 | Sse3 | Sse41 | Sse42,
 }

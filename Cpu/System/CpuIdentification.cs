@@ -48,6 +48,7 @@ public static class CpuIdentification
             case 1:
                 {
                     uint ecx = Bit(13) /* CMPXCHG16B */ | Bit(22) /* MOVBE */ | Bit(23) /* POPCNT */
+                        | Has(f, CpuFeatures.Sse3, 0) | Has(f, CpuFeatures.Sse41, 19) | Has(f, CpuFeatures.Sse42, 20)
                         | Has(f, CpuFeatures.Pcid, 17)
                         | Has(f, CpuFeatures.X2Apic, 21)
                         | Has(f, CpuFeatures.TscDeadline, 24)

@@ -271,6 +271,16 @@ public sealed partial class BlockEmitter
         il.Emit(OpCodes.Ldc_I8, (long)ins.NextIP);
         il.Emit(OpCodes.Stfld, Rip);
         EmitInFlight(true);
+        if (definition.Declaration.Guard is { } guard)
+        {
+            // The family check (InstructionGuard) first, with the same arguments.
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldc_I4, index);
+            il.Emit(OpCodes.Ldelema, typeof(Instruction));
+            EmitHelper(guard.Method);
+        }
+
         il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldarg_0);
         il.Emit(OpCodes.Ldc_I4, index);

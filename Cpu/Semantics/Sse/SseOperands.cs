@@ -8,9 +8,9 @@ using Iced.Intel;
 namespace Cpu.Semantics.Sse;
 
 /// <summary>
-/// Operands of the SSE instructions: XMM registers, 128-bit memory operands (which must be 16-byte
-/// aligned except in the explicitly unaligned forms, SDM Vol. 1, 11.6.7), scalar 32/64-bit parts of an
-/// XMM register or memory, and general registers. 128-bit stores are probed whole before writing.
+/// Operands of the SSE instructions: XMM registers, 128-bit memory operands (their alignment is checked
+/// before the instruction runs, by <see cref="SseGuards"/>), scalar parts of an XMM register or memory,
+/// and general registers. 128-bit stores are probed whole before writing.
 /// </summary>
 public static class SseOperands
 {
@@ -23,22 +23,22 @@ public static class SseOperands
 
     public static void SetXmm(CpuState s, Register r, Vector128<ulong> v) => s.Xmm[XmmIndex(r)] = v;
 
-    /// <summary>Reads a 128-bit operand (XMM or m128); <paramref name="aligned"/> makes a misaligned address #GP(0).</summary>
-    public static Vector128<ulong> Read128(Processor cpu, in Instruction ins, int op, bool aligned = true)
+    /// <summary>Reads a 128-bit operand (XMM or m128).</summary>
+    public static Vector128<ulong> Read128(Processor cpu, in Instruction ins, int op)
     {
         if (ins.GetOpKind(op) == OpKind.Register)
         {
             return Xmm(cpu.State, ins.GetOpRegister(op));
         }
 
-        ulong address = Address(cpu, ins, aligned);
+        ulong address = Operands.EffectiveAddress(cpu, ins);
         ulong low = cpu.Memory.Read64(address);
         ulong high = cpu.Memory.Read64(address + 8);
         return Vector128.Create(low, high);
     }
 
     /// <summary>Writes a 128-bit operand (XMM or m128).</summary>
-    public static void Write128(Processor cpu, in Instruction ins, int op, Vector128<ulong> value, bool aligned = true)
+    public static void Write128(Processor cpu, in Instruction ins, int op, Vector128<ulong> value)
     {
         if (ins.GetOpKind(op) == OpKind.Register)
         {
@@ -46,7 +46,7 @@ public static class SseOperands
             return;
         }
 
-        ulong address = Address(cpu, ins, aligned);
+        ulong address = Operands.EffectiveAddress(cpu, ins);
         cpu.Memory.ProbeWrite(address, 16);
         cpu.Memory.Write64(address, value.GetElement(0));
         cpu.Memory.Write64(address + 8, value.GetElement(1));
@@ -78,18 +78,6 @@ public static class SseOperands
     {
         ulong mask = Operands.SizeMask(size);
         return destination.WithElement(0, (destination.GetElement(0) & ~mask) | (value & mask));
-    }
-
-    /// <summary>The linear address of the memory operand, checked for 16-byte alignment when required.</summary>
-    public static ulong Address(Processor cpu, in Instruction ins, bool aligned)
-    {
-        ulong address = Operands.EffectiveAddress(cpu, ins);
-        if (aligned && (address & 15) != 0)
-        {
-            throw CpuException.GeneralProtection(0);
-        }
-
-        return address;
     }
 
     /// <summary>

@@ -1,124 +1,157 @@
 using System.Runtime.Intrinsics;
-using Cpu.State;
-using Cpu.System;
 using Iced.Intel;
 
 namespace Cpu.Semantics.Sse;
 
 /// <summary>
 /// SSE/SSE2 shuffles, unpacks (interleaves), whole-register byte shifts and word insert/extract
-/// (Intel SDM Vol. 2: SHUFPS, SHUFPD, UNPCKxPx, PSHUFD/LW/HW, PUNPCKxxx, PSLLDQ/PSRLDQ, PEXTRW, PINSRW).
+/// (Intel SDM Vol. 2: SHUFPS, SHUFPD, UNPCKxPx, PSHUFD/LW/HW, PUNPCKxxx, PSLLDQ/PSRLDQ, PEXTRW, PINSRW),
+/// the SSE3 MOVSLDUP/MOVSHDUP/MOVDDUP and the SSSE3 PSHUFB and PALIGNR.
 /// </summary>
 public static class SseShuffles
 {
-    /// <summary>The forms Cpu/Instructions/SseInstructionForms declares for this family.</summary>
-    public static void Execute(Processor cpu, ref Instruction ins)
+    public static void Shufps(Processor cpu, ref Instruction ins)
     {
-        ExtendedState.RequireSse(cpu);
-        if (!TryExecute(cpu, ins))
-        {
-            Undefined.Execute(cpu, ref ins);
-        }
+        Vector128<uint> a = SseMoves.Destination(cpu, ins).AsUInt32(), b = SseMoves.Source(cpu, ins).AsUInt32();
+        int imm = ins.Immediate8;
+        SseMoves.SetDestination(cpu, ins, Vector128.Create(a.GetElement(imm & 3), a.GetElement((imm >> 2) & 3), b.GetElement((imm >> 4) & 3), b.GetElement((imm >> 6) & 3)).AsUInt64());
     }
 
-    private static bool TryExecute(Processor cpu, in Instruction ins)
+    public static void Shufpd(Processor cpu, ref Instruction ins)
     {
-        CpuState s = cpu.State;
-        switch (ins.Mnemonic)
+        Vector128<ulong> a = SseMoves.Destination(cpu, ins), b = SseMoves.Source(cpu, ins);
+        int imm = ins.Immediate8;
+        SseMoves.SetDestination(cpu, ins, Vector128.Create(a.GetElement(imm & 1), b.GetElement((imm >> 1) & 1)));
+    }
+
+    public static void Pshufd(Processor cpu, ref Instruction ins)
+    {
+        Vector128<uint> v = SseMoves.Source(cpu, ins).AsUInt32();
+        int imm = ins.Immediate8;
+        SseMoves.SetDestination(cpu, ins, Vector128.Create(v.GetElement(imm & 3), v.GetElement((imm >> 2) & 3), v.GetElement((imm >> 4) & 3), v.GetElement((imm >> 6) & 3)).AsUInt64());
+    }
+
+    public static void Pshuflw(Processor cpu, ref Instruction ins) => ShuffleWords(cpu, ins, 0);
+
+    public static void Pshufhw(Processor cpu, ref Instruction ins) => ShuffleWords(cpu, ins, 4);
+
+    public static void Unpcklps(Processor cpu, ref Instruction ins) => Unpack(cpu, ins, 4, high: false);
+
+    public static void Unpckhps(Processor cpu, ref Instruction ins) => Unpack(cpu, ins, 4, high: true);
+
+    public static void Unpcklpd(Processor cpu, ref Instruction ins) => Unpack(cpu, ins, 8, high: false);
+
+    public static void Unpckhpd(Processor cpu, ref Instruction ins) => Unpack(cpu, ins, 8, high: true);
+
+    public static void Punpcklbw(Processor cpu, ref Instruction ins) => Unpack(cpu, ins, 1, high: false);
+
+    public static void Punpcklwd(Processor cpu, ref Instruction ins) => Unpack(cpu, ins, 2, high: false);
+
+    public static void Punpckldq(Processor cpu, ref Instruction ins) => Unpack(cpu, ins, 4, high: false);
+
+    public static void Punpcklqdq(Processor cpu, ref Instruction ins) => Unpack(cpu, ins, 8, high: false);
+
+    public static void Punpckhbw(Processor cpu, ref Instruction ins) => Unpack(cpu, ins, 1, high: true);
+
+    public static void Punpckhwd(Processor cpu, ref Instruction ins) => Unpack(cpu, ins, 2, high: true);
+
+    public static void Punpckhdq(Processor cpu, ref Instruction ins) => Unpack(cpu, ins, 4, high: true);
+
+    public static void Punpckhqdq(Processor cpu, ref Instruction ins) => Unpack(cpu, ins, 8, high: true);
+
+    public static void Pslldq(Processor cpu, ref Instruction ins) => ShiftBytes(cpu, ins, left: true);
+
+    public static void Psrldq(Processor cpu, ref Instruction ins) => ShiftBytes(cpu, ins, left: false);
+
+    /// <summary>PEXTRW r32/r64, xmm, imm8 (SSE2) and PEXTRW r32/m16, xmm, imm8 (SSE4.1): zero-extended into a register.</summary>
+    public static void Pextrw(Processor cpu, ref Instruction ins) =>
+        Operands.WriteOperand(cpu, ins, 0, SseOperands.Xmm(cpu.State, ins.Op1Register).AsUInt16().GetElement(ins.Immediate8 & 7));
+
+    public static void Pinsrw(Processor cpu, ref Instruction ins)
+    {
+        ushort w = (ushort)SseOperands.ReadScalar(cpu, ins, 1, 2);
+        SseMoves.SetDestination(cpu, ins, SseMoves.Destination(cpu, ins).AsUInt16().WithElement(ins.Immediate8 & 7, w).AsUInt64());
+    }
+
+    public static void Movsldup(Processor cpu, ref Instruction ins)
+    {
+        Vector128<uint> v = SseMoves.Source(cpu, ins).AsUInt32();
+        SseMoves.SetDestination(cpu, ins, Vector128.Create(v.GetElement(0), v.GetElement(0), v.GetElement(2), v.GetElement(2)).AsUInt64());
+    }
+
+    public static void Movshdup(Processor cpu, ref Instruction ins)
+    {
+        Vector128<uint> v = SseMoves.Source(cpu, ins).AsUInt32();
+        SseMoves.SetDestination(cpu, ins, Vector128.Create(v.GetElement(1), v.GetElement(1), v.GetElement(3), v.GetElement(3)).AsUInt64());
+    }
+
+    /// <summary>MOVDDUP: the low double of xmm/m64 in both halves.</summary>
+    public static void Movddup(Processor cpu, ref Instruction ins)
+    {
+        ulong low = SseOperands.ReadScalar(cpu, ins, 1, 8);
+        SseMoves.SetDestination(cpu, ins, Vector128.Create(low, low));
+    }
+
+    /// <summary>PSHUFB: each destination byte from the byte the source's low four bits select, or zero when its bit 7 is set.</summary>
+    public static void Pshufb(Processor cpu, ref Instruction ins)
+    {
+        Vector128<byte> a = SseMoves.Destination(cpu, ins).AsByte(), b = SseMoves.Source(cpu, ins).AsByte();
+        Span<byte> r = stackalloc byte[16];
+        for (int i = 0; i < 16; i++)
         {
-            case Mnemonic.Shufps:
-                {
-                    Vector128<uint> a = SseOperands.Xmm(s, ins.Op0Register).AsUInt32(), b = SseOperands.Read128(cpu, ins, 1).AsUInt32();
-                    int imm = ins.Immediate8;
-                    Set(s, ins, Vector128.Create(a.GetElement(imm & 3), a.GetElement((imm >> 2) & 3), b.GetElement((imm >> 4) & 3), b.GetElement((imm >> 6) & 3)).AsUInt64());
-                    return true;
-                }
-
-            case Mnemonic.Shufpd:
-                {
-                    Vector128<ulong> a = SseOperands.Xmm(s, ins.Op0Register), b = SseOperands.Read128(cpu, ins, 1);
-                    int imm = ins.Immediate8;
-                    Set(s, ins, Vector128.Create(a.GetElement(imm & 1), b.GetElement((imm >> 1) & 1)));
-                    return true;
-                }
-
-            case Mnemonic.Pshufd:
-                {
-                    Vector128<uint> v = SseOperands.Read128(cpu, ins, 1).AsUInt32();
-                    int imm = ins.Immediate8;
-                    Set(s, ins, Vector128.Create(v.GetElement(imm & 3), v.GetElement((imm >> 2) & 3), v.GetElement((imm >> 4) & 3), v.GetElement((imm >> 6) & 3)).AsUInt64());
-                    return true;
-                }
-
-            case Mnemonic.Pshuflw:
-            case Mnemonic.Pshufhw:
-                {
-                    Vector128<ushort> v = SseOperands.Read128(cpu, ins, 1).AsUInt16();
-                    int imm = ins.Immediate8;
-                    int at = ins.Mnemonic == Mnemonic.Pshuflw ? 0 : 4;
-                    Vector128<ushort> r = v;
-                    for (int i = 0; i < 4; i++)
-                    {
-                        r = r.WithElement(at + i, v.GetElement(at + ((imm >> (2 * i)) & 3)));
-                    }
-
-                    Set(s, ins, r.AsUInt64());
-                    return true;
-                }
-
-            case Mnemonic.Unpcklps: return Unpack(cpu, ins, 4, high: false);
-            case Mnemonic.Unpckhps: return Unpack(cpu, ins, 4, high: true);
-            case Mnemonic.Unpcklpd: return Unpack(cpu, ins, 8, high: false);
-            case Mnemonic.Unpckhpd: return Unpack(cpu, ins, 8, high: true);
-            case Mnemonic.Punpcklbw: return Unpack(cpu, ins, 1, high: false);
-            case Mnemonic.Punpcklwd: return Unpack(cpu, ins, 2, high: false);
-            case Mnemonic.Punpckldq: return Unpack(cpu, ins, 4, high: false);
-            case Mnemonic.Punpcklqdq: return Unpack(cpu, ins, 8, high: false);
-            case Mnemonic.Punpckhbw: return Unpack(cpu, ins, 1, high: true);
-            case Mnemonic.Punpckhwd: return Unpack(cpu, ins, 2, high: true);
-            case Mnemonic.Punpckhdq: return Unpack(cpu, ins, 4, high: true);
-            case Mnemonic.Punpckhqdq: return Unpack(cpu, ins, 8, high: true);
-            case Mnemonic.Pslldq:
-            case Mnemonic.Psrldq:
-                {
-                    UInt128 v = ToUInt128(SseOperands.Xmm(s, ins.Op0Register));
-                    int bits = Math.Min((int)ins.Immediate8, 16) * 8;
-                    v = bits == 128 ? UInt128.Zero : ins.Mnemonic == Mnemonic.Pslldq ? v << bits : v >> bits;
-                    Set(s, ins, Vector128.Create((ulong)v, (ulong)(v >> 64)));
-                    return true;
-                }
-
-            case Mnemonic.Pextrw:
-                {
-                    if (ins.Op0Kind != OpKind.Register)
-                    {
-                        return false;
-                    }
-
-                    ushort w = SseOperands.Xmm(s, ins.Op1Register).AsUInt16().GetElement(ins.Immediate8 & 7);
-                    Operands.WriteRegister(s, ins.Op0Register, w);
-                    return true;
-                }
-
-            case Mnemonic.Pinsrw:
-                {
-                    ushort w = (ushort)SseOperands.ReadScalar(cpu, ins, 1, 2);
-                    Set(s, ins, SseOperands.Xmm(s, ins.Op0Register).AsUInt16().WithElement(ins.Immediate8 & 7, w).AsUInt64());
-                    return true;
-                }
-
-            default:
-                return false;
+            byte sel = b.GetElement(i);
+            r[i] = (sel & 0x80) != 0 ? (byte)0 : a.GetElement(sel & 15);
         }
+
+        SseMoves.SetDestination(cpu, ins, Vector128.Create<byte>(r).AsUInt64());
+    }
+
+    /// <summary>PALIGNR: the destination:source pair (destination high) shifted right by imm8 bytes, the low 16 kept.</summary>
+    public static void Palignr(Processor cpu, ref Instruction ins)
+    {
+        UInt128 high = ToUInt128(SseMoves.Destination(cpu, ins)), low = ToUInt128(SseMoves.Source(cpu, ins));
+        int shift = ins.Immediate8 * 8;
+        UInt128 r = shift switch
+        {
+            0 => low,
+            < 128 => (low >> shift) | (high << (128 - shift)),
+            < 256 => high >> (shift - 128),
+            _ => UInt128.Zero,
+        };
+        SseMoves.SetDestination(cpu, ins, FromUInt128(r));
+    }
+
+    public static UInt128 ToUInt128(Vector128<ulong> v) => ((UInt128)v.GetElement(1) << 64) | v.GetElement(0);
+
+    public static Vector128<ulong> FromUInt128(UInt128 v) => Vector128.Create((ulong)v, (ulong)(v >> 64));
+
+    private static void ShuffleWords(Processor cpu, in Instruction ins, int at)
+    {
+        Vector128<ushort> v = SseMoves.Source(cpu, ins).AsUInt16();
+        int imm = ins.Immediate8;
+        Vector128<ushort> r = v;
+        for (int i = 0; i < 4; i++)
+        {
+            r = r.WithElement(at + i, v.GetElement(at + ((imm >> (2 * i)) & 3)));
+        }
+
+        SseMoves.SetDestination(cpu, ins, r.AsUInt64());
+    }
+
+    private static void ShiftBytes(Processor cpu, in Instruction ins, bool left)
+    {
+        UInt128 v = ToUInt128(SseMoves.Destination(cpu, ins));
+        int bits = Math.Min((int)ins.Immediate8, 16) * 8;
+        v = bits == 128 ? UInt128.Zero : left ? v << bits : v >> bits;
+        SseMoves.SetDestination(cpu, ins, FromUInt128(v));
     }
 
     /// <summary>Interleaves the low (or high) halves of the destination and the source, element by element.</summary>
-    private static bool Unpack(Processor cpu, in Instruction ins, int elementSize, bool high)
+    private static void Unpack(Processor cpu, in Instruction ins, int elementSize, bool high)
     {
-        CpuState s = cpu.State;
         Span<byte> a = stackalloc byte[16], b = stackalloc byte[16], r = stackalloc byte[16];
-        SseOperands.Xmm(s, ins.Op0Register).AsByte().CopyTo(a);
-        SseOperands.Read128(cpu, ins, 1).AsByte().CopyTo(b);
+        SseMoves.Destination(cpu, ins).AsByte().CopyTo(a);
+        SseMoves.Source(cpu, ins).AsByte().CopyTo(b);
         int from = high ? 8 : 0;
         for (int i = 0, o = 0; i < 8; i += elementSize)
         {
@@ -128,11 +161,6 @@ public static class SseShuffles
             o += elementSize;
         }
 
-        Set(s, ins, Vector128.Create<byte>(r).AsUInt64());
-        return true;
+        SseMoves.SetDestination(cpu, ins, Vector128.Create<byte>(r).AsUInt64());
     }
-
-    private static UInt128 ToUInt128(Vector128<ulong> v) => ((UInt128)v.GetElement(1) << 64) | v.GetElement(0);
-
-    private static void Set(CpuState s, in Instruction ins, Vector128<ulong> v) => SseOperands.SetXmm(s, ins.Op0Register, v);
 }

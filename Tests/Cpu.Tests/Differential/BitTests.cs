@@ -124,6 +124,13 @@ public class BitTests
         DifferentialRunner.Check(FormGenerator.Cases(FormSemantics.Plain, Mnemonic.Popcnt));
     }
 
+    [Fact]
+    public void Crc32MatchesTheHost()
+    {
+        HostFeatures.RequireHost(Sse42.IsSupported, "SSE4.2");
+        DifferentialRunner.Check(FormGenerator.Cases(FormSemantics.Plain, Mnemonic.Crc32));
+    }
+
     /// <summary>
     /// The emulator runs POPCNT, LZCNT and TZCNT (the tests above), so its CPUID must say so: without the
     /// LZCNT/BMI1 bits a guest reads F3 0F BD/BC as BSR/BSF (SDM Vol. 2A, LZCNT and TZCNT).

@@ -105,6 +105,9 @@ public class DataMovementTests
         }, Mnemonic.Lea));
 
     [Fact]
+    public void MovntiMatchesTheHost() => DifferentialRunner.Check(FormGenerator.Cases(FormSemantics.Plain, Mnemonic.Movnti));
+
+    [Fact]
     public void MovbeMatchesTheHost()
     {
         HostFeatures.RequireHost(HostFeatures.HostHasMovbe, "MOVBE");

@@ -74,6 +74,38 @@ public class CpuidHonestyTests
             a.movq(xmm3, rax);
             a.pshufd(xmm4, xmm3, 0x1B);
         }),
+        new(1, 'c', 0, "SSE3", a =>
+        {
+            SetCr4(a, ControlRegisters.Cr4Osfxsr | ControlRegisters.Cr4Osxmmexcpt);
+            a.and(esi, ~15);
+            a.lddqu(xmm0, __[rsi]);
+            a.haddps(xmm0, xmm0);
+            a.addsubpd(xmm1, xmm0);
+            a.movddup(xmm2, xmm1);
+            a.fld1();
+            a.fisttp(__dword_ptr[rsi]);
+        }),
+        new(1, 'c', 19, "SSE4.1", a =>
+        {
+            SetCr4(a, ControlRegisters.Cr4Osfxsr | ControlRegisters.Cr4Osxmmexcpt);
+            a.and(esi, ~15);
+            a.pmovzxbw(xmm0, __qword_ptr[rsi]);
+            a.pmulld(xmm0, xmm0);
+            a.ptest(xmm0, xmm1);
+            a.roundps(xmm1, xmm0, 1);
+            a.pextrq(rax, xmm1, 1);
+            a.pinsrd(xmm2, eax, 3);
+            a.movntdqa(xmm3, __[rsi]);
+        }),
+        new(1, 'c', 20, "SSE4.2", a =>
+        {
+            SetCr4(a, ControlRegisters.Cr4Osfxsr | ControlRegisters.Cr4Osxmmexcpt);
+            a.pcmpgtq(xmm0, xmm1);
+            a.pcmpistri(xmm0, __[rsi], 0x0C);
+            a.pcmpestrm(xmm0, xmm1, 0x40);
+            a.crc32(eax, __byte_ptr[rsi]);
+            a.crc32(rax, rcx);
+        }),
         new(1, 'd', 2, "DE", a => SetCr4(a, ControlRegisters.Cr4De)),
         new(1, 'd', 3, "PSE", a => SetCr4(a, ControlRegisters.Cr4Pse)),
         new(1, 'd', 4, "TSC", a => a.rdtsc()),

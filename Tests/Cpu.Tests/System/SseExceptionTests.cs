@@ -67,6 +67,53 @@ public class SseExceptionTests
         }
     }
 
+    /// <summary>
+    /// The alignment guard looks at memory operands only: a register form with a segment prefix whose base is
+    /// misaligned does not fault (Iced gives register forms a memory size too). MASKMOVDQU and PCMPISTRI take
+    /// unaligned memory (SDM 12.10.3); MOVAPS stores and MOVNTDQA loads need 16-byte alignment.
+    /// </summary>
+    [Theory]
+    [InlineData("fs addps reg", false)]
+    [InlineData("movaps store", true)]
+    [InlineData("movntdqa", true)]
+    [InlineData("maskmovdqu", false)]
+    [InlineData("pcmpistri", false)]
+    public void AlignmentIsCheckedOnlyWhereTheFormRequiresIt(string form, bool faults)
+    {
+        using var m = Enabled();
+        m.State.Segments[SegmentIndex.Fs].Base = 8;
+        m.Load(SystemMachine.KernelCode, a =>
+        {
+            a.mov(esi, (uint)Data + 8);
+            a.mov(edi, (uint)Data + 8);
+            a.pcmpeqb(xmm1, xmm1);
+            switch (form)
+            {
+                case "fs addps reg": a.db(0x64, 0x0F, 0x58, 0xC1); break;
+                case "movaps store": a.movaps(__xmmword_ptr[rsi], xmm0); break;
+                case "movntdqa": a.movntdqa(xmm0, __xmmword_ptr[rsi]); break;
+                case "maskmovdqu": a.maskmovdqu(xmm1, xmm1); break;
+                default: a.pcmpistri(xmm0, __xmmword_ptr[rsi], 0); break;
+            }
+
+            a.hlt();
+        });
+
+        if (faults)
+        {
+            m.RunToHandler(ExceptionVector.GeneralProtection);
+        }
+        else
+        {
+            Assert.Equal(StopReason.Halted, m.Run());
+        }
+
+        if (form == "maskmovdqu")
+        {
+            Assert.Equal(ulong.MaxValue, m.Read64(Data + 8));
+        }
+    }
+
     [Theory]
     [InlineData(true, ExceptionVector.SimdFloatingPoint)]
     [InlineData(false, ExceptionVector.InvalidOpcode)]

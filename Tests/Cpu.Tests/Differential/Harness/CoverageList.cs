@@ -16,7 +16,7 @@ public static class CoverageList
     [
         // Data movement.
         Mnemonic.Mov, Mnemonic.Movzx, Mnemonic.Movsx, Mnemonic.Movsxd, Mnemonic.Xchg, Mnemonic.Bswap, Mnemonic.Xadd,
-        Mnemonic.Cmpxchg, Mnemonic.Cmpxchg8b, Mnemonic.Cmpxchg16b, Mnemonic.Lea, Mnemonic.Movbe,
+        Mnemonic.Cmpxchg, Mnemonic.Cmpxchg8b, Mnemonic.Cmpxchg16b, Mnemonic.Lea, Mnemonic.Movbe, Mnemonic.Movnti,
         Mnemonic.Cbw, Mnemonic.Cwde, Mnemonic.Cdqe, Mnemonic.Cwd, Mnemonic.Cdq, Mnemonic.Cqo,
         .. ConditionalTests.Cmovs,
 
@@ -29,7 +29,7 @@ public static class CoverageList
 
         // Bit operations, with the BMI1 group.
         Mnemonic.Bt, Mnemonic.Bts, Mnemonic.Btr, Mnemonic.Btc, Mnemonic.Bsf, Mnemonic.Bsr,
-        Mnemonic.Tzcnt, Mnemonic.Lzcnt, Mnemonic.Popcnt,
+        Mnemonic.Tzcnt, Mnemonic.Lzcnt, Mnemonic.Popcnt, Mnemonic.Crc32,
         Mnemonic.Andn, Mnemonic.Bextr, Mnemonic.Blsi, Mnemonic.Blsmsk, Mnemonic.Blsr,
 
         // Strings.

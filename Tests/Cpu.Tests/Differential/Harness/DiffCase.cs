@@ -40,6 +40,13 @@ public sealed class DiffCase
     /// </summary>
     public int StUlpTolerance { get; init; }
 
+    /// <summary>
+    /// For the approximate instructions (RCPPS, RSQRTPS...): how far, relative to the emulator's value, the
+    /// host's may lie in each finite single lane of the XMM registers (0: bit-exact). Zeros, infinities and
+    /// NaNs are still compared exactly.
+    /// </summary>
+    public double XmmSingleTolerance { get; init; }
+
     /// <summary>The same case under another form name.</summary>
     public DiffCase WithForm(string form) => new()
     {
@@ -54,5 +61,6 @@ public sealed class DiffCase
         GprMask = GprMask,
         UndefinedMemory = UndefinedMemory,
         StUlpTolerance = StUlpTolerance,
+        XmmSingleTolerance = XmmSingleTolerance,
     };
 }

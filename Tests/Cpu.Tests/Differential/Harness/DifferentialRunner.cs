@@ -182,7 +182,7 @@ public static class DifferentialRunner
 
         CompareBytes(c, "data", HarnessLayout.DataAddress, host.Data, emu.Data, diffs);
         CompareBytes(c, "stack", HarnessLayout.StackWindowAddress, host.Stack, emu.Stack, diffs);
-        diffs.AddRange(FpuImage.Differences(host.Fpu, emu.Fpu, c.StUlpTolerance));
+        diffs.AddRange(FpuImage.Differences(host.Fpu, emu.Fpu, c.StUlpTolerance, c.XmmSingleTolerance));
         return diffs;
     }
 

@@ -42,7 +42,7 @@ public static class FpuImage
     /// XMM0-XMM15. The last-instruction/data pointers and opcode are not: AMD processors store them only
     /// while an exception is pending, and MXCSR_MASK is the processor's own.
     /// </summary>
-    public static IEnumerable<string> Differences(byte[] host, byte[] emu, int stUlpTolerance = 0)
+    public static IEnumerable<string> Differences(byte[] host, byte[] emu, int stUlpTolerance = 0, double xmmSingleTolerance = 0)
     {
         var found = new List<string>();
         (string Name, int Offset, int Length)[] fields =
@@ -61,6 +61,11 @@ public static class FpuImage
                     continue;
                 }
 
+                if (name.StartsWith("XMM", StringComparison.Ordinal) && xmmSingleTolerance > 0 && WithinTolerance(h, e, xmmSingleTolerance))
+                {
+                    continue;
+                }
+
                 found.Add($"{name}: host {Hex(h)}, emu {Hex(e)}");
             }
         }
@@ -75,6 +80,22 @@ public static class FpuImage
         }
 
         return found;
+    }
+
+    /// <summary>Every single lane equal, or both finite and non-zero with the host within <paramref name="tolerance"/> of the emulator, relatively.</summary>
+    private static bool WithinTolerance(ReadOnlySpan<byte> host, ReadOnlySpan<byte> emu, double tolerance)
+    {
+        for (int i = 0; i < 16; i += 4)
+        {
+            float h = BinaryPrimitives.ReadSingleLittleEndian(host[i..]), e = BinaryPrimitives.ReadSingleLittleEndian(emu[i..]);
+            bool same = BinaryPrimitives.ReadUInt32LittleEndian(host[i..]) == BinaryPrimitives.ReadUInt32LittleEndian(emu[i..]);
+            if (!same && (!float.IsNormal(h) || !float.IsNormal(e) || Math.Abs(((double)h - e) / e) > tolerance))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>How many representable extended values apart two of the same sign are (ordered as integers: exponent, then significand).</summary>

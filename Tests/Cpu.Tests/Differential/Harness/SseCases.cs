@@ -6,7 +6,7 @@ using Iced.Intel;
 namespace Cpu.Tests.Differential.Harness;
 
 /// <summary>
-/// Differential cases for the legacy-encoded SSE/SSE2 instructions on XMM registers, generated from Iced's
+/// Differential cases for the legacy-encoded SSE-SSE4.2 instructions on XMM registers, generated from Iced's
 /// operand description of each <see cref="Code"/>: random XMM registers filled with edge-weighted lanes of
 /// the instruction's element type, a random MXCSR (rounding mode, DAZ, FTZ, sticky flags; exceptions
 /// masked), general registers, and the memory operand at [RSI] (16-byte aligned, holding lanes of the same kind).
@@ -15,17 +15,23 @@ public static class SseCases
 {
     public const int CasesPerVariant = 60;
 
+    /// <summary>
+    /// RCP/RSQRT: the SDM's bound on the host's relative error (1.5 * 2^-12), plus the emulator's own from
+    /// rounding the exact value to a single (2^-24), with a margin.
+    /// </summary>
+    public const double ApproximationTolerance = (1.5 / 4096) + (1.0 / (1 << 22));
+
     private static readonly Register[] Gprs =
     [
         Register.RAX, Register.RCX, Register.RDX, Register.RBX, Register.RBP, Register.RDI,
         Register.R8, Register.R9, Register.R10, Register.R11, Register.R12, Register.R13, Register.R14, Register.R15,
     ];
 
-    /// <summary>Every declared SSE/SSE2 <see cref="Code"/> with XMM operands (Cpu/Instructions/SseInstructionForms).</summary>
+    /// <summary>Every declared SSE-SSE4.2 <see cref="Code"/> with XMM operands (Cpu/Instructions/SseInstructionForms).</summary>
     public static IEnumerable<Code> Codes() => Enum.GetValues<Code>().Where(c => IsSseXmmForm(c) && InstructionTable.Find(c) is not null);
 
-    /// <summary>An SSE or SSE2 instruction with XMM operands and no MMX register, legacy-encoded, valid in 64-bit mode.</summary>
-    public static bool IsSseXmmForm(Code code) => code.ToOpCode().Mode64 && SseInstructionForms.IsSseXmmForm(code.ToOpCode());
+    /// <summary>An SSE-SSE4.2 instruction with XMM operands and no MMX register, legacy-encoded, valid in 64-bit mode.</summary>
+    public static bool IsSseXmmForm(Code code) => code.ToOpCode().Mode64 && SseInstructionForms.IsSimdXmmForm(code.ToOpCode());
 
     /// <summary>The register form (when the r/m operand may be a register) and the memory form (when it may be memory).</summary>
     public static IEnumerable<bool> Variants(Code code)
@@ -51,7 +57,9 @@ public static class SseCases
         {
             string form = code + (memory ? " mem" : " reg");
             var rng = new Random(SnippetCases.StableHash(form));
-            for (int i = 0; i < CasesPerVariant; i++)
+            // PCMPxSTRx: four aggregations, four polarities, two outputs and four element types in imm8.
+            int count = IsStringCompare(code.Mnemonic()) ? 5 * CasesPerVariant : CasesPerVariant;
+            for (int i = 0; i < count; i++)
             {
                 yield return Build(code, memory, form, rng);
             }
@@ -63,21 +71,32 @@ public static class SseCases
         var b = new CaseBuilder(rng);
         OpCodeInfo info = code.ToOpCode();
         Lane lane = LaneOf(info.MemorySize, code.Mnemonic());
+        bool strings = IsStringCompare(code.Mnemonic());
+        Func<ulong> value = strings ? () => StringBytes(rng) : () => Value(rng, lane);
         var xmm = new Vector128<ulong>[16];
         for (int i = 0; i < 16; i++)
         {
-            xmm[i] = Vector128.Create(Value(rng, lane), Value(rng, lane));
+            xmm[i] = Vector128.Create(value(), value());
         }
 
         ulong address = b.DataAddress(alignment: 16);
         b.SetReg(Register.RSI, address);
-        b.Write(address, 8, Value(rng, lane));
-        b.Write(address + 8, 8, Value(rng, lane));
+        b.Write(address, 8, value());
+        b.Write(address + 8, 8, value());
         if (rng.Next(4) == 0)
         {
             // Small integers make exact conversions and meaningful shift counts likely.
             Register r = Gprs[rng.Next(Gprs.Length)];
             b.SetReg(r, (ulong)rng.Next(-40, 200));
+        }
+
+        // MASKMOVDQU stores at [RDI]: the data buffer (set after the random register above, which may be RDI).
+        b.SetReg(Register.RDI, address);
+        if (strings && rng.Next(8) != 0)
+        {
+            // PCMPESTRx lengths: mostly within the element count, negative ones too (their absolute value counts).
+            b.SetReg(Register.RAX, (ulong)rng.Next(-20, 20));
+            b.SetReg(Register.RDX, (ulong)rng.Next(-20, 20));
         }
 
         uint mxcsr = 0x1F80 | ((uint)rng.Next(4) << 13) | (rng.Next(4) == 0 ? 1u << 6 : 0) | (rng.Next(4) == 0 ? 1u << 15 : 0) | (rng.Next(2) == 0 ? (uint)rng.Next(64) : 0);
@@ -89,6 +108,7 @@ public static class SseCases
             {
                 "imm8" => Immediate(rng, code.Mnemonic()),
                 "mem" => new MemoryOperand(Register.RSI),
+                "seg_rDI" => Register.RDI,
                 _ when memory && kind.EndsWith("_or_mem", StringComparison.Ordinal) => new MemoryOperand(Register.RSI),
                 _ when kind.StartsWith("xmm", StringComparison.Ordinal) => Register.XMM0 + rng.Next(16),
                 _ when kind.StartsWith("r64", StringComparison.Ordinal) => Gprs[rng.Next(Gprs.Length)],
@@ -97,7 +117,7 @@ public static class SseCases
             };
         }
 
-        byte[] bytes = Encode(Create(code, ops));
+        byte[] bytes = Encode(code == Code.Maskmovdqu_rDI_xmm_xmm ? Instruction.CreateMaskmovdqu(64, (Register)ops[1], (Register)ops[2]) : Create(code, ops));
         DiffCase c = b.Build(form, bytes);
         return new DiffCase
         {
@@ -108,6 +128,7 @@ public static class SseCases
             Data = c.Data,
             Stack = c.Stack,
             Fpu = FpuImage.WithSse(mxcsr, xmm),
+            XmmSingleTolerance = code.Mnemonic() is Mnemonic.Rcpps or Mnemonic.Rcpss or Mnemonic.Rsqrtps or Mnemonic.Rsqrtss ? ApproximationTolerance : 0,
         };
     }
 
@@ -118,6 +139,21 @@ public static class SseCases
             or Mnemonic.Pslldq or Mnemonic.Psrldq => rng.Next(4) == 0 ? rng.Next(256) : rng.Next(70),
         _ => rng.Next(256),
     };
+
+    private static bool IsStringCompare(Mnemonic m) => m is Mnemonic.Pcmpestri or Mnemonic.Pcmpestrm or Mnemonic.Pcmpestri64 or Mnemonic.Pcmpestrm64 or Mnemonic.Pcmpistri or Mnemonic.Pcmpistrm;
+
+    /// <summary>Eight bytes from a small alphabet (zero terminators, repeated letters, signed extremes), so matches and ends are common.</summary>
+    private static ulong StringBytes(Random rng)
+    {
+        ReadOnlySpan<byte> alphabet = [0, (byte)'a', (byte)'b', (byte)'c', (byte)'z', 0x7F, 0x80, 0xFF];
+        ulong v = 0;
+        for (int i = 0; i < 8; i++)
+        {
+            v |= (ulong)alphabet[rng.Next(rng.Next(4) == 0 ? alphabet.Length : 4)] << (8 * i);
+        }
+
+        return v;
+    }
 
     private static Instruction Create(Code code, object[] ops) => ops switch
     {
