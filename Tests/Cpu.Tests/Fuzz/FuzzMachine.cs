@@ -36,9 +36,11 @@ public sealed class FuzzMachine : IDisposable
     public FuzzOutcome Run(FuzzScenario scenario, long budget, CancellationToken watchdog)
     {
         Cpu.Reset();
+        Cpu.JitFirstTier = scenario.FirstTier;
         ram.Clear();
         Lay(scenario);
         long before = Cpu.InstructionsRetired;
+        Cpu.SystemRegisters.TimeSource = () => (ulong)(Cpu.InstructionsRetired - before); // the TSC counts this stream's instructions only
         string stop;
         try
         {

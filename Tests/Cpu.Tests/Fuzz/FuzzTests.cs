@@ -12,7 +12,7 @@ namespace Cpu.Tests.Fuzz;
 public class FuzzTests(ITestOutputHelper output)
 {
     private const int Seed = 20_261_207;
-    private const int BoundedStreams = 400;
+    private const int BoundedStreams = 300;
 
     [Fact]
     public void RandomStreamsRaiseNoInternalErrorNoHangAndNoTierDisagreement()
