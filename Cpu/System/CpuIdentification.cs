@@ -71,9 +71,9 @@ public static class CpuIdentification
                         return (0, 0, 0, 0);
                     }
 
-                    uint ebx = Bit(0) /* FSGSBASE */ | Bit(3) /* BMI1 */ | Has(f, CpuFeatures.Smep, 7) | Has(f, CpuFeatures.Invpcid, 10)
+                    uint ebx = Bit(0) /* FSGSBASE */ | Bit(1) /* IA32_TSC_ADJUST */ | Bit(3) /* BMI1 */ | Has(f, CpuFeatures.Smep, 7) | Has(f, CpuFeatures.Invpcid, 10)
                         | Has(f, CpuFeatures.Smap, 20) | Bit(23) /* CLFLUSHOPT */ | Bit(24) /* CLWB */;
-                    uint ecx = Bit(2) /* UMIP */ | Has(f, CpuFeatures.Pku, 3) | Has(f, CpuFeatures.Pks, 31)
+                    uint ecx = Bit(2) /* UMIP */ | Has(f, CpuFeatures.Pku, 3) | Bit(22) /* RDPID */ | Has(f, CpuFeatures.Pks, 31)
                         | ((cr4 & ControlRegisters.Cr4Pke) != 0 ? Bit(4) /* OSPKE */ : 0);
                     return (0, ebx, ecx, 0);
                 }

@@ -41,8 +41,14 @@ public sealed class ModelSpecificRegisters
     /// <summary>The LAPIC at 0xFEE00000, globally enabled, this is the bootstrap processor.</summary>
     public ulong ApicBase = 0xFEE0_0000 | (1 << 11) | (1 << 8);
 
-    /// <summary>Added to the time source to give the TSC (WRMSR to the TSC sets it).</summary>
+    /// <summary>Added to the time source to give the TSC (WRMSR to the TSC or to IA32_TSC_ADJUST moves it).</summary>
     public ulong TscOffset;
+
+    /// <summary>
+    /// IA32_TSC_ADJUST (SDM Vol. 3B, "Time-Stamp Counter Adjustment"): a write to the TSC adds the change of the TSC to it, and a write
+    /// to it adds its own change to the TSC. Zero at reset.
+    /// </summary>
+    public ulong TscAdjust;
 
     /// <summary>IA32_FIXED_CTR0: instructions retired while enabled (brought up to date by <see cref="SyncCounters"/>).</summary>
     public ulong FixedCounter0;
@@ -85,6 +91,7 @@ public sealed class ModelSpecificRegisters
         switch (index)
         {
             case MsrIndex.Tsc: return ReadTsc(cpu);
+            case MsrIndex.TscAdjust: return TscAdjust;
             case MsrIndex.ApicBase or MsrIndex.TscDeadline or (>= MsrIndex.X2ApicFirst and <= MsrIndex.X2ApicLast) when cpu.SystemRegisters.Apic is { } apic:
                 return apic.TryReadMsr(index, out ulong apicValue) ? apicValue : throw CpuException.GeneralProtection(0);
             case MsrIndex.ApicBase: return ApicBase;
@@ -122,7 +129,16 @@ public sealed class ModelSpecificRegisters
         switch (index)
         {
             case MsrIndex.Tsc:
-                TscOffset = value - ReadTsc(cpu) + TscOffset;
+                {
+                    ulong change = value - ReadTsc(cpu);
+                    TscOffset += change;
+                    TscAdjust += change;
+                    break;
+                }
+
+            case MsrIndex.TscAdjust:
+                TscOffset += value - TscAdjust;
+                TscAdjust = value;
                 break;
             case MsrIndex.ApicBase or MsrIndex.TscDeadline or (>= MsrIndex.X2ApicFirst and <= MsrIndex.X2ApicLast) when cpu.SystemRegisters.Apic is { } apic:
                 // The APIC base may not reach beyond MAXPHYADDR; the APIC checks the rest.

@@ -6,6 +6,9 @@ namespace Cpu.System;
 public static class MsrIndex
 {
     public const uint Tsc = 0x10;
+
+    /// <summary>IA32_TSC_ADJUST: the TSC's offset, kept in step with writes to the TSC (SDM Vol. 3B, "Time-Stamp Counter Adjustment").</summary>
+    public const uint TscAdjust = 0x3B;
     public const uint ApicBase = ApicMsrIndex.ApicBase;
 
     /// <summary>IA32_BIOS_SIGN_ID: the loaded microcode update's signature (SDM Vol. 3A section 10.11.7).</summary>

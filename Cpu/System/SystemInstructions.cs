@@ -183,6 +183,10 @@ public static class SystemInstructions
             case Mnemonic.Rdpmc:
                 ReadPerformanceCounter(cpu);
                 break;
+            case Mnemonic.Rdpid:
+                // IA32_TSC_AUX into a 32-bit register (64-bit in 64-bit mode, zero-extended); any CPL, CR4.TSD aside (SDM Vol. 2B, RDPID).
+                Operands.WriteRegister(s, instruction.Op0Register, (uint)cpu.SystemRegisters.Msr.TscAux);
+                break;
             case Mnemonic.Retf:
                 FarTransfers.Return(cpu, FarReturnSize(instruction.Code), instruction.OpCount == 1 ? instruction.Immediate16 : (ushort)0);
                 break;
@@ -241,7 +245,7 @@ public static class SystemInstructions
                 ExtendedState.SetExtendedControl(cpu, (uint)s.Gpr[Rcx], ((ulong)(uint)s.Gpr[Rdx] << 32) | (uint)s.Gpr[Rax]);
                 break;
 
-            // Not reported by CPUID: RDPID, MONITOR/MWAIT, SMM, WBNOINVD.
+            // Not reported by CPUID: MONITOR/MWAIT, SMM, WBNOINVD.
             default:
                 cpu.Counters.RecordUndefined(instruction.Mnemonic);
                 throw CpuException.InvalidOpcode();

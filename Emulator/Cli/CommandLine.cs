@@ -284,6 +284,8 @@ public static class CommandLine
             Drives = drives,
             DebugExitPort = q.DebugExitPort,
             DebugExitSize = q.DebugExitSize,
+            PcTestDevice = q.PcTestDevice,
+            PciTestDevice = q.PciTestDevice,
             NoReboot = o.NoReboot,
         };
 

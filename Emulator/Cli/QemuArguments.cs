@@ -29,6 +29,12 @@ public sealed class QemuArguments
     /// <summary>-device isa-debug-exit,iosize=N: how many ports it decodes.</summary>
     public int DebugExitSize { get; private set; } = 1;
 
+    /// <summary>-device pc-testdev: QEMU's ISA test device.</summary>
+    public bool PcTestDevice { get; private set; }
+
+    /// <summary>-device pci-testdev: QEMU's PCI test device.</summary>
+    public bool PciTestDevice { get; private set; }
+
     /// <summary>-name: the window title.</summary>
     public string? Name { get; private set; }
 
@@ -307,9 +313,21 @@ public sealed class QemuArguments
     private string? Device(string value)
     {
         QemuOptionList options = QemuOptionList.Parse(value, "driver");
+        if (options["driver"] is "pc-testdev" or "pci-testdev")
+        {
+            if (options.Keys.FirstOrDefault(k => k != "driver") is { } key)
+            {
+                return $"-device {options["driver"]}: {key}={options[key]} is not supported (the device takes no options)";
+            }
+
+            PcTestDevice |= options["driver"] == "pc-testdev";
+            PciTestDevice |= options["driver"] == "pci-testdev";
+            return null;
+        }
+
         if (options["driver"] != "isa-debug-exit")
         {
-            return $"-device {options["driver"]} is not supported (emu has isa-debug-exit only)";
+            return $"-device {options["driver"]} is not supported (emu has isa-debug-exit, pc-testdev and pci-testdev)";
         }
 
         // QEMU's isa-debug-exit decodes 2 ports at 0x501 unless told otherwise.

@@ -44,6 +44,7 @@ public sealed partial class Machine
         LocalApic.Reset();
         IoApic.Reset();
         Display.Reset();
+        PciTest?.Reset();
         foreach (Devices.Virtio.VirtioBlock disk in Disks)
         {
             disk.Reset();

@@ -17,6 +17,7 @@ using Devices.Reset;
 using Devices.Rtc;
 using Devices.Serial;
 using Devices.Storage;
+using Devices.TestDevices;
 using Devices.Timing;
 using Devices.Virtio;
 using Emulator.Boot;
@@ -53,6 +54,10 @@ public sealed partial class Machine : IDisposable
     private const uint DiskIoBase = PciIoWindow.Start;
     private const uint DiskMemoryBase = 0xFE00_0000;
     private const int FirstDiskSlot = 3;
+
+    /// <summary>Where pci-testdev's BARs go: above the disks' memory BARs, and the last 256 ports of the I/O window.</summary>
+    private const uint PciTestMemoryBase = 0xFEBF_F000;
+    private const uint PciTestIoBase = 0xFF00;
 
     /// <exception cref="BootImageException">The kernel or a module cannot be loaded.</exception>
     /// <exception cref="IOException">The kernel or a module file does not exist (<see cref="FileNotFoundException"/>) or is a directory.</exception>
@@ -109,6 +114,12 @@ public sealed partial class Machine : IDisposable
         Pci.Attach(2, 0, Display);
         Display.SetCommand(0x3); // firmware enables I/O and memory decoding, as SeaBIOS does
         Disks = AttachDisks(configuration.Drives);
+        if (configuration.PciTestDevice)
+        {
+            PciTest = new PciTestDevice(PciTestMemoryBase, PciTestIoBase);
+            PciTest.SetCommand(0x3); // decoding on, as firmware leaves it
+            Pci.Attach(FirstDiskSlot + Disks.Count, 0, PciTest);
+        }
 
         Pic.Register(Ports);
         Pit.Register(Ports);
@@ -126,6 +137,11 @@ public sealed partial class Machine : IDisposable
         Hpet.Register(Bus);
         new PciMemoryWindow(Pci).Register(Bus);
         new PciIoWindow(Pci).Register(Ports);
+        if (configuration.PcTestDevice)
+        {
+            PcTest = new PcTestDevice(Irqs.Line);
+            PcTest.Register(Ports, Bus);
+        }
 
         DebugExit.Exited += _ => Stop(StopCause.DebugExit);
         Keyboard.ResetRequested += RequestReset;
@@ -208,6 +224,12 @@ public sealed partial class Machine : IDisposable
     public AcpiPm AcpiPm { get; }
 
     public BochsDisplay Display { get; }
+
+    /// <summary>QEMU's pc-testdev, when <see cref="MachineConfiguration.PcTestDevice"/> asks for it.</summary>
+    public PcTestDevice? PcTest { get; }
+
+    /// <summary>QEMU's pci-testdev, when <see cref="MachineConfiguration.PciTestDevice"/> asks for it.</summary>
+    public PciTestDevice? PciTest { get; }
 
     /// <summary>The virtio-blk disks, one per <see cref="MachineConfiguration.Drives"/> entry.</summary>
     public IReadOnlyList<VirtioBlock> Disks { get; }

@@ -58,6 +58,12 @@ public sealed record MachineConfiguration
     /// <summary>How many ports the isa-debug-exit device decodes (iosize=).</summary>
     public int DebugExitSize { get; init; } = 1;
 
+    /// <summary>QEMU's ISA pc-testdev (-device pc-testdev): scratch ports 0xE0/0xE8, IRQ-line ports 0x2000, test memory at 0xFF000000.</summary>
+    public bool PcTestDevice { get; init; }
+
+    /// <summary>QEMU's pci-testdev (-device pci-testdev): PCI 1B36:0005 after the disks, counting writes to its BARs.</summary>
+    public bool PciTestDevice { get; init; }
+
     /// <summary>
     /// A reset request or a triple fault ends the run (<see cref="StopCause.Reset"/>, <see cref="StopCause.TripleFault"/>)
     /// instead of resetting the machine: QEMU's -no-reboot.

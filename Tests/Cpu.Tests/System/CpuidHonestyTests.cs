@@ -118,6 +118,7 @@ public class CpuidHonestyTests
         new(1, 'd', 15, "CMOV", a => a.cmove(eax, ecx)),
         new(1, 'd', 16, "PAT", a => { a.mov(ecx, MsrIndex.Pat); a.rdmsr(); a.wrmsr(); }),
         new(7, 'b', 0, "FSGSBASE", a => { SetCr4(a, ControlRegisters.Cr4FsGsBase); a.wrfsbase(rsi); a.rdgsbase(rax); }),
+        new(7, 'b', 1, "TSC_ADJUST", a => { a.mov(ecx, MsrIndex.TscAdjust); a.rdmsr(); a.wrmsr(); }),
         new(7, 'b', 3, "BMI1", a => { a.andn(eax, ecx, edx); a.bextr(rax, rcx, rdx); a.blsi(eax, ecx); a.blsmsk(rax, rcx); a.blsr(eax, ecx); a.tzcnt(eax, ecx); }),
         new(7, 'b', 7, "SMEP", a => SetCr4(a, ControlRegisters.Cr4Smep)),
         new(7, 'b', 10, "INVPCID", a => { a.mov(eax, 2); a.invpcid(rax, __[rsi]); }),
@@ -131,6 +132,7 @@ public class CpuidHonestyTests
             a.xor(edx, edx);
             a.wrpkru();
         }),
+        new(7, 'c', 22, "RDPID", a => { a.rdpid(rax); }),
         new(7, 'c', 31, "PKS", a =>
         {
             SetCr4(a, ControlRegisters.Cr4Pks);

@@ -230,6 +230,61 @@ public class SystemRegisterTests
     }
 
     [Fact]
+    public void TscAdjustFollowsWritesToTheTscAndMovesTheTscWhenWritten()
+    {
+        // SDM Vol. 3B, "Time-Stamp Counter Adjustment": each write moves the other register by the same amount.
+        using var m = new SystemMachine();
+        ulong clock = 1000;
+        m.Cpu.SystemRegisters.TimeSource = () => clock;
+        m.Load(SystemMachine.KernelCode, a =>
+        {
+            a.mov(ecx, MsrIndex.Tsc);
+            a.mov(eax, 1500); // TSC 1000 -> 1500: TSC_ADJUST becomes 500
+            a.xor(edx, edx);
+            a.wrmsr();
+            a.mov(ecx, MsrIndex.TscAdjust);
+            a.rdmsr();
+            a.mov(r8, rax);
+            a.mov(eax, 200); // TSC_ADJUST 500 -> 200: the TSC moves back 300
+            a.wrmsr();
+            a.rdtsc();
+            a.mov(r9, rax);
+            a.mov(eax, 0xFFFF_FFFF); // TSC_ADJUST -1: the TSC is the time source less one
+            a.mov(edx, 0xFFFF_FFFF);
+            a.wrmsr();
+            a.rdtsc();
+            a.hlt();
+        });
+
+        Assert.Equal(StopReason.Halted, m.Run());
+
+        Assert.Equal(500UL, m.State.Gpr[8]);
+        Assert.Equal(1200UL, m.State.Gpr[9]);
+        Assert.Equal(999UL, m.State.Gpr[0]);
+        Assert.Equal(0UL, m.State.Gpr[2]);
+        Assert.Equal(ulong.MaxValue, m.Cpu.SystemRegisters.Msr.TscAdjust);
+    }
+
+    [Fact]
+    public void RdpidReadsTscAuxAtAnyPrivilegeEvenWithCr4Tsd()
+    {
+        using var m = new SystemMachine();
+        m.Load(SystemMachine.UserCode, a =>
+        {
+            a.mov(rax, -1L);
+            a.rdpid(rax);
+            a.nop();
+        });
+        m.Cpu.SystemRegisters.Msr.TscAux = 0x8765_4321;
+        m.State.Cr4 |= ControlRegisters.Cr4Tsd;
+        m.EnterUser();
+
+        m.Run(3);
+
+        Assert.Equal(0x8765_4321UL, m.State.Gpr[0]); // zero-extended to 64 bits
+    }
+
+    [Fact]
     public void FixedCounterZeroCountsRetiredInstructionsOnlyInEnabledRings()
     {
         using var m = new SystemMachine();

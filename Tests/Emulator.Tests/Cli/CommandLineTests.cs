@@ -233,6 +233,7 @@ public class CommandLineTests
     [InlineData("-device e1000", "-device e1000")]
     [InlineData("-device isa-debug-exit,iobase=0xf4,iosize=3", "iosize=3")]
     [InlineData("-device isa-debug-exit,iobase=0x10000", "iobase=0x10000")]
+    [InlineData("-device pci-testdev,addr=5", "addr=5")]
     [InlineData("-m 256M,maxmem=1G", "-m")]
     [InlineData("-m", "-m needs a value")]
     public void QemuFlagsEmuLacksAreRefusedByName(string flags, string mention)

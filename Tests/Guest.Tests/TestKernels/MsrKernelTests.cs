@@ -1,5 +1,4 @@
 using Cpu.Translation;
-using Emulator.Cli;
 using Guest.Tests.Emu;
 using TestSupport;
 
@@ -7,35 +6,28 @@ namespace Guest.Tests.TestKernels;
 
 /// <summary>
 /// Guest/tests/msr.c: the SYSENTER MSRs and SYSENTER/SYSEXIT, PAT, MISC_ENABLE, MTRRcap as CPUID says, TSC_AUX
-/// through RDTSCP and INVLPG of a non-canonical address. QEMU runs it with an Intel CPU model (-cpu Skylake-Client):
-/// its default qemu64 is AMD-flavoured, where SYSENTER in long mode and RDTSCP are #UD.
+/// through RDTSCP and RDPID, IA32_TSC_ADJUST and INVLPG of a non-canonical address. QEMU runs it with an Intel CPU
+/// model (-cpu Skylake-Client): its default qemu64 is AMD-flavoured, where SYSENTER in long mode and RDTSCP are #UD.
+/// QEMU 7.2's TCG offers neither RDPID nor TSC_ADJUST (not even on "max"): Expected/msr.qemu.txt has the kernel's
+/// "not offered" lines there.
 /// </summary>
 public class MsrKernelTests
 {
     private const string Kernel = "msr";
 
     [Fact]
-    public void QemuWithAnIntelModelPassesWithTheExpectedTranscript()
+    public void QemuWithAnIntelModelPassesWithTheExpectedTranscriptOrItsRecordedDepartures()
     {
         ProcessResult r = Qemu.RunKernel(TestKernelTranscript.Image(Kernel), timeout: TimeSpan.FromSeconds(20), extraArgs: ["-cpu", "Skylake-Client"]);
         Assert.False(r.TimedOut, "msr timed out on QEMU; it printed:\n" + r.StandardOutput);
-        TestKernelTranscript.AssertPassed(Kernel, r.StandardOutput, r.ExitCode);
+        TestKernelTranscript.AssertQemuTranscript(Kernel, r.StandardOutput, r.ExitCode);
     }
 
     [Theory]
     [MemberData(nameof(JitModes.Both), MemberType = typeof(JitModes))]
     public void EmuPassesWithTheExpectedTranscript(JitMode jit)
     {
-        string serial = Path.Combine(Path.GetTempPath(), $"emu-msr-{jit}-{Guid.NewGuid():N}.txt");
-        try
-        {
-            int exit = CommandLine.Run(["run", TestKernelTranscript.Image(Kernel), "--display", "none", "--serial", serial,
-                "--clock", "deterministic", "--timeout", "30", "--jit", jit.ToString().ToLowerInvariant()]);
-            TestKernelTranscript.AssertPassed(Kernel, File.ReadAllText(serial), exit);
-        }
-        finally
-        {
-            File.Delete(serial);
-        }
+        (int exit, string serial) = TestKernelTranscript.RunOnEmu(Kernel, jit);
+        TestKernelTranscript.AssertPassed(Kernel, serial, exit);
     }
 }

@@ -49,19 +49,5 @@ public class ResetKernelTests
         Assert.Equal(FirstBootOnly, serial);
     }
 
-    private static (int Exit, string Serial) RunEmu(JitMode jit, params string[] extra)
-    {
-        string serial = Path.Combine(Path.GetTempPath(), $"emu-reset-{jit}-{Guid.NewGuid():N}.txt");
-        try
-        {
-            int exit = CommandLine.Run(["run", TestKernelTranscript.Image(Kernel), "--display", "none", "--serial", serial,
-                "--clock", "deterministic", "--timeout", "30", "--jit", jit.ToString().ToLowerInvariant(), .. extra]);
-            Assert.True(File.Exists(serial), $"emu exited with {exit} and wrote no serial output");
-            return (exit, File.ReadAllText(serial).Replace("\r\n", "\n", StringComparison.Ordinal));
-        }
-        finally
-        {
-            File.Delete(serial);
-        }
-    }
+    private static (int Exit, string Serial) RunEmu(JitMode jit, params string[] extra) => TestKernelTranscript.RunOnEmu(Kernel, jit, extra);
 }

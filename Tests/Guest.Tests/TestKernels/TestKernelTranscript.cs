@@ -1,3 +1,5 @@
+using Cpu.Translation;
+using Emulator.Cli;
 using TestSupport;
 
 namespace Guest.Tests.TestKernels;
@@ -44,6 +46,26 @@ public static class TestKernelTranscript
         bool passes = expected.Contains($"TEST {kernel}: PASS", StringComparison.Ordinal);
         Assert.Equal(passes ? 1 : 3, exitCode); // isa-debug-exit: (0 << 1) | 1 on PASS, (1 << 1) | 1 on the kernel's FAIL
         Assert.True(expected == actual, FirstDifference(expected, actual));
+    }
+
+    /// <summary>
+    /// Runs a test kernel on emu (deterministic clock, 30 s timeout, the given JIT mode and <paramref name="extra"/>
+    /// flags) and returns its exit status and COM1 transcript.
+    /// </summary>
+    public static (int Exit, string Serial) RunOnEmu(string kernel, JitMode jit, params string[] extra)
+    {
+        string serial = Path.Combine(Path.GetTempPath(), $"emu-{kernel}-{jit}-{Guid.NewGuid():N}.txt");
+        try
+        {
+            int exit = CommandLine.Run(["run", Image(kernel), "--display", "none", "--serial", serial,
+                "--clock", "deterministic", "--timeout", "30", "--jit", jit.ToString().ToLowerInvariant(), .. extra]);
+            Assert.True(File.Exists(serial), $"emu exited with {exit} and wrote no serial output");
+            return (exit, Normalize(File.ReadAllText(serial)));
+        }
+        finally
+        {
+            File.Delete(serial);
+        }
     }
 
     /// <summary>The built image of a test kernel (falls back to Guest/prebuilt).</summary>

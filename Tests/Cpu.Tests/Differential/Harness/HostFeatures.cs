@@ -11,6 +11,9 @@ public static class HostFeatures
     /// <summary>CPUID.7.0:ECX.OSPKE: the host has protection keys and its OS set CR4.PKE, so RDPKRU/WRPKRU run in user mode.</summary>
     public static bool HostHasOspke => X86Base.IsSupported && (X86Base.CpuId(7, 0).Ecx & (1 << 4)) != 0;
 
+    /// <summary>CPUID.7.0:ECX.RDPID: the host reads IA32_TSC_AUX with RDPID.</summary>
+    public static bool HostHasRdpid => X86Base.IsSupported && (X86Base.CpuId(7, 0).Ecx & (1 << 22)) != 0;
+
     /// <summary>CPUID run in the emulator; null when the emulator could not run it.</summary>
     public static (ulong Eax, ulong Ebx, ulong Ecx, ulong Edx)? EmulatorCpuid(uint leaf, uint subleaf)
     {
