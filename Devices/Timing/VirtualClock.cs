@@ -21,7 +21,7 @@ public sealed class VirtualClock
     /// <summary>
     /// Realtime waits up to this long are spun on the host CPU rather than slept: a sleeping thread wakes no
     /// sooner than Linux's timer slack (50 us) and, on a loaded host, only when the scheduler next picks it
-    /// (measured 0.1-0.8 ms per wait for a disk's 10 us completion at load average 15-21 on 2 cores), so
+    /// (measured 0.2-0.8 ms per wait for a disk's 10 us completion at load average 15-21 on 2 cores), so
     /// sleeping made each disk request cost a scheduler quantum. Spinning this long costs less than a sleep oversleeps.
     /// </summary>
     public const long RealtimeSpinWaitNs = 100_000;
