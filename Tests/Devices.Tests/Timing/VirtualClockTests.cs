@@ -43,6 +43,22 @@ public class VirtualClockTests
     }
 
     [Fact]
+    public void AShortRealtimeWaitIsSpunUntilItsDeadlineAndCountsAsHalted()
+    {
+        // A wait below RealtimeSpinWaitNs (a disk's completion) busy-waits instead of sleeping: it must still
+        // not return before the event is due, and the time is the guest's halted time.
+        var clock = new VirtualClock(ClockMode.Realtime, () => 0);
+        ClockTimer t = clock.CreateTimer("t", _ => { });
+        long deadline = clock.NowNs + (VirtualClock.RealtimeSpinWaitNs / 2);
+        t.Arm(deadline);
+        Assert.True(clock.WaitForNextEvent(hostInputPossible: false, TimeSpan.FromSeconds(1)));
+        Assert.True(clock.NowNs >= deadline);
+        Assert.True(clock.HaltedNs > 0);
+        Assert.Equal(1, clock.RunDue());
+        Assert.False(clock.WaitForNextEvent(hostInputPossible: false, TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
     public void HaltSkipsVirtualTimeToTheNextEventInDeterministicMode()
     {
         var cpu = new FakeCpuClock();
