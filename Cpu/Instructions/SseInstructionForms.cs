@@ -19,13 +19,6 @@ public static class SseInstructionForms
         CpuidFeature.SSE, CpuidFeature.SSE2, CpuidFeature.SSE3, CpuidFeature.SSSE3, CpuidFeature.SSE4_1, CpuidFeature.SSE4_2,
     ];
 
-    /// <summary>The state save/restore instructions and LDMXCSR/STMXCSR: <see cref="ExtendedState"/>.</summary>
-    public static readonly Mnemonic[] State =
-    [
-        Mnemonic.Fxsave, Mnemonic.Fxsave64, Mnemonic.Fxrstor, Mnemonic.Fxrstor64, Mnemonic.Xsave, Mnemonic.Xsave64, Mnemonic.Xsaveopt,
-        Mnemonic.Xsaveopt64, Mnemonic.Xsavec, Mnemonic.Xsavec64, Mnemonic.Xrstor, Mnemonic.Xrstor64, Mnemonic.Ldmxcsr, Mnemonic.Stmxcsr,
-    ];
-
     public static void Declare(InstructionTableBuilder b)
     {
         Xmm(b, Mnemonic.Movaps, SseMoves.Move128);
@@ -187,9 +180,21 @@ public static class SseInstructionForms
         Xmm(b, Mnemonic.Maskmovdqu, SseMoves.Maskmovdqu, unaligned: true);
         DeclareExtensions(b);
 
-        foreach (Mnemonic m in State)
+        // The state save/restore instructions and LDMXCSR/STMXCSR: ExtendedState, which makes its own checks.
+        State(b, ExtendedState.Fxsave, Mnemonic.Fxsave, Mnemonic.Fxsave64);
+        State(b, ExtendedState.Fxrstor, Mnemonic.Fxrstor, Mnemonic.Fxrstor64);
+        State(b, ExtendedState.Xsave, Mnemonic.Xsave, Mnemonic.Xsave64, Mnemonic.Xsaveopt, Mnemonic.Xsaveopt64);
+        State(b, ExtendedState.Xsavec, Mnemonic.Xsavec, Mnemonic.Xsavec64);
+        State(b, ExtendedState.Xrstor, Mnemonic.Xrstor, Mnemonic.Xrstor64);
+        State(b, ExtendedState.Ldmxcsr, Mnemonic.Ldmxcsr);
+        State(b, ExtendedState.Stmxcsr, Mnemonic.Stmxcsr);
+    }
+
+    private static void State(InstructionTableBuilder b, InstructionSemantics semantics, params Mnemonic[] mnemonics)
+    {
+        foreach (Mnemonic m in mnemonics)
         {
-            b.Declare(m, ExtendedState.Execute, IsLegacy).With(MayFault);
+            b.Declare(m, semantics, IsLegacy).With(MayFault);
         }
     }
 

@@ -53,61 +53,57 @@ public static class ExtendedState
     public static int AreaSize(ulong xcr0, bool compacted) =>
         (xcr0 & PkruComponent) == 0 ? XsaveSize : (compacted ? XsaveSize : PkruOffset) + PkruSize;
 
-    /// <summary>FXSAVE, FXSAVE64, FXRSTOR, FXRSTOR64, XSAVE(64), XSAVEOPT(64), XSAVEC(64), XRSTOR(64), LDMXCSR, STMXCSR.</summary>
-    public static void Execute(Processor cpu, ref Instruction ins)
+    // The instructions, each declared once in SseInstructionForms. A 64 suffix (REX.W) selects the 64-bit
+    // layout of the x87 instruction and data pointers.
+
+    /// <summary>FXSAVE, FXSAVE64.</summary>
+    public static void Fxsave(Processor cpu, ref Instruction ins)
     {
-        if (!TryExecute(cpu, ins))
-        {
-            Undefined.Execute(cpu, ref ins);
-        }
+        RequireFxsr(cpu);
+        FxSave(cpu, Area(cpu, ins, 16), ins.Mnemonic == Mnemonic.Fxsave64);
     }
 
-    private static bool TryExecute(Processor cpu, in Instruction ins)
+    /// <summary>FXRSTOR, FXRSTOR64.</summary>
+    public static void Fxrstor(Processor cpu, ref Instruction ins)
     {
-        switch (ins.Mnemonic)
-        {
-            case Mnemonic.Fxsave:
-            case Mnemonic.Fxsave64:
-                RequireFxsr(cpu);
-                FxSave(cpu, Area(cpu, ins, 16), ins.Mnemonic == Mnemonic.Fxsave64);
-                return true;
-            case Mnemonic.Fxrstor:
-            case Mnemonic.Fxrstor64:
-                RequireFxsr(cpu);
-                FxRestore(cpu, Area(cpu, ins, 16), ins.Mnemonic == Mnemonic.Fxrstor64);
-                return true;
-            case Mnemonic.Xsave:
-            case Mnemonic.Xsave64:
-            case Mnemonic.Xsaveopt:
-            case Mnemonic.Xsaveopt64:
-                RequireXsave(cpu);
-                XSave(cpu, Area(cpu, ins, 64), ins.Mnemonic is Mnemonic.Xsave64 or Mnemonic.Xsaveopt64, compacted: false);
-                return true;
-            case Mnemonic.Xsavec:
-            case Mnemonic.Xsavec64:
-                RequireXsave(cpu);
-                XSave(cpu, Area(cpu, ins, 64), ins.Mnemonic == Mnemonic.Xsavec64, compacted: true);
-                return true;
-            case Mnemonic.Xrstor:
-            case Mnemonic.Xrstor64:
-                RequireXsave(cpu);
-                XRestor(cpu, Area(cpu, ins, 64), ins.Mnemonic == Mnemonic.Xrstor64);
-                return true;
-            case Mnemonic.Ldmxcsr:
-                {
-                    RequireSse(cpu);
-                    uint value = (uint)Operands.ReadMemory(cpu, Operands.EffectiveAddress(cpu, ins), 4);
-                    cpu.State.Mxcsr = CheckedMxcsr(value);
-                    return true;
-                }
+        RequireFxsr(cpu);
+        FxRestore(cpu, Area(cpu, ins, 16), ins.Mnemonic == Mnemonic.Fxrstor64);
+    }
 
-            case Mnemonic.Stmxcsr:
-                RequireSse(cpu);
-                Operands.WriteMemory(cpu, Operands.EffectiveAddress(cpu, ins), 4, cpu.State.Mxcsr);
-                return true;
-            default:
-                return false;
-        }
+    /// <summary>XSAVE, XSAVE64, XSAVEOPT, XSAVEOPT64 (XSAVEOPT may skip unmodified components; saving them is allowed).</summary>
+    public static void Xsave(Processor cpu, ref Instruction ins)
+    {
+        RequireXsave(cpu);
+        XSave(cpu, Area(cpu, ins, 64), ins.Mnemonic is Mnemonic.Xsave64 or Mnemonic.Xsaveopt64, compacted: false);
+    }
+
+    /// <summary>XSAVEC, XSAVEC64.</summary>
+    public static void Xsavec(Processor cpu, ref Instruction ins)
+    {
+        RequireXsave(cpu);
+        XSave(cpu, Area(cpu, ins, 64), ins.Mnemonic == Mnemonic.Xsavec64, compacted: true);
+    }
+
+    /// <summary>XRSTOR, XRSTOR64.</summary>
+    public static void Xrstor(Processor cpu, ref Instruction ins)
+    {
+        RequireXsave(cpu);
+        XRestor(cpu, Area(cpu, ins, 64), ins.Mnemonic == Mnemonic.Xrstor64);
+    }
+
+    /// <summary>LDMXCSR.</summary>
+    public static void Ldmxcsr(Processor cpu, ref Instruction ins)
+    {
+        RequireSse(cpu);
+        uint value = (uint)Operands.ReadMemory(cpu, Operands.EffectiveAddress(cpu, ins), 4);
+        cpu.State.Mxcsr = CheckedMxcsr(value);
+    }
+
+    /// <summary>STMXCSR.</summary>
+    public static void Stmxcsr(Processor cpu, ref Instruction ins)
+    {
+        RequireSse(cpu);
+        Operands.WriteMemory(cpu, Operands.EffectiveAddress(cpu, ins), 4, cpu.State.Mxcsr);
     }
 
     /// <summary>XGETBV (SDM Vol. 2C): ECX = 0 reads XCR0; XINUSE (ECX = 1) is not reported, so it and every other index #GP.</summary>
