@@ -36,7 +36,15 @@ public partial class GdbBatchTests
         Assert.Contains("<syscall_entry>", transcript);
         Assert.Contains("[Inferior 1 (Remote target) exited with code 01]", transcript);
 
+        Assert.Single(transcript.Split('\n'), l => l.StartsWith("Breakpoint 1, ", StringComparison.Ordinal));
         string qemuTranscript = RunOnQemu(gdb);
+        if (StopsTwiceAtTheFirstBreakpoint(qemuTranscript))
+        {
+            // Seen once in a loaded CI run: QEMU 7.2's stub reported breakpoint 1 (kmain) again on the continue after
+            // it, although only five OUTs lie between kmain and the kprintf breakpoint; the reference run is repeated.
+            qemuTranscript = RunOnQemu(gdb);
+        }
+
         Assert.Equal(Comparable(qemuTranscript), Comparable(transcript));
     }
 
@@ -58,6 +66,9 @@ public partial class GdbBatchTests
             .Where((l, i) => i + first == dump || !StackDump().IsMatch(l))
             .Where(l => !l.StartsWith("New value = ", StringComparison.Ordinal))];
     }
+
+    private static bool StopsTwiceAtTheFirstBreakpoint(string transcript) =>
+        transcript.Split('\n').Count(l => l.StartsWith("Breakpoint 1, ", StringComparison.Ordinal)) > 1;
 
     private static string RunOnQemu(string gdb) => GdbHarness.OnQemu(
         ["-kernel", RepoPaths.GuestImage("mica.elf"), "-initrd", RepoPaths.GuestImage("initfs.tar"), "-append", "test=boot"],
