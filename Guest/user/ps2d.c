@@ -104,6 +104,14 @@ int main(const char *arg, unsigned long a2, unsigned long a3) {
     outb(DATA, cfg);
     wait_write();
     outb(STATUS, 0xAE);   /* enable the keyboard port */
+    /* Keys typed while the firmware had translation off wait in the keyboard's queue as set 2 codes
+     * (a set 2 'M' reads as set 1 Caps Lock). Resetting the keyboard empties its queue; it answers
+     * FA (acknowledge) and AA (self-test passed) and comes back scanning. */
+    if (wait_write()) {
+        outb(DATA, 0xFF);
+        for (int i = 0; i < 2 && wait_read(); i++)
+            inb(DATA);
+    }
     if (irq_bind(IRQ, 1) < 0 || scheme_register("input") < 0) {
         printf("[ps2d] cannot bind IRQ %d or register input:\n", IRQ);
         return 1;
