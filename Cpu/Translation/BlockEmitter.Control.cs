@@ -37,9 +37,15 @@ public sealed partial class BlockEmitter
     {
         // One store: done counts whole passes, so the caller finds the index as FaultRetired % count.
         SyncRegisters();
+        EmitFaultRetired(index);
+    }
+
+    /// <summary>Stores how many instructions completed before instruction <paramref name="at"/> (whole passes plus its index).</summary>
+    private void EmitFaultRetired(int at)
+    {
         il.Emit(OpCodes.Ldloc, jit);
         il.Emit(OpCodes.Ldloc, done);
-        il.Emit(OpCodes.Ldc_I8, (long)index);
+        il.Emit(OpCodes.Ldc_I8, (long)at);
         il.Emit(OpCodes.Add);
         il.Emit(OpCodes.Stfld, FaultRetiredField);
     }
