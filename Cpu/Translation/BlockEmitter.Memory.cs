@@ -104,11 +104,8 @@ public sealed partial class BlockEmitter
         il.Emit(size switch { 1 => OpCodes.Ldind_U1, 2 => OpCodes.Ldind_U2, 4 => OpCodes.Ldind_U4, _ => OpCodes.Ldind_I8 });
         il.Emit(OpCodes.Conv_U8);
         il.MarkLabel(join);
-        DeferSlowPath(slow, checkCanonical: true, () =>
+        DeferSlowPath(slow, size, checkCanonical: true, () =>
         {
-            il.Emit(OpCodes.Ldloc, memory);
-            il.Emit(OpCodes.Ldloc, address);
-            il.Emit(OpCodes.Ldc_I4, size);
             il.Emit(OpCodes.Call, ReadSized);
             il.Emit(OpCodes.Br, join);
         });
@@ -125,12 +122,7 @@ public sealed partial class BlockEmitter
             il.Emit(OpCodes.Ldloc, memory);
             il.Emit(OpCodes.Ldloc, address);
             il.Emit(OpCodes.Ldloc, value);
-            switch (size)
-            {
-                case 1: il.Emit(OpCodes.Conv_U1); break;
-                case 2: il.Emit(OpCodes.Conv_U2); break;
-                case 4: il.Emit(OpCodes.Conv_U4); break;
-            }
+            EmitTruncate(size);
 
             EmitHelper(Writes[SizeIndex(size)]);
             EmitExitCheck();
@@ -142,22 +134,13 @@ public sealed partial class BlockEmitter
         EmitTlbCompare(WriteTag, size, slow);
         EmitHostAddress();
         il.Emit(OpCodes.Ldloc, value);
-        switch (size)
-        {
-            case 1: il.Emit(OpCodes.Conv_U1); break;
-            case 2: il.Emit(OpCodes.Conv_U2); break;
-            case 4: il.Emit(OpCodes.Conv_U4); break;
-        }
-
+        EmitTruncate(size);
         il.Emit(OpCodes.Unaligned, (byte)1);
         il.Emit(size switch { 1 => OpCodes.Stind_I1, 2 => OpCodes.Stind_I2, 4 => OpCodes.Stind_I4, _ => OpCodes.Stind_I8 });
         il.MarkLabel(join);
         int at = index;
-        DeferSlowPath(slow, checkCanonical: true, () =>
+        DeferSlowPath(slow, size, checkCanonical: true, () =>
         {
-            il.Emit(OpCodes.Ldloc, memory);
-            il.Emit(OpCodes.Ldloc, address);
-            il.Emit(OpCodes.Ldc_I4, size);
             il.Emit(OpCodes.Ldloc, value);
             il.Emit(OpCodes.Call, WriteSized);
             il.Emit(OpCodes.Ldarg_1);
@@ -165,6 +148,17 @@ public sealed partial class BlockEmitter
             il.Emit(OpCodes.Brfalse, join);
             EmitExit(code[at].NextIP, at + 1);
         });
+    }
+
+    /// <summary>Truncates the ulong on the stack to an access of <paramref name="size"/> bytes.</summary>
+    private void EmitTruncate(int size)
+    {
+        switch (size)
+        {
+            case 1: il.Emit(OpCodes.Conv_U1); break;
+            case 2: il.Emit(OpCodes.Conv_U2); break;
+            case 4: il.Emit(OpCodes.Conv_U4); break;
+        }
     }
 
     /// <summary>
@@ -186,11 +180,8 @@ public sealed partial class BlockEmitter
         Label join = il.DefineLabel();
         EmitTlbCompare(WriteTag, size, slow);
         il.MarkLabel(join);
-        DeferSlowPath(slow, checkCanonical: false, () =>
+        DeferSlowPath(slow, size, checkCanonical: false, () =>
         {
-            il.Emit(OpCodes.Ldloc, memory);
-            il.Emit(OpCodes.Ldloc, address);
-            il.Emit(OpCodes.Ldc_I4, size);
             il.Emit(OpCodes.Call, ProbeWrite);
             il.Emit(OpCodes.Br, join);
         });
@@ -241,9 +232,10 @@ public sealed partial class BlockEmitter
     /// <summary>
     /// Queues the slow path of the access being emitted, placed after the method's return so the hit path
     /// stays straight: the registers changed so far written back and the completed count stored (what a fault
-    /// leaves behind), the canonical check in 64-bit mode, then <paramref name="call"/>, which goes back.
+    /// leaves behind), the canonical check in 64-bit mode, then <paramref name="call"/> with the memory, the
+    /// address and the size pushed; it goes back or leaves.
     /// </summary>
-    private void DeferSlowPath(Label slow, bool checkCanonical, Action call)
+    private void DeferSlowPath(Label slow, int size, bool checkCanonical, Action call)
     {
         bool[] changed = (bool[])dirty.Clone();
         int at = index;
@@ -261,6 +253,9 @@ public sealed partial class BlockEmitter
                 il.Emit(OpCodes.Call, CheckCanonical);
             }
 
+            il.Emit(OpCodes.Ldloc, memory);
+            il.Emit(OpCodes.Ldloc, address);
+            il.Emit(OpCodes.Ldc_I4, size);
             call();
         });
     }
