@@ -69,8 +69,7 @@ public sealed partial class BlockEmitter
             // request, a write to code) wants the dispatcher.
             Label leave = il.DefineLabel();
 
-            // The next pass starts from clean registers, as the first did.
-            SyncRegisters();
+            // No write-back here: the next pass takes every register the prefix writes as changed.
             il.Emit(OpCodes.Ldloc, done);
             il.Emit(OpCodes.Ldc_I8, (long)count);
             il.Emit(OpCodes.Add);

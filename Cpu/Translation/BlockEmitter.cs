@@ -191,6 +191,14 @@ public sealed partial class BlockEmitter
         end = il.DefineLabel();
         Label top = il.DefineLabel();
         il.MarkLabel(top);
+        if (TranslationFrontEnd.LoopsOntoItself(block, count))
+        {
+            // A later pass starts with whatever the earlier ones changed still only in the locals: the back
+            // edge writes nothing back, the write-backs on the way (slow paths, calls) cover every register
+            // the prefix may write.
+            Array.Copy(written, dirty, dirty.Length);
+        }
+
         producer = FlagProducer.Unknown;
         for (index = 0; index < count; index++)
         {
