@@ -270,6 +270,32 @@ public sealed unsafe partial class LinearMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write64(ulong linear, ulong value) => WriteFast(linear, value);
 
+    /// <summary>
+    /// A read of 1, 2, 4 or 8 bytes, not inlined: what compiled code calls when its own inline TLB check
+    /// missed (or in its quick tier, for every access).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public ulong ReadSized(ulong linear, int size) => size switch
+    {
+        1 => Read8(linear),
+        2 => Read16(linear),
+        4 => Read32(linear),
+        _ => Read64(linear),
+    };
+
+    /// <summary>A write of 1, 2, 4 or 8 bytes (the low bytes of <paramref name="value"/>), not inlined: as <see cref="ReadSized"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void WriteSized(ulong linear, int size, ulong value)
+    {
+        switch (size)
+        {
+            case 1: Write8(linear, (byte)value); break;
+            case 2: Write16(linear, (ushort)value); break;
+            case 4: Write32(linear, (uint)value); break;
+            default: Write64(linear, value); break;
+        }
+    }
+
     /// <summary>An instruction-fetch read of one byte (checked for execute permission, NX and SMEP).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte Fetch8(ulong linear)

@@ -191,12 +191,22 @@ public static class Operands
     public static ulong SegmentedAddress(Processor cpu, Register segment, ulong offset)
     {
         ulong linear = LinearAddress(cpu, segment, offset);
-        if (cpu.Bitness == 64 && !IsCanonical(linear))
+        if (cpu.Bitness == 64)
         {
-            throw segment == Register.SS ? CpuException.StackFault() : CpuException.GeneralProtection();
+            CheckCanonical(segment, linear);
         }
 
         return linear;
+    }
+
+    /// <summary>64-bit mode's check of a linear address: non-canonical is #GP(0), or #SS(0) through SS (SDM 3.3.7.1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CheckCanonical(Register segment, ulong linear)
+    {
+        if (!IsCanonical(linear))
+        {
+            throw segment == Register.SS ? CpuException.StackFault() : CpuException.GeneralProtection();
+        }
     }
 
     /// <summary>
@@ -206,8 +216,9 @@ public static class Operands
     public static ulong EffectiveLinearAddress(Processor cpu, in Instruction instruction) =>
         LinearAddress(cpu, instruction.MemorySegment, EffectiveOffset(cpu.State, instruction));
 
+    /// <summary>The segment base added to an offset as <see cref="SegmentedAddress"/> does, without the canonical check.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong LinearAddress(Processor cpu, Register segment, ulong offset)
+    public static ulong LinearAddress(Processor cpu, Register segment, ulong offset)
     {
         if (cpu.Bitness == 64)
         {

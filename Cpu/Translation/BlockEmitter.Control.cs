@@ -37,9 +37,15 @@ public sealed partial class BlockEmitter
     {
         // One store: done counts whole passes, so the caller finds the index as FaultRetired % count.
         SyncRegisters();
+        EmitFaultRetired(index);
+    }
+
+    /// <summary>Stores how many instructions completed before instruction <paramref name="at"/> (whole passes plus its index).</summary>
+    private void EmitFaultRetired(int at)
+    {
         il.Emit(OpCodes.Ldloc, jit);
         il.Emit(OpCodes.Ldloc, done);
-        il.Emit(OpCodes.Ldc_I8, (long)index);
+        il.Emit(OpCodes.Ldc_I8, (long)at);
         il.Emit(OpCodes.Add);
         il.Emit(OpCodes.Stfld, FaultRetiredField);
     }
@@ -63,8 +69,7 @@ public sealed partial class BlockEmitter
             // request, a write to code) wants the dispatcher.
             Label leave = il.DefineLabel();
 
-            // The next pass starts from clean registers, as the first did.
-            SyncRegisters();
+            // No write-back here: the next pass takes every register the prefix writes as changed.
             il.Emit(OpCodes.Ldloc, done);
             il.Emit(OpCodes.Ldc_I8, (long)count);
             il.Emit(OpCodes.Add);

@@ -39,10 +39,7 @@ public sealed partial class BlockEmitter
         il.Emit(OpCodes.Stloc, a);
         if (writes)
         {
-            il.Emit(OpCodes.Ldloc, memory);
-            il.Emit(OpCodes.Ldloc, address);
-            il.Emit(OpCodes.Ldc_I4, size);
-            EmitHelper(ProbeWrite);
+            EmitProbeWrite(size);
         }
 
         compute(size);
@@ -73,32 +70,6 @@ public sealed partial class BlockEmitter
                 il.Emit(OpCodes.Ldc_I8, (long)ins.GetImmediate(op));
                 break;
         }
-    }
-
-    /// <summary>Pushes the value at local <c>address</c>, zero-extended to a ulong.</summary>
-    private void EmitReadMemory(int size)
-    {
-        il.Emit(OpCodes.Ldloc, memory);
-        il.Emit(OpCodes.Ldloc, address);
-        EmitHelper(Reads[SizeIndex(size)]);
-        il.Emit(OpCodes.Conv_U8);
-    }
-
-    /// <summary>Writes <paramref name="value"/> at local <c>address</c>, then leaves the block if it hit a code page.</summary>
-    private void EmitWriteMemory(int size, LocalBuilder value)
-    {
-        il.Emit(OpCodes.Ldloc, memory);
-        il.Emit(OpCodes.Ldloc, address);
-        il.Emit(OpCodes.Ldloc, value);
-        switch (size)
-        {
-            case 1: il.Emit(OpCodes.Conv_U1); break;
-            case 2: il.Emit(OpCodes.Conv_U2); break;
-            case 4: il.Emit(OpCodes.Conv_U4); break;
-        }
-
-        EmitHelper(Writes[SizeIndex(size)]);
-        EmitExitCheck();
     }
 
     private static int SizeIndex(int size) => size switch
@@ -170,14 +141,5 @@ public sealed partial class BlockEmitter
         {
             EmitZeroExtend(width);
         }
-    }
-
-    /// <summary>Pushes the linear address of the memory operand (segment base and canonical check as the interpreter does).</summary>
-    private void EmitEffectiveAddress(ref Instruction ins)
-    {
-        il.Emit(OpCodes.Ldarg_1);
-        il.Emit(OpCodes.Ldc_I4, (int)ins.MemorySegment);
-        EmitEffectiveOffset(ref ins);
-        EmitHelper(SegmentedAddress);
     }
 }

@@ -99,6 +99,10 @@ public sealed partial class BlockEmitter
         registers[n] ??= il.DeclareLocal(typeof(ulong));
     }
 
+    /// <summary>
+    /// Loads the register locals from the state, at entry and after a call that used the state's registers;
+    /// such a call may also have switched the TLB context (a semantic method that changes CPL or RFLAGS.AC).
+    /// </summary>
     private void LoadRegisters()
     {
         for (int n = 0; n < registers.Length; n++)
@@ -111,20 +115,28 @@ public sealed partial class BlockEmitter
                 il.Emit(OpCodes.Stloc, r);
             }
         }
+
+        LoadTlbContext();
     }
 
     /// <summary>Writes back the register locals that differ from the state here (straight-line code), and marks them clean.</summary>
     private void SyncRegisters()
     {
+        WriteBackRegisters(dirty);
+        Array.Clear(dirty);
+    }
+
+    /// <summary>Writes back the register locals marked in <paramref name="which"/>.</summary>
+    private void WriteBackRegisters(bool[] which)
+    {
         for (int n = 0; n < registers.Length; n++)
         {
-            if (dirty[n] && registers[n] is LocalBuilder r)
+            if (which[n] && registers[n] is LocalBuilder r)
             {
                 il.Emit(OpCodes.Ldloc, gpr);
                 il.Emit(OpCodes.Ldc_I4, n);
                 il.Emit(OpCodes.Ldloc, r);
                 il.Emit(OpCodes.Stelem_I8);
-                dirty[n] = false;
             }
         }
     }

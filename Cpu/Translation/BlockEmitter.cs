@@ -17,8 +17,9 @@ namespace Cpu.Translation;
 /// .NET JIT inlines and folds them. Around them the emitter specialises what the interpreter decides per
 /// run: the general-purpose registers the block uses live in IL locals (loaded at entry, written back at
 /// every exit and by a fault handler), effective addresses are built from constant registers, scale and
-/// displacement, and memory goes through <see cref="LinearMemory"/>'s sized accessors whose TLB fast path
-/// the .NET JIT inlines. Flag work that <see cref="FlagLiveness"/> proves dead is left out. A prefix that
+/// displacement, and memory is reached through a TLB check and host access in the block's own IL (optimized
+/// tier; the slow path, out of line, calls <see cref="LinearMemory"/>) or through <see cref="LinearMemory"/>'s
+/// sized accessors (quick tier). Flag work that <see cref="FlagLiveness"/> proves dead is left out. A prefix that
 /// ends in a branch back to its own start loops inside the method while the budget lasts and nothing
 /// (interrupt, stop, code write) asks the CPU to leave.
 /// </summary>
@@ -88,6 +89,12 @@ public sealed partial class BlockEmitter
     private readonly LocalBuilder flagLeft;
     private readonly LocalBuilder flagRight;
     private readonly LocalBuilder flagResult;
+    private readonly LocalBuilder tlbCurrent;
+    private readonly LocalBuilder tlbAsid;
+    private readonly LocalBuilder entry;
+
+    /// <summary>The memory accesses' slow paths, emitted after the method's return (BlockEmitter.Memory.cs).</summary>
+    private readonly List<Action> slowPaths = [];
     private readonly LocalBuilder?[] registers = new LocalBuilder?[16];
     private readonly bool[] written = new bool[16];
 
@@ -126,6 +133,9 @@ public sealed partial class BlockEmitter
         flagLeft = il.DeclareLocal(typeof(ulong));
         flagRight = il.DeclareLocal(typeof(ulong));
         flagResult = il.DeclareLocal(typeof(ulong));
+        tlbCurrent = il.DeclareLocal(typeof(nint));
+        tlbAsid = il.DeclareLocal(typeof(ulong));
+        entry = il.DeclareLocal(typeof(nint));
     }
 
     /// <summary>
@@ -181,12 +191,20 @@ public sealed partial class BlockEmitter
         end = il.DefineLabel();
         Label top = il.DefineLabel();
         il.MarkLabel(top);
+        if (TranslationFrontEnd.LoopsOntoItself(block, count))
+        {
+            // A later pass starts with whatever the earlier ones changed still only in the locals: the back
+            // edge writes nothing back, the write-backs on the way (slow paths, calls) cover every register
+            // the prefix may write.
+            Array.Copy(written, dirty, dirty.Length);
+        }
+
         producer = FlagProducer.Unknown;
         for (index = 0; index < count; index++)
         {
             ref Instruction ins = ref code[index];
             InstructionForm form = TranslationFrontEnd.Classify(ins);
-            if (TranslationFrontEnd.MayFault(ins, form))
+            if (TranslationFrontEnd.MayFault(ins, form) && !FaultsOnlyInMemoryAccess(ins, form))
             {
                 EmitFaultPoint();
             }
@@ -216,6 +234,7 @@ public sealed partial class BlockEmitter
         StoreRegisters();
         il.Emit(OpCodes.Ldloc, returned);
         il.Emit(OpCodes.Ret);
+        EmitSlowPaths();
         return method.CreateDelegate<CompiledBlockCode>(code);
     }
 

@@ -93,8 +93,11 @@ public sealed unsafe class SoftTlb
 
     public PrivilegeContext Context { get; private set; }
 
+    /// <summary>A first-level index is the linear page number (address &gt;&gt; this) modulo <see cref="FirstLevelEntries"/>.</summary>
+    public const int IndexShift = 12;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static nuint IndexOf(ulong linear) => (nuint)(linear >> 12) & (FirstLevelEntries - 1);
+    public static nuint IndexOf(ulong linear) => (nuint)(linear >> IndexShift) & (FirstLevelEntries - 1);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ref ulong TagOf(TlbEntry* e, AccessKind kind) => ref *(&e->ReadTag + (int)kind);
