@@ -96,8 +96,10 @@ public sealed partial class Processor
     public long InstructionsRetired => retired + CompiledInFlight;
 
     /// <summary>
-    /// Instructions the running compiled block has completed but not yet added to the count, set before it
-    /// calls a device (IN): the virtual clock reads <see cref="InstructionsRetired"/>. Zero otherwise.
+    /// Instructions the running compiled block has completed but not yet added to the count, set before each
+    /// instruction that may fault or reach a device (a memory access off the inline TLB path, IN, a semantic
+    /// method): the virtual clock reads <see cref="InstructionsRetired"/>, and a fault finds its instruction.
+    /// Zero between compiled blocks.
     /// </summary>
     internal long CompiledInFlight;
 

@@ -6,8 +6,9 @@ namespace Cpu.Debug;
 /// What an external debugger (the gdb stub) asks of the processor: breakpoints at linear addresses
 /// (software and hardware alike: neither changes a byte the guest sees), data watchpoints (through
 /// <see cref="DataWatchpoints"/>, the machinery the guest's DR0-DR3 also use, under owners of their own), and
-/// single steps. While any is set the processor interprets, checking before each block (and each
-/// instruction in a block holding a breakpoint); otherwise the run loop pays one flag test per block.
+/// single steps. While any is set the run loop checks before each block; breakpoints alone leave compiled
+/// code running (unchained, so each block is checked, and a block holding one interpreted up to it, as for the
+/// guest's DR0-DR3), while a watchpoint or a step interprets; with none set the run loop pays one flag test per block.
 /// </summary>
 public sealed class ExternalDebugger
 {
@@ -27,6 +28,9 @@ public sealed class ExternalDebugger
 
     /// <summary>True when the run loop must check for the debugger.</summary>
     public bool Armed { get; private set; }
+
+    /// <summary>True while any of the debugger's own watchpoints is set (the processor then interprets).</summary>
+    public bool Watching { get; private set; }
 
     /// <summary>Run one instruction (with interrupts held off, as QEMU's gdb stub does) and stop.</summary>
     public bool StepRequested { get; private set; }
@@ -95,7 +99,8 @@ public sealed class ExternalDebugger
     private void Update()
     {
         // Only its own watchpoints: the guest's DR0-DR3 share the set but not this debugger's stops.
-        Armed = breakpoints.Count > 0 || StepRequested || watchpoints.All.Any(w => w.Owner == WatchOwner);
+        Watching = watchpoints.All.Any(w => w.Owner == WatchOwner);
+        Armed = breakpoints.Count > 0 || StepRequested || Watching;
         Changed?.Invoke();
     }
 }

@@ -115,8 +115,10 @@ public sealed partial class Processor
         bool oneInstruction = d.StepRequested || singleStep || (heldHits | heldStatus) != 0;
         long count = InstructionsBeforeBreakpoint(out bool blockHasBreakpoint);
         long until = oneInstruction ? retired + 1 : retired + Math.Min(limit - retired, count);
-        interpretOnly = d.Armed || oneInstruction || blockHasBreakpoint || g.IoSlots != 0;
-        CompiledChainingBlocked = g.ExecSlots != 0;
+        // Breakpoints of either debugger keep compiled code (one block at a time, so each block start is checked);
+        // the external debugger's watchpoints and steps are exact only in the interpreter.
+        interpretOnly = d.Watching || oneInstruction || blockHasBreakpoint || g.IoSlots != 0;
+        CompiledChainingBlocked = g.ExecSlots != 0 || d.Breakpoints.Count != 0;
         DataWatchpoints watch = Memory.Watchpoints;
         watch.ClearHits();
         g.IoHits = 0;

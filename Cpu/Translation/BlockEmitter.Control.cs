@@ -35,19 +35,24 @@ public sealed partial class BlockEmitter
     /// </summary>
     private void EmitFaultPoint()
     {
-        // One store: done counts whole passes, so the caller finds the index as FaultRetired % count.
+        // One store: done counts whole passes, so the caller finds the index as the count modulo the block's.
         SyncRegisters();
-        EmitFaultRetired(index);
+        EmitCompletedBefore(index);
     }
 
-    /// <summary>Stores how many instructions completed before instruction <paramref name="at"/> (whole passes plus its index).</summary>
-    private void EmitFaultRetired(int at)
+    /// <summary>
+    /// Publishes how many instructions completed before instruction <paramref name="at"/> (whole passes plus its
+    /// index) in <see cref="Processor.CompiledInFlight"/>: a fault reads it to know which instruction faulted, and
+    /// a device reached through the access (MMIO: the LAPIC's current count, the HPET counter) reads the virtual
+    /// clock at that instruction, as the interpreter would.
+    /// </summary>
+    private void EmitCompletedBefore(int at)
     {
-        il.Emit(OpCodes.Ldloc, jit);
+        il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldloc, done);
         il.Emit(OpCodes.Ldc_I8, (long)at);
         il.Emit(OpCodes.Add);
-        il.Emit(OpCodes.Stfld, FaultRetiredField);
+        il.Emit(OpCodes.Stfld, CompiledInFlight);
     }
 
     private void EmitTerminalBranch(ref Instruction ins, InstructionForm form, Label top)
@@ -132,18 +137,14 @@ public sealed partial class BlockEmitter
     /// </summary>
     private void EmitInFlight(bool before)
     {
-        il.Emit(OpCodes.Ldarg_1);
         if (before)
         {
-            il.Emit(OpCodes.Ldloc, done);
-            il.Emit(OpCodes.Ldc_I8, (long)index);
-            il.Emit(OpCodes.Add);
-        }
-        else
-        {
-            il.Emit(OpCodes.Ldc_I8, 0L);
+            EmitCompletedBefore(index);
+            return;
         }
 
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldc_I8, 0L);
         il.Emit(OpCodes.Stfld, CompiledInFlight);
     }
 }

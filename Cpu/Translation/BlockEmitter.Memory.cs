@@ -245,7 +245,7 @@ public sealed partial class BlockEmitter
         {
             il.MarkLabel(slow);
             WriteBackRegisters(changed);
-            EmitFaultRetired(at);
+            EmitCompletedBefore(at);
             if (canonical)
             {
                 il.Emit(OpCodes.Ldc_I4, (int)segment);

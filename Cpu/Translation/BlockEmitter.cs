@@ -42,7 +42,6 @@ public sealed partial class BlockEmitter
     private static readonly MethodInfo Adjust = typeof(Stack).GetMethod(nameof(Stack.Adjust))!;
     private static readonly MethodInfo GetState = typeof(Processor).GetProperty(nameof(Processor.State))!.GetMethod!;
     private static readonly MethodInfo GetMemory = typeof(Processor).GetProperty(nameof(Processor.Memory))!.GetMethod!;
-    private static readonly MethodInfo GetJit = typeof(Processor).GetProperty(nameof(Processor.Jit))!.GetMethod!;
     private static readonly MethodInfo ExitRequested = typeof(Processor).GetProperty(nameof(Processor.BlockExitRequested), BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)!.GetMethod!;
     private static readonly MethodInfo MustLeave = typeof(Processor).GetMethod(nameof(Processor.MustLeaveCompiledLoop), BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)!;
     private static readonly MethodInfo ProbeWrite = typeof(LinearMemory).GetMethod(nameof(LinearMemory.ProbeWrite))!;
@@ -50,7 +49,6 @@ public sealed partial class BlockEmitter
     private static readonly FieldInfo CompiledInFlight = typeof(Processor).GetField(nameof(Processor.CompiledInFlight), BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)!;
     private static readonly FieldInfo Rip = typeof(CpuState).GetField(nameof(CpuState.Rip))!;
     private static readonly FieldInfo Gpr = typeof(CpuState).GetField(nameof(CpuState.Gpr))!;
-    private static readonly FieldInfo FaultRetiredField = typeof(TieredCompiler).GetField(nameof(TieredCompiler.FaultRetired))!;
 
     private static readonly MethodInfo[] Reads =
     [
@@ -79,7 +77,6 @@ public sealed partial class BlockEmitter
     private readonly LocalBuilder gpr;
     private readonly LocalBuilder memory;
     private readonly LocalBuilder done;
-    private readonly LocalBuilder jit;
     private readonly LocalBuilder returned;
     private readonly LocalBuilder passes;
     private readonly LocalBuilder a;
@@ -123,7 +120,6 @@ public sealed partial class BlockEmitter
         gpr = il.DeclareLocal(typeof(ulong[]));
         memory = il.DeclareLocal(typeof(LinearMemory));
         done = il.DeclareLocal(typeof(long));
-        jit = il.DeclareLocal(typeof(TieredCompiler));
         returned = il.DeclareLocal(typeof(long));
         passes = il.DeclareLocal(typeof(int));
         a = il.DeclareLocal(typeof(ulong));
@@ -169,9 +165,6 @@ public sealed partial class BlockEmitter
         il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Call, GetMemory);
         il.Emit(OpCodes.Stloc, memory);
-        il.Emit(OpCodes.Ldarg_1);
-        il.Emit(OpCodes.Call, GetJit);
-        il.Emit(OpCodes.Stloc, jit);
         LoadRegisters();
         il.Emit(OpCodes.Ldc_I8, 0L);
         il.Emit(OpCodes.Stloc, done);

@@ -19,12 +19,6 @@ public sealed class TieredCompiler
         this.cpu = cpu;
     }
 
-    /// <summary>
-    /// Set by compiled code before each instruction that may fault: the instructions it has completed
-    /// before that one (whole passes of a loop onto itself plus the instruction's index in the block).
-    /// </summary>
-    public long FaultRetired;
-
     /// <summary>Blocks compiled, compile times, instructions in compiled code, invalidations.</summary>
     public JitCounters Counters { get; } = new();
 
@@ -98,12 +92,15 @@ public sealed class TieredCompiler
             {
                 // The compiled code wrote its registers back and said which instruction faulted; the
                 // semantic methods change nothing when they fault. The caller points RIP at it.
+                long completed = cpu.CompiledInFlight;
                 cpu.CompiledInFlight = 0;
-                index = (int)(FaultRetired % compiled.Count);
-                retired += FaultRetired;
-                Counters.AddCompiledInstructions(FaultRetired);
+                index = (int)(completed % compiled.Count);
+                retired += completed;
+                Counters.AddCompiledInstructions(completed);
                 throw;
             }
+
+            cpu.CompiledInFlight = 0; // the last fault point's count; the instructions are in done now
 
             compiled.Runs++;
             compiled.Retired += done;

@@ -34,6 +34,29 @@ public class ProcessorDebuggerTests
     }
 
     [Fact]
+    public void CodeRunsCompiledWhileABreakpointWaitsAndStopsWhereTheInterpreterStops()
+    {
+        // The first system call comes after the kernel's PIT calibration loop: tens of millions of instructions.
+        long Stop(Cpu.Translation.JitMode jit, out long compiled)
+        {
+            using Machine machine = Boot(jit);
+            ulong entry = Symbol("syscall_entry");
+            machine.Processor.Debugger.AddBreakpoint(entry);
+            RunResult result = machine.RunUntil(new RunCondition { MaxInstructions = 200_000_000 });
+            Assert.Equal(StopCause.StopRequested, result.Cause);
+            Assert.Equal(DebugStopKind.Breakpoint, machine.Processor.Debugger.LastStop);
+            Assert.Equal(entry, machine.Processor.State.Rip);
+            compiled = machine.Processor.Jit.Counters.InstructionsInCompiledCode;
+            return machine.Processor.InstructionsRetired;
+        }
+
+        long interpreted = Stop(Cpu.Translation.JitMode.Off, out _);
+        long withJit = Stop(Cpu.Translation.JitMode.Always, out long compiled);
+        Assert.Equal(interpreted, withJit);
+        Assert.True(compiled > withJit / 2, $"only {compiled} of {withJit} instructions ran compiled with a breakpoint set");
+    }
+
+    [Fact]
     public void WatchpointStopsAfterTheWrite()
     {
         using Machine machine = Boot(Cpu.Translation.JitMode.On);
