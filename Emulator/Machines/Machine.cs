@@ -3,6 +3,7 @@ using System.Globalization;
 using Cpu;
 using Cpu.Execution;
 using Cpu.System;
+using Cpu.Translation;
 using Devices.Acpi;
 using Devices.Apic;
 using Devices.Debug;
@@ -326,7 +327,16 @@ public sealed partial class Machine : IDisposable
         JitInstructions = Processor.Jit.Counters.InstructionsInCompiledCode,
         JitInvalidations = Processor.Jit.Counters.Invalidations,
         JitPrefixEnds = PrefixEnds(Processor.Jit.Counters.PrefixEnds()),
+        JitExits = Exits(Processor.Jit.Counters),
     };
+
+    private static string Exits(JitCounters c)
+    {
+        IEnumerable<string> reasons = Enum.GetValues<BlockExit>().Where(r => c.Exits(r) != 0)
+            .Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.ToString().ToLowerInvariant()}={c.Exits(r)}"));
+        string lookups = string.Create(CultureInfo.InvariantCulture, $"link={c.LinkHits} cachehit={c.TargetCacheHits} cachemiss={c.TargetCacheMisses}");
+        return string.Join(' ', reasons.Append("|").Append(lookups));
+    }
 
     private static string PrefixEnds(IReadOnlyList<KeyValuePair<Iced.Intel.Mnemonic, long>> ends) =>
         ends.Count == 0 ? "-" : string.Join(' ', ends.Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Key.ToString().ToLowerInvariant()}={e.Value}")));
