@@ -3,7 +3,6 @@ using System.Globalization;
 using Cpu;
 using Cpu.Execution;
 using Cpu.System;
-using Cpu.Translation;
 using Devices.Acpi;
 using Devices.Apic;
 using Devices.Debug;
@@ -326,20 +325,9 @@ public sealed partial class Machine : IDisposable
         JitCompileP99Microseconds = Processor.Jit.Counters.P99CompileMicroseconds,
         JitInstructions = Processor.Jit.Counters.InstructionsInCompiledCode,
         JitInvalidations = Processor.Jit.Counters.Invalidations,
-        JitPrefixEnds = PrefixEnds(Processor.Jit.Counters.PrefixEnds()),
-        JitExits = Exits(Processor.Jit.Counters),
+        JitPrefixEnds = JitCounterText.PrefixEnds(Processor.Jit.Counters.PrefixEnds()),
+        JitExits = JitCounterText.Exits(Processor.Jit.Counters),
     };
-
-    private static string Exits(JitCounters c)
-    {
-        IEnumerable<string> reasons = Enum.GetValues<BlockExit>().Where(r => c.Exits(r) != 0)
-            .Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.ToString().ToLowerInvariant()}={c.Exits(r)}"));
-        string lookups = string.Create(CultureInfo.InvariantCulture, $"link={c.LinkHits} cachehit={c.TargetCacheHits} cachemiss={c.TargetCacheMisses}");
-        return string.Join(' ', reasons.Append("|").Append(lookups));
-    }
-
-    private static string PrefixEnds(IReadOnlyList<KeyValuePair<Iced.Intel.Mnemonic, long>> ends) =>
-        ends.Count == 0 ? "-" : string.Join(' ', ends.Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Key.ToString().ToLowerInvariant()}={e.Value}")));
 
     private static long Sum(ReadOnlySpan<long> values)
     {
