@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Cpu;
 using Cpu.Execution;
 using Cpu.System;
