@@ -123,9 +123,10 @@ public sealed partial class Processor
 
     /// <summary>
     /// Inhibits maskable interrupts until the instruction after the current one has retired
-    /// (STI, MOV SS, POP SS: Intel SDM 6.8.3).
+    /// (STI, MOV SS, POP SS: Intel SDM 6.8.3). Counted from <see cref="InstructionsRetired"/>, which includes
+    /// what a running compiled block completed before it called the instruction (<see cref="CompiledInFlight"/>).
     /// </summary>
-    public void SetInterruptShadow() => shadowUntil = retired + 2;
+    public void SetInterruptShadow() => shadowUntil = InstructionsRetired + 2;
 
     /// <summary>An NMI is latched and waits for the next instruction boundary at which NMIs are not blocked.</summary>
     public bool NmiPending => nmiPending;

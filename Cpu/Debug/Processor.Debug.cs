@@ -50,7 +50,7 @@ public sealed partial class Processor
     public void SetStackLoadShadow()
     {
         SetInterruptShadow();
-        debugShadowUntil = retired + 2;
+        debugShadowUntil = InstructionsRetired + 2;
     }
 
     /// <summary>

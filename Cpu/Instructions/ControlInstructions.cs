@@ -30,10 +30,10 @@ internal static class ControlInstructions
     {
         b.Declare(Mnemonic.Jmp, Branches.Jmp, OperandForms.IsNearRelative).With(Branch).Compiled(InstructionForm.Jump);
         b.Declare(Mnemonic.Jmp, Branches.Jmp, i => !OperandForms.IsNearRelative(i) && !OperandForms.IsFar(i)).With(Branch | MayFault);
-        b.Declare(Mnemonic.Jmp, Branches.Jmp, OperandForms.IsFar).With(Branch | EndsBlock | Interpreted | MayFault);
+        b.Declare(Mnemonic.Jmp, Branches.Jmp, OperandForms.IsFar).With(Branch | EndsBlock | MayFault);
         b.Declare(Mnemonic.Call, Branches.Call, OperandForms.IsNearRelative).With(Branch | MayFault).Compiled(InstructionForm.Call);
         b.Declare(Mnemonic.Call, Branches.Call, i => !OperandForms.IsNearRelative(i) && !OperandForms.IsFar(i)).With(Branch | MayFault);
-        b.Declare(Mnemonic.Call, Branches.Call, OperandForms.IsFar).With(Branch | EndsBlock | Interpreted | MayFault);
+        b.Declare(Mnemonic.Call, Branches.Call, OperandForms.IsFar).With(Branch | EndsBlock | MayFault);
         b.Declare(Mnemonic.Ret, Branches.Ret).With(Branch | MayFault).Compiled(InstructionForm.Return);
         foreach (Mnemonic m in ConditionalJumps)
         {
@@ -58,7 +58,7 @@ internal static class ControlInstructions
         // PUSH/POP of a segment register: POP loads a descriptor (and SS starts an interrupt shadow).
         b.Declare(Mnemonic.Push, StackForms.Push).With(MayFault).Compiled(InstructionForm.Push);
         b.Declare(Mnemonic.Pop, StackForms.Pop, i => !OperandForms.IsSegment(i, 0)).With(MayFault).Compiled(InstructionForm.Pop);
-        b.Declare(Mnemonic.Pop, StackForms.Pop, i => OperandForms.IsSegment(i, 0)).With(EndsBlock | Interpreted | MayFault);
+        b.Declare(Mnemonic.Pop, StackForms.Pop, i => OperandForms.IsSegment(i, 0)).With(EndsBlock | MayFault);
         foreach (Mnemonic m in (Mnemonic[])[Mnemonic.Pushf, Mnemonic.Pushfd, Mnemonic.Pushfq])
         {
             b.Declare(m, StackForms.Pushf).With(MayFault);
@@ -67,7 +67,7 @@ internal static class ControlInstructions
         // POPF may change IF, TF and AC: the block ends after it.
         foreach (Mnemonic m in (Mnemonic[])[Mnemonic.Popf, Mnemonic.Popfd, Mnemonic.Popfq])
         {
-            b.Declare(m, StackForms.Popf).With(EndsBlock | Interpreted | MayFault);
+            b.Declare(m, StackForms.Popf).With(EndsBlock | MayFault);
         }
 
         b.Declare(Mnemonic.Enter, StackForms.Enter).With(MayFault);

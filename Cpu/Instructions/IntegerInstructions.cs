@@ -21,8 +21,8 @@ internal static class IntegerInstructions
         b.Declare(Mnemonic.Mov, DataTransfer.Mov, i => !OperandForms.IsSegment(i, 0) && !OperandForms.NamesControlOrDebug(i)).Compiled(InstructionForm.Mov);
 
         // MOV Sreg, r/m loads a descriptor and may change the mode; MOV CRn/DRn is a system instruction.
-        b.Declare(Mnemonic.Mov, DataTransfer.Mov, i => OperandForms.IsSegment(i, 0)).With(EndsBlock | Interpreted | MayFault);
-        b.Declare(Mnemonic.Mov, DataTransfer.Mov, OperandForms.NamesControlOrDebug).With(EndsBlock | Interpreted | MayFault | Privileged);
+        b.Declare(Mnemonic.Mov, DataTransfer.Mov, i => OperandForms.IsSegment(i, 0)).With(EndsBlock | MayFault);
+        b.Declare(Mnemonic.Mov, DataTransfer.Mov, OperandForms.NamesControlOrDebug).With(EndsBlock | MayFault | Privileged);
         b.Declare(Mnemonic.Movzx, DataTransfer.MoveZeroExtend).Compiled(InstructionForm.MoveZeroExtend);
         b.Declare(Mnemonic.Movsx, DataTransfer.MoveSignExtend).Compiled(InstructionForm.MoveSignExtend);
         b.Declare(Mnemonic.Movsxd, DataTransfer.MoveSignExtend).Compiled(InstructionForm.MoveSignExtend);
@@ -143,6 +143,6 @@ internal static class IntegerInstructions
 
         // CLI and STI change IF: the block ends so that a pending interrupt is taken (STI: after the next instruction).
         b.Declare(Mnemonic.Cli, FlagControl.Cli).With(EndsBlock | MayFault | Privileged);
-        b.Declare(Mnemonic.Sti, FlagControl.Sti).With(EndsBlock | Interpreted | MayFault | Privileged);
+        b.Declare(Mnemonic.Sti, FlagControl.Sti).With(EndsBlock | MayFault | Privileged);
     }
 }

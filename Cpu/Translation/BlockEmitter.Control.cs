@@ -120,14 +120,25 @@ public sealed partial class BlockEmitter
         }
     }
 
-    /// <summary>After a memory write: if it hit a code page, the block is left with this instruction completed.</summary>
-    private void EmitExitCheck()
+    /// <summary>
+    /// After a memory write: if it hit a code page, the block is left with this instruction completed. With
+    /// <paramref name="keepRip"/> (after a semantic call) RIP stays as the instruction left it.
+    /// </summary>
+    private void EmitExitCheck(bool keepRip = false)
     {
         Label go = il.DefineLabel();
         il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Call, ExitRequested);
         il.Emit(OpCodes.Brfalse, go);
-        EmitExit(code[index].NextIP, index + 1);
+        if (keepRip)
+        {
+            EmitCompleted(index + 1);
+        }
+        else
+        {
+            EmitExit(code[index].NextIP, index + 1);
+        }
+
         il.MarkLabel(go);
     }
 

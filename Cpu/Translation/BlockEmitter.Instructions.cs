@@ -260,8 +260,8 @@ public sealed partial class BlockEmitter
     /// <summary>
     /// The default form of every declared instruction: the registers written back, RIP past it, its semantic
     /// method called with the block's decoded instruction (<c>ref code[index]</c>), the registers reloaded.
-    /// A branch leaves with the RIP its semantics set; anything else goes on unless it wrote to a code page
-    /// or asked for the block to end.
+    /// A branch or an instruction that ends its block (SYSCALL, a CR3 write...) leaves with the RIP its
+    /// semantics set; anything else goes on unless it wrote to a code page or asked for the block to end.
     /// </summary>
     private void EmitCallSemantics(ref Instruction ins)
     {
@@ -288,13 +288,17 @@ public sealed partial class BlockEmitter
         EmitHelper(definition.Semantics.Method);
         EmitInFlight(false);
         LoadRegisters();
-        if (definition.Has(InstructionTraits.Branch))
+
+        // RIP is the one the semantics left: past the instruction, a branch's or a system instruction's
+        // target (SYSCALL, IRET, a far transfer), or the instruction itself when a repeated string
+        // instruction stopped part-way (a slice done, a debug trap between iterations).
+        if (definition.Has(InstructionTraits.Branch) || definition.Has(InstructionTraits.EndsBlock))
         {
             EmitCompleted(index + 1);
             return;
         }
 
-        EmitExitCheck();
+        EmitExitCheck(keepRip: true);
     }
 
     private void EmitBinary(ref Instruction ins)

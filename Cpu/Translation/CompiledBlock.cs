@@ -14,13 +14,21 @@ public sealed class CompiledBlock
 
     private readonly JitCounters? counters;
 
-    internal CompiledBlock(CompiledBlockCode? code, int count, CompileTier tier, JitCounters? counters)
+    internal CompiledBlock(CompiledBlockCode? code, int count, CompileTier tier, JitCounters? counters, bool endsAtSystemInstruction = false)
     {
         Code = code;
         Count = count;
         Tier = tier;
         this.counters = counters;
+        EndsAtSystemInstruction = endsAtSystemInstruction;
     }
+
+    /// <summary>
+    /// The last compiled instruction is a called one that ends its block (SYSCALL, SYSRET, IRET, a CR3 or MSR
+    /// write, a far transfer...): whether to chain on is decided by <c>Processor.MayChainAfterBlockEnd</c>,
+    /// since its own request to end the block is expected.
+    /// </summary>
+    internal bool EndsAtSystemInstruction { get; }
 
     /// <summary>How the code was compiled; a <see cref="CompileTier.Quick"/> block is recompiled optimized when hot.</summary>
     public CompileTier Tier { get; }

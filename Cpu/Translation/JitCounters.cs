@@ -22,6 +22,10 @@ public sealed class JitCounters
     private long compiledInstructions;
     private long untranslatable;
     private readonly Dictionary<Mnemonic, long> prefixEnds = new();
+    private readonly long[] exits = new long[Enum.GetValues<BlockExit>().Length];
+    private long linkHits;
+    private long targetCacheHits;
+    private long targetCacheMisses;
 
     /// <summary>Compiles of blocks to IL (a block recompiled optimized counts twice).</summary>
     public int BlocksCompiled
@@ -90,6 +94,29 @@ public sealed class JitCounters
 
     // Only the CPU thread adds here; the field is read from others through Interlocked.Read.
     internal void RecordChainedEntry() => chainedEntries++;
+
+    // Only the CPU thread adds here (a plain increment: this is on every compiled run); read through Interlocked.Read.
+    internal void RecordExit(BlockExit reason) => exits[(int)reason]++;
+
+    /// <summary>How many runs of compiled code ended for <paramref name="reason"/>.</summary>
+    public long Exits(BlockExit reason) => Interlocked.Read(ref exits[(int)reason]);
+
+    // How a chained successor was found (CPU thread only): one of its block's two links, the target cache, or
+    // the block cache after a target-cache miss.
+    internal void RecordLinkHit() => linkHits++;
+
+    internal void RecordTargetCacheHit() => targetCacheHits++;
+
+    internal void RecordTargetCacheMiss() => targetCacheMisses++;
+
+    /// <summary>Successors found through a block's own links (direct branches).</summary>
+    public long LinkHits => Interlocked.Read(ref linkHits);
+
+    /// <summary>Successors found in the per-CPU target cache (returns, indirect branches, system-instruction targets).</summary>
+    public long TargetCacheHits => Interlocked.Read(ref targetCacheHits);
+
+    /// <summary>Successor lookups that missed the links and the target cache and went to the block cache.</summary>
+    public long TargetCacheMisses => Interlocked.Read(ref targetCacheMisses);
 
     // Only the CPU thread adds here; the field is read from others through Interlocked.Read.
     internal void AddSampledCompiledTicks(long ticks) => sampledCompiledTicks += ticks;

@@ -61,6 +61,7 @@ public sealed class TieredCompiler
             compiled = Compile(block, cpu.JitFirstTier);
         }
 
+        long invalidatedAtEntry = cpu.Counters.BlocksInvalidated;
         for (int chained = 0; ; chained++)
         {
             if (TierUpPolicy.ShouldOptimize(cpu.JitMode, compiled))
@@ -97,6 +98,7 @@ public sealed class TieredCompiler
                 index = (int)(completed % compiled.Count);
                 retired += completed;
                 Counters.AddCompiledInstructions(completed);
+                Counters.RecordExit(BlockExit.Fault);
                 throw;
             }
 
@@ -111,28 +113,76 @@ public sealed class TieredCompiler
 
             // Chain on only from a block compiled whole that left through its end (not for a code write, a
             // stop request or an exhausted budget), and a bounded number of times: the dispatcher then takes
-            // pending interrupts.
-            if (compiled.Count != block.Count || chained >= MaxChainedBlocks || budget <= 0 || cpu.MustLeaveCompiledLoop() || cpu.CompiledChainingBlocked)
+            // pending interrupts. After a system instruction (whose own request to end the block is expected)
+            // the dispatcher's checks are made here instead.
+            BlockExit exit = ExitOf(block, compiled, done, chained, budget, invalidatedAtEntry);
+            if (exit != BlockExit.Chained)
             {
+                Counters.RecordExit(exit);
                 return;
             }
 
             // A block that loops onto itself returned because its pass limit was reached: that is the
-            // moment for the dispatcher, not for another round.
-            DecodedBlock? next = Successor(block, compiled, cpu.State.Rip);
+            // moment for the dispatcher, not for another round. After a system instruction the mapping may
+            // have changed (CR3, paging), so the next block is found through the TLB only.
+            DecodedBlock? next = Successor(block, compiled, cpu.State.Rip, samePageMapping: !compiled.EndsAtSystemInstruction);
             CompiledBlock? nextCompiled = next is null || next == block ? null : Volatile.Read(ref next.Compiled);
             if (nextCompiled?.Code is null)
             {
                 // Not compiled (yet): the dispatcher runs it and counts it towards tier-up.
+                Counters.RecordExit(next is null ? BlockExit.NotFound : next == block ? BlockExit.PassLimit : BlockExit.NotCompiled);
+                return;
+            }
+
+            if (nextCompiled.Count > budget)
+            {
+                Counters.RecordExit(BlockExit.Budget);
                 return;
             }
 
             Counters.RecordChainedEntry();
+            Counters.RecordExit(BlockExit.Chained);
             block = next!;
             compiled = nextCompiled;
             index = 0;
         }
     }
+
+    /// <summary>
+    /// Whether the run of <paramref name="compiled"/> that completed <paramref name="done"/> instructions may go
+    /// on into the next block (<see cref="BlockExit.Chained"/>), or why not.
+    /// </summary>
+    private BlockExit ExitOf(DecodedBlock block, CompiledBlock compiled, long done, int chained, long budget, long invalidatedAtEntry)
+    {
+        if (compiled.Count != block.Count)
+        {
+            return done % compiled.Count != 0 ? LeftEarly(invalidatedAtEntry) : BlockExit.Interpreted;
+        }
+
+        if (compiled.EndsAtSystemInstruction && done == compiled.Count && cpu.Counters.BlocksInvalidated == invalidatedAtEntry)
+        {
+            // The instruction asked for the block to end, as all of them do: what the dispatcher would look at
+            // before the next block (interrupts, the mode, a stop) is looked at here.
+            return budget <= 0 ? BlockExit.Budget : chained >= MaxChainedBlocks ? BlockExit.ChainLimit :
+                cpu.CompiledChainingBlocked || !cpu.MayChainAfterBlockEnd(block) ? BlockExit.Event : BlockExit.Chained;
+        }
+
+        if (cpu.MustLeaveCompiledLoop())
+        {
+            return LeftEarly(invalidatedAtEntry);
+        }
+
+        if (cpu.CompiledChainingBlocked)
+        {
+            return BlockExit.Event;
+        }
+
+        return budget <= 0 ? BlockExit.Budget : chained >= MaxChainedBlocks ? BlockExit.ChainLimit : BlockExit.Chained;
+    }
+
+    /// <summary>Compiled code left early or was asked to: for a code write, a stop request, or at an instruction's request.</summary>
+    private BlockExit LeftEarly(long invalidatedAtEntry) =>
+        cpu.Counters.BlocksInvalidated != invalidatedAtEntry ? BlockExit.CodeWrite : cpu.StopRequested ? BlockExit.Event : BlockExit.EndedByInstruction;
 
     /// <summary>
     /// One run of compiled code in <see cref="JitCounters.TimeSampleRate"/> is timed (two timestamps cost
@@ -190,12 +240,12 @@ public sealed class TieredCompiler
     /// then the block cache. A block whose first instruction crosses a page is not chained into (its second
     /// page's mapping is not checked here).
     /// </summary>
-    private DecodedBlock? Successor(DecodedBlock from, CompiledBlock compiled, ulong rip)
+    private DecodedBlock? Successor(DecodedBlock from, CompiledBlock compiled, ulong rip, bool samePageMapping)
     {
         // Offsets in CS (RIP) become linear addresses through its base outside 64-bit mode.
         ulong linear = from.Linear(rip);
         ulong physical;
-        if (((linear ^ from.Linear(from.LinearStart)) & ~0xFFFUL) == 0)
+        if (samePageMapping && ((linear ^ from.Linear(from.LinearStart)) & ~0xFFFUL) == 0)
         {
             physical = (from.PhysicalStart & ~0xFFFUL) | (linear & 0xFFF);
         }
@@ -207,19 +257,26 @@ public sealed class TieredCompiler
         DecodedBlock? next = compiled.FirstLink;
         if (IsBlockAt(next, rip, physical, from))
         {
+            Counters.RecordLinkHit();
             return next;
         }
 
         next = compiled.SecondLink;
         if (IsBlockAt(next, rip, physical, from))
         {
+            Counters.RecordLinkHit();
             return next;
         }
 
         int slot = (int)((rip ^ (rip >> 10)) & (TargetCacheSize - 1));
         next = targets[slot];
-        if (!IsBlockAt(next, rip, physical, from))
+        if (IsBlockAt(next, rip, physical, from))
         {
+            Counters.RecordTargetCacheHit();
+        }
+        else
+        {
+            Counters.RecordTargetCacheMiss();
             next = cpu.Blocks.Find(rip, physical, from.Bitness, from.CodeBase);
             if (next is null || next.LastPhysicalPage != next.PhysicalStart >> 12)
             {
@@ -282,7 +339,7 @@ public sealed class TieredCompiler
             // Run the .NET JIT now (the null processor makes the method return at once), so that compile
             // time is paid here and measured, not on the first guest run.
             code(null!, 0);
-            compiled = new CompiledBlock(code, count, tier, Counters);
+            compiled = new CompiledBlock(code, count, tier, Counters, TranslationFrontEnd.EndsAtSystemInstruction(block, count));
             Counters.RecordCompile(tier, Stopwatch.GetTimestamp() - start);
         }
 

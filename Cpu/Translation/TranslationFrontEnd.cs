@@ -8,8 +8,9 @@ namespace Cpu.Translation;
 /// Decides which instructions of a decoded block the IL emitter translates, and in which form, from the
 /// instruction table: a declared form of the JIT's own when the operands fit it, otherwise
 /// <see cref="InstructionForm.CallSemantics"/>. Only what the table marks
-/// <see cref="InstructionTraits.Interpreted"/> (and repeated string instructions, which may stop part-way
-/// and run again from their own address) ends the compiled prefix; the interpreter runs it and the rest.
+/// <see cref="InstructionTraits.Interpreted"/> ends the compiled prefix; the interpreter runs it and the rest.
+/// Repeated string instructions are called like any other semantics: one that stops part-way leaves the
+/// block with RIP on itself.
 /// </summary>
 public static class TranslationFrontEnd
 {
@@ -34,6 +35,14 @@ public static class TranslationFrontEnd
     public static bool EndsPrefix(in Instruction ins, InstructionForm form) =>
         form is InstructionForm.ConditionalJump or InstructionForm.Jump or InstructionForm.Call or InstructionForm.Return ||
         (form == InstructionForm.CallSemantics && Definition(ins).Has(InstructionTraits.Branch));
+
+    /// <summary>
+    /// True when the prefix of <paramref name="count"/> instructions covers the block and ends with a called
+    /// instruction that ends blocks (SYSCALL, SYSRET, IRET, INT, a CR3 or MSR write, a far transfer, HLT...).
+    /// </summary>
+    public static bool EndsAtSystemInstruction(DecodedBlock block, int count) =>
+        count == block.Count && count > 0 && Classify(block.Instructions[count - 1]) == InstructionForm.CallSemantics &&
+        Definition(block.Instructions[count - 1]).Has(InstructionTraits.EndsBlock);
 
     /// <summary>True when the prefix of <paramref name="count"/> instructions ends in a branch back to the block's start.</summary>
     public static bool LoopsOntoItself(DecodedBlock block, int count)
@@ -80,8 +89,7 @@ public static class TranslationFrontEnd
     /// <summary>The form in which <paramref name="ins"/> is translated, or <see cref="InstructionForm.None"/>.</summary>
     public static InstructionForm Classify(in Instruction ins)
     {
-        if (InstructionTable.Find(ins.Code) is not { } definition || definition.Has(InstructionTraits.Interpreted) ||
-            (ins.IsStringInstruction && (ins.HasRepPrefix || ins.HasRepnePrefix)))
+        if (InstructionTable.Find(ins.Code) is not { } definition || definition.Has(InstructionTraits.Interpreted))
         {
             return InstructionForm.None;
         }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Cpu;
 using Cpu.Execution;
 using Cpu.System;
@@ -325,11 +324,9 @@ public sealed partial class Machine : IDisposable
         JitCompileP99Microseconds = Processor.Jit.Counters.P99CompileMicroseconds,
         JitInstructions = Processor.Jit.Counters.InstructionsInCompiledCode,
         JitInvalidations = Processor.Jit.Counters.Invalidations,
-        JitPrefixEnds = PrefixEnds(Processor.Jit.Counters.PrefixEnds()),
+        JitPrefixEnds = JitCounterText.PrefixEnds(Processor.Jit.Counters.PrefixEnds()),
+        JitExits = JitCounterText.Exits(Processor.Jit.Counters),
     };
-
-    private static string PrefixEnds(IReadOnlyList<KeyValuePair<Iced.Intel.Mnemonic, long>> ends) =>
-        ends.Count == 0 ? "-" : string.Join(' ', ends.Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Key.ToString().ToLowerInvariant()}={e.Value}")));
 
     private static long Sum(ReadOnlySpan<long> values)
     {

@@ -133,6 +133,13 @@ public sealed record MachineCounters
     /// <summary>The instructions that ended compiled prefixes, "mnemonic=compiles", most frequent first ("-" when none).</summary>
     public string JitPrefixEnds { get; init; } = "-";
 
+    /// <summary>
+    /// Why runs of compiled code ended, "reason=runs" (chained, notcompiled, notfound, interpreted, budget,
+    /// chainlimit, passlimit, event, endedbyinstruction, codewrite, fault; zeros left out), then how chained
+    /// successors were found: "link=" (a block's own links), "cachehit=" and "cachemiss=" (the target cache).
+    /// </summary>
+    public string JitExits { get; init; } = "-";
+
     /// <summary>Compiled blocks thrown away because the guest wrote their code.</summary>
     public long JitInvalidations { get; init; }
 
@@ -148,6 +155,7 @@ public sealed record MachineCounters
         JitInstructions = 0,
         JitInvalidations = 0,
         JitPrefixEnds = "-",
+        JitExits = "-",
     };
 
     /// <summary>One counter per line, "name: value", for --stats.</summary>
@@ -210,6 +218,7 @@ public sealed record MachineCounters
         Line("interpreted instructions:", InterpretedInstructions);
         Line("jit invalidations:", JitInvalidations);
         Line("jit prefixes ended by:", JitPrefixEnds);
+        Line("jit block exits:", JitExits);
         return sb.ToString();
     }
 

@@ -50,10 +50,15 @@ public class InstructionTableTests
     }
 
     [Fact]
-    public void FarTransfersAreInterpretedAndNearOnesCompiled()
+    public void FarTransfersAreCalledAndEndTheBlockAndNearOnesCompiled()
     {
-        Assert.True(InstructionTable.Find(Code.Jmp_m1664)!.Has(InstructionTraits.Interpreted));
-        Assert.True(InstructionTable.Find(Code.Call_ptr1632)!.Has(InstructionTraits.Interpreted));
+        foreach (Code far in (Code[])[Code.Jmp_m1664, Code.Call_ptr1632, Code.Syscall, Code.Sysretq, Code.Iretq, Code.Swapgs])
+        {
+            InstructionDefinition d = InstructionTable.Find(far)!;
+            Assert.False(d.Has(InstructionTraits.Interpreted), $"{far}");
+            Assert.True(d.Has(InstructionTraits.EndsBlock), $"{far}");
+        }
+
         Assert.Equal(InstructionForm.Jump, InstructionTable.Find(Code.Jmp_rel32_64)!.Declaration.Form);
         Assert.Equal(InstructionForm.CallSemantics, InstructionTable.Find(Code.Jmp_rm64)!.Declaration.Form);
     }
