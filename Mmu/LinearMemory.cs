@@ -3,6 +3,7 @@ using Mmu.Paging;
 using Mmu.Physical;
 using Mmu.Tlb;
 using Mmu.Watch;
+using static Mmu.Paging.ControlRegisterBits;
 
 namespace Mmu;
 
@@ -29,19 +30,6 @@ namespace Mmu;
 public sealed unsafe partial class LinearMemory
 {
     private const ulong PageMask = ~0xFFFUL;
-    private const ulong Cr0Pg = 1UL << 31;
-    private const ulong Cr0Wp = 1UL << 16;
-    private const ulong Cr4Pse = 1UL << 4;
-    private const ulong Cr4Pae = 1UL << 5;
-    private const ulong Cr4Pge = 1UL << 7;
-    private const ulong Cr4Pcide = 1UL << 17;
-    private const ulong Cr4Smep = 1UL << 20;
-    private const ulong Cr4Smap = 1UL << 21;
-    private const ulong Cr4Pke = 1UL << 22;
-    private const ulong Cr4Pks = 1UL << 24;
-    private const ulong EferLme = 1UL << 8;
-    private const ulong EferLma = 1UL << 10;
-    private const ulong EferNxe = 1UL << 11;
 
     private readonly SoftTlb tlb = new();
     private readonly PageWalker walker;

@@ -1,11 +1,23 @@
+using System.Reflection;
+using Cpu.Instructions;
 using Cpu.Semantics;
+using Cpu.Translation;
 using Iced.Intel;
 
 namespace Cpu.Decode;
 
-/// <summary>Recognizes the instruction forms of <see cref="FastKind"/> when a block is decoded.</summary>
+/// <summary>
+/// Recognizes the instruction forms of <see cref="FastKind"/> when a block is decoded. Which family an
+/// instruction belongs to comes from its declaration in <see cref="InstructionTable"/> (its compiled form
+/// and operation); this class only checks the operands the fast forms accept.
+/// </summary>
 public static class FastOpBuilder
 {
+    // Per Iced code, from its declaration: the form the JIT emits it in (which is also the fast form's
+    // family) and the fast dispatcher's operation number (AluKind, ShiftKind, or Inc 0 / Dec 1), -1 for none.
+    private static readonly InstructionForm[] Forms = new InstructionForm[Enum.GetValues<Code>().Length];
+    private static readonly sbyte[] OperationKinds = BuildOperationKinds();
+
     public static FastOp Build(in Instruction ins, int bitness)
     {
         var op = new FastOp { NextIp = ins.NextIP };
@@ -14,86 +26,16 @@ public static class FastOpBuilder
             return op;
         }
 
-        Mnemonic m = ins.Mnemonic;
-        int alu = m switch
+        int kind = OperationKinds[(int)ins.Code];
+        switch (Forms[(int)ins.Code])
         {
-            Mnemonic.Add => AluKind.Add,
-            Mnemonic.Or => AluKind.Or,
-            Mnemonic.Adc => AluKind.Adc,
-            Mnemonic.Sbb => AluKind.Sbb,
-            Mnemonic.And => AluKind.And,
-            Mnemonic.Sub => AluKind.Sub,
-            Mnemonic.Xor => AluKind.Xor,
-            Mnemonic.Cmp => AluKind.Cmp,
-            Mnemonic.Test => AluKind.Test,
-            _ => -1,
-        };
-
-        if (alu >= 0 && IsWideGpr(ins, 0, out byte dst, out byte size))
-        {
-            op.Dst = dst;
-            op.Size = size;
-            op.Sub = (byte)alu;
-            if (IsWideGpr(ins, 1, out byte src, out _))
-            {
-                op.Src = src;
-                op.Kind = FastKind.AluRegReg;
-            }
-            else if (IsImmediate(ins.Op1Kind))
-            {
-                op.Imm = ins.GetImmediate(1);
-                op.Kind = FastKind.AluRegImm;
-            }
-            else if (bitness == 64 && SimpleMemory(ins, ref op))
-            {
-                op.Kind = FastKind.AluRegMem;
-            }
-
-            op.Kind = Specialize(op.Kind, alu);
-            return op;
-        }
-
-        switch (m)
-        {
-            case Mnemonic.Mov:
-                if (IsWideGpr(ins, 0, out byte d, out byte sz))
-                {
-                    op.Dst = d;
-                    op.Size = sz;
-                    if (IsWideGpr(ins, 1, out byte s2, out _))
-                    {
-                        op.Src = s2;
-                        op.Kind = FastKind.MovRegReg;
-                    }
-                    else if (IsImmediate(ins.Op1Kind))
-                    {
-                        op.Imm = ins.GetImmediate(1) & Operands.SizeMask(sz);
-                        op.Kind = FastKind.MovRegImm;
-                    }
-                    else if (bitness == 64 && SimpleMemory(ins, ref op))
-                    {
-                        op.Kind = FastKind.Load;
-                    }
-                }
-                else if (bitness == 64 && ins.Op0Kind == OpKind.Memory && SimpleMemory(ins, ref op))
-                {
-                    int memSize = Operands.MemorySizeBytes(ins.MemorySize);
-                    if (IsWideGpr(ins, 1, out byte s3, out byte sz3))
-                    {
-                        op.Src = s3;
-                        op.Size = sz3;
-                        op.Kind = FastKind.Store;
-                    }
-                    else if (IsImmediate(ins.Op1Kind) && memSize >= 4)
-                    {
-                        op.Size = (byte)memSize;
-                        op.Imm2 = ins.GetImmediate(1);
-                        op.Kind = FastKind.StoreImm;
-                    }
-                }
-
+            case InstructionForm.Binary when kind >= 0:
+                BuildAlu(ins, bitness, kind, ref op);
                 break;
-            case Mnemonic.Lea:
+            case InstructionForm.Mov:
+                BuildMov(ins, bitness, ref op);
+                break;
+            case InstructionForm.Lea:
                 if (bitness == 64 && IsWideGpr(ins, 0, out byte ld, out byte lsz) && SimpleMemory(ins, ref op))
                 {
                     op.Dst = ld;
@@ -102,7 +44,7 @@ public static class FastOpBuilder
                 }
 
                 break;
-            case Mnemonic.Movzx:
+            case InstructionForm.MoveZeroExtend:
                 if (bitness == 64 && IsWideGpr(ins, 0, out byte zd, out byte zsz) && ins.Op1Kind == OpKind.Memory && SimpleMemory(ins, ref op))
                 {
                     op.Dst = zd;
@@ -111,8 +53,8 @@ public static class FastOpBuilder
                 }
 
                 break;
-            case Mnemonic.Imul:
-                if (ins.OpCount >= 2 && IsWideGpr(ins, 0, out byte md, out byte msz) && IsWideGpr(ins, 1, out byte ms, out _))
+            case InstructionForm.Multiply:
+                if (IsWideGpr(ins, 0, out byte md, out byte msz) && IsWideGpr(ins, 1, out byte ms, out _))
                 {
                     op.Dst = md;
                     op.Src = ms;
@@ -129,39 +71,31 @@ public static class FastOpBuilder
                 }
 
                 break;
-            case Mnemonic.Shl:
-            case Mnemonic.Sal:
-            case Mnemonic.Shr:
-            case Mnemonic.Sar:
+            case InstructionForm.Shift when kind >= 0:
                 if (ins.OpCount == 2 && IsWideGpr(ins, 0, out byte hd, out byte hsz) && IsImmediate(ins.Op1Kind))
                 {
                     op.Dst = hd;
                     op.Size = hsz;
                     op.Imm = ins.GetImmediate(1);
-                    op.Sub = (byte)(m == Mnemonic.Shr ? 1 : m == Mnemonic.Sar ? 2 : 0);
+                    op.Sub = (byte)kind;
                     op.Kind = FastKind.ShiftRegImm;
                 }
 
                 break;
-            case Mnemonic.Inc:
-            case Mnemonic.Dec:
+            case InstructionForm.Unary when kind >= 0:
                 if (IsWideGpr(ins, 0, out byte id, out byte isz))
                 {
                     op.Dst = id;
                     op.Size = isz;
-                    op.Kind = m == Mnemonic.Inc ? FastKind.IncReg : FastKind.DecReg;
+                    op.Kind = kind == 0 ? FastKind.IncReg : FastKind.DecReg;
                 }
 
                 break;
-            case Mnemonic.Jmp:
-                if (ins.Op0Kind is OpKind.NearBranch16 or OpKind.NearBranch32 or OpKind.NearBranch64)
-                {
-                    op.Imm = ins.NearBranchTarget;
-                    op.Kind = FastKind.Jmp;
-                }
-
+            case InstructionForm.Jump:
+                op.Imm = ins.NearBranchTarget;
+                op.Kind = FastKind.Jmp;
                 break;
-            case Mnemonic.Call:
+            case InstructionForm.Call:
                 if (bitness == 64 && ins.Op0Kind == OpKind.NearBranch64)
                 {
                     op.Imm = ins.NearBranchTarget;
@@ -169,14 +103,14 @@ public static class FastOpBuilder
                 }
 
                 break;
-            case Mnemonic.Ret:
+            case InstructionForm.Return:
                 if (bitness == 64 && ins.OpCount == 0 && ins.StackPointerIncrement == 8)
                 {
                     op.Kind = FastKind.Ret64;
                 }
 
                 break;
-            case Mnemonic.Push:
+            case InstructionForm.Push:
                 if (bitness == 64 && ins.Op0Kind == OpKind.Register && ins.Op0Register.IsGPR64())
                 {
                     op.Src = (byte)Operands.RegisterNumber(ins.Op0Register);
@@ -184,7 +118,7 @@ public static class FastOpBuilder
                 }
 
                 break;
-            case Mnemonic.Pop:
+            case InstructionForm.Pop:
                 if (bitness == 64 && ins.Op0Kind == OpKind.Register && ins.Op0Register.IsGPR64())
                 {
                     op.Dst = (byte)Operands.RegisterNumber(ins.Op0Register);
@@ -192,21 +126,20 @@ public static class FastOpBuilder
                 }
 
                 break;
-            default:
-                if (ins.Op0Kind == OpKind.Register && ins.OpCount == 1 && ins.Mnemonic >= Mnemonic.Seta && ins.Mnemonic <= Mnemonic.Sets
-                    && ins.Op0Register.IsGPR8() && ins.Op0Register is not (Register.AH or Register.CH or Register.DH or Register.BH))
+            case InstructionForm.SetCondition:
+                if (ins.Op0Kind == OpKind.Register && ins.Op0Register.IsGPR8()
+                    && ins.Op0Register is not (Register.AH or Register.CH or Register.DH or Register.BH))
                 {
                     op.Dst = (byte)Operands.RegisterNumber(ins.Op0Register);
                     op.Sub = (byte)ins.ConditionCode;
                     op.Kind = FastKind.SetccReg8;
                 }
-                else if (ins.IsJccShortOrNear)
-                {
-                    op.Imm = ins.NearBranchTarget;
-                    op.Sub = (byte)ins.ConditionCode;
-                    op.Kind = FastKind.Jcc;
-                }
 
+                break;
+            case InstructionForm.ConditionalJump:
+                op.Imm = ins.NearBranchTarget;
+                op.Sub = (byte)ins.ConditionCode;
+                op.Kind = FastKind.Jcc;
                 break;
         }
 
@@ -240,6 +173,95 @@ public static class FastOpBuilder
                 op.Imm2 = jcc.Imm;
             }
         }
+    }
+
+    private static void BuildAlu(in Instruction ins, int bitness, int alu, ref FastOp op)
+    {
+        if (!IsWideGpr(ins, 0, out byte dst, out byte size))
+        {
+            return;
+        }
+
+        op.Dst = dst;
+        op.Size = size;
+        op.Sub = (byte)alu;
+        if (IsWideGpr(ins, 1, out byte src, out _))
+        {
+            op.Src = src;
+            op.Kind = FastKind.AluRegReg;
+        }
+        else if (IsImmediate(ins.Op1Kind))
+        {
+            op.Imm = ins.GetImmediate(1);
+            op.Kind = FastKind.AluRegImm;
+        }
+        else if (bitness == 64 && SimpleMemory(ins, ref op))
+        {
+            op.Kind = FastKind.AluRegMem;
+        }
+
+        op.Kind = Specialize(op.Kind, alu);
+    }
+
+    private static void BuildMov(in Instruction ins, int bitness, ref FastOp op)
+    {
+        if (IsWideGpr(ins, 0, out byte d, out byte sz))
+        {
+            op.Dst = d;
+            op.Size = sz;
+            if (IsWideGpr(ins, 1, out byte s2, out _))
+            {
+                op.Src = s2;
+                op.Kind = FastKind.MovRegReg;
+            }
+            else if (IsImmediate(ins.Op1Kind))
+            {
+                op.Imm = ins.GetImmediate(1) & Operands.SizeMask(sz);
+                op.Kind = FastKind.MovRegImm;
+            }
+            else if (bitness == 64 && SimpleMemory(ins, ref op))
+            {
+                op.Kind = FastKind.Load;
+            }
+        }
+        else if (bitness == 64 && ins.Op0Kind == OpKind.Memory && SimpleMemory(ins, ref op))
+        {
+            int memSize = Operands.MemorySizeBytes(ins.MemorySize);
+            if (IsWideGpr(ins, 1, out byte s3, out byte sz3))
+            {
+                op.Src = s3;
+                op.Size = sz3;
+                op.Kind = FastKind.Store;
+            }
+            else if (IsImmediate(ins.Op1Kind) && memSize >= 4)
+            {
+                op.Size = (byte)memSize;
+                op.Imm2 = ins.GetImmediate(1);
+                op.Kind = FastKind.StoreImm;
+            }
+        }
+    }
+
+    private static sbyte[] BuildOperationKinds()
+    {
+        var kinds = new sbyte[Forms.Length];
+        Array.Fill(kinds, (sbyte)-1);
+        MethodInfo inc = ((UnaryOperation)Alu.Inc).Method;
+        MethodInfo dec = ((UnaryOperation)Alu.Dec).Method;
+        foreach (InstructionDefinition d in InstructionTable.All)
+        {
+            InstructionDeclaration decl = d.Declaration;
+            Forms[(int)d.Code] = decl.Form;
+            kinds[(int)d.Code] = (sbyte)(decl.Form switch
+            {
+                InstructionForm.Binary => AluKind.Of(decl.Operation, d.Has(InstructionTraits.CompareOnly)),
+                InstructionForm.Shift => ShiftKind.Of(decl.Operation),
+                InstructionForm.Unary => decl.Operation == inc ? 0 : decl.Operation == dec ? 1 : -1,
+                _ => -1,
+            });
+        }
+
+        return kinds;
     }
 
     /// <summary>The kind of its own for a common ALU operation, or the generic ALU kind.</summary>

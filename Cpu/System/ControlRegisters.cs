@@ -1,46 +1,48 @@
 using Cpu.Execution;
 using Cpu.State;
+using Mmu.Paging;
 
 namespace Cpu.System;
 
 /// <summary>
 /// Writes to CR0, CR3, CR4, CR8 and EFER with their reserved-bit and consistency checks (Intel SDM
 /// 2.5, MOV to CR, 9.8.5 on activating IA-32e mode). Paging-relevant changes are passed to the MMU.
-/// The privilege check (CPL 0) is the caller's.
+/// The privilege check (CPL 0) is the caller's. The bit values are <see cref="ControlRegisterBits"/>'s
+/// (the MMU needs them too); the names here are for the processor's code.
 /// </summary>
 public static class ControlRegisters
 {
-    public const ulong Cr0Pe = 1UL << 0;
-    public const ulong Cr0Et = 1UL << 4;
-    public const ulong Cr0Wp = 1UL << 16;
-    public const ulong Cr0Nw = 1UL << 29;
-    public const ulong Cr0Cd = 1UL << 30;
-    public const ulong Cr0Pg = 1UL << 31;
+    public const ulong Cr0Pe = ControlRegisterBits.Cr0Pe;
+    public const ulong Cr0Et = ControlRegisterBits.Cr0Et;
+    public const ulong Cr0Wp = ControlRegisterBits.Cr0Wp;
+    public const ulong Cr0Nw = ControlRegisterBits.Cr0Nw;
+    public const ulong Cr0Cd = ControlRegisterBits.Cr0Cd;
+    public const ulong Cr0Pg = ControlRegisterBits.Cr0Pg;
 
     /// <summary>PE, MP, EM, TS, ET, NE, WP, AM, NW, CD, PG: the other bits of CR0[31:0] ignore writes.</summary>
     public const ulong Cr0Defined = 0xE005_003F;
 
-    public const ulong Cr0Mp = 1UL << 1;
-    public const ulong Cr0Em = 1UL << 2;
-    public const ulong Cr0Ts = 1UL << 3;
-    public const ulong Cr0Ne = 1UL << 5;
+    public const ulong Cr0Mp = ControlRegisterBits.Cr0Mp;
+    public const ulong Cr0Em = ControlRegisterBits.Cr0Em;
+    public const ulong Cr0Ts = ControlRegisterBits.Cr0Ts;
+    public const ulong Cr0Ne = ControlRegisterBits.Cr0Ne;
 
-    public const ulong Cr4Tsd = 1UL << 2;
-    public const ulong Cr4De = 1UL << 3;
-    public const ulong Cr4Pse = 1UL << 4;
-    public const ulong Cr4Pae = 1UL << 5;
-    public const ulong Cr4Pge = 1UL << 7;
-    public const ulong Cr4Pce = 1UL << 8;
-    public const ulong Cr4Osfxsr = 1UL << 9;
-    public const ulong Cr4Osxmmexcpt = 1UL << 10;
-    public const ulong Cr4Umip = 1UL << 11;
-    public const ulong Cr4FsGsBase = 1UL << 16;
-    public const ulong Cr4Pcide = 1UL << 17;
-    public const ulong Cr4Osxsave = 1UL << 18;
-    public const ulong Cr4Smep = 1UL << 20;
-    public const ulong Cr4Smap = 1UL << 21;
-    public const ulong Cr4Pke = 1UL << 22;
-    public const ulong Cr4Pks = 1UL << 24;
+    public const ulong Cr4Tsd = ControlRegisterBits.Cr4Tsd;
+    public const ulong Cr4De = ControlRegisterBits.Cr4De;
+    public const ulong Cr4Pse = ControlRegisterBits.Cr4Pse;
+    public const ulong Cr4Pae = ControlRegisterBits.Cr4Pae;
+    public const ulong Cr4Pge = ControlRegisterBits.Cr4Pge;
+    public const ulong Cr4Pce = ControlRegisterBits.Cr4Pce;
+    public const ulong Cr4Osfxsr = ControlRegisterBits.Cr4Osfxsr;
+    public const ulong Cr4Osxmmexcpt = ControlRegisterBits.Cr4Osxmmexcpt;
+    public const ulong Cr4Umip = ControlRegisterBits.Cr4Umip;
+    public const ulong Cr4FsGsBase = ControlRegisterBits.Cr4FsGsBase;
+    public const ulong Cr4Pcide = ControlRegisterBits.Cr4Pcide;
+    public const ulong Cr4Osxsave = ControlRegisterBits.Cr4Osxsave;
+    public const ulong Cr4Smep = ControlRegisterBits.Cr4Smep;
+    public const ulong Cr4Smap = ControlRegisterBits.Cr4Smap;
+    public const ulong Cr4Pke = ControlRegisterBits.Cr4Pke;
+    public const ulong Cr4Pks = ControlRegisterBits.Cr4Pks;
 
     /// <summary>The CR4 bits this processor accepts (the others are reserved and raise #GP).</summary>
     public static ulong Cr4Supported(CpuFeatures f) =>

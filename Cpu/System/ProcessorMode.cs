@@ -1,14 +1,15 @@
 using Cpu.State;
+using Mmu.Paging;
 
 namespace Cpu.System;
 
 /// <summary>Which operating mode the processor is in (Intel SDM 2.2), derived from CR0, EFER and CS.</summary>
 public static class ProcessorMode
 {
-    public const ulong EferSce = 1UL << 0;
-    public const ulong EferLme = 1UL << 8;
-    public const ulong EferLma = 1UL << 10;
-    public const ulong EferNxe = 1UL << 11;
+    public const ulong EferSce = ControlRegisterBits.EferSce;
+    public const ulong EferLme = ControlRegisterBits.EferLme;
+    public const ulong EferLma = ControlRegisterBits.EferLma;
+    public const ulong EferNxe = ControlRegisterBits.EferNxe;
 
     /// <summary>CR0.PE: protected mode (else real mode).</summary>
     public static bool IsProtected(CpuState s) => (s.Cr0 & 1) != 0;

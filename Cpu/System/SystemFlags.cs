@@ -1,28 +1,30 @@
+using Cpu.State;
+
 namespace Cpu.System;
 
-/// <summary>RFLAGS bits the system instructions touch (Intel SDM Vol. 1, 3.4.3).</summary>
+/// <summary>RFLAGS bits by the names the system instructions use; the bits themselves are <see cref="Rflag"/>'s.</summary>
 public static class SystemFlags
 {
-    public const ulong Carry = 1UL << 0;
-    public const ulong Reserved1 = 1UL << 1;
-    public const ulong Parity = 1UL << 2;
-    public const ulong Auxiliary = 1UL << 4;
-    public const ulong Zero = 1UL << 6;
-    public const ulong Sign = 1UL << 7;
-    public const ulong Trap = 1UL << 8;
-    public const ulong Interrupt = 1UL << 9;
-    public const ulong Direction = 1UL << 10;
-    public const ulong Overflow = 1UL << 11;
-    public const ulong Iopl = 3UL << 12;
-    public const ulong NestedTask = 1UL << 14;
-    public const ulong Resume = 1UL << 16;
-    public const ulong Virtual8086 = 1UL << 17;
-    public const ulong AlignmentCheck = 1UL << 18;
-    public const ulong VirtualInterrupt = 1UL << 19;
-    public const ulong VirtualInterruptPending = 1UL << 20;
-    public const ulong Identification = 1UL << 21;
+    public const ulong Carry = Rflag.CF;
+    public const ulong Reserved1 = Rflag.Reserved1;
+    public const ulong Parity = Rflag.PF;
+    public const ulong Auxiliary = Rflag.AF;
+    public const ulong Zero = Rflag.ZF;
+    public const ulong Sign = Rflag.SF;
+    public const ulong Trap = Rflag.TF;
+    public const ulong Interrupt = Rflag.IF;
+    public const ulong Direction = Rflag.DF;
+    public const ulong Overflow = Rflag.OF;
+    public const ulong Iopl = Rflag.Iopl;
+    public const ulong NestedTask = Rflag.NT;
+    public const ulong Resume = Rflag.RF;
+    public const ulong Virtual8086 = Rflag.VM;
+    public const ulong AlignmentCheck = Rflag.AC;
+    public const ulong VirtualInterrupt = Rflag.VIF;
+    public const ulong VirtualInterruptPending = Rflag.VIP;
+    public const ulong Identification = Rflag.ID;
 
-    public const ulong Status = Carry | Parity | Auxiliary | Zero | Sign | Overflow;
+    public const ulong Status = Rflag.Arithmetic;
 
     public static int IoplOf(ulong rflags) => (int)(rflags >> 12) & 3;
 }

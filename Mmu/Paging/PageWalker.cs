@@ -1,4 +1,5 @@
 using Mmu.Physical;
+using static Mmu.Paging.ControlRegisterBits;
 
 namespace Mmu.Paging;
 
@@ -44,19 +45,7 @@ public sealed class PageWalker
     private const ulong Reserved2MiB = 0x001F_E000UL; // bits 20:13 of a PDE mapping 2 MiB
     private const uint Reserved4MiB = 1U << 21; // bit 21 of a 32-bit PDE mapping 4 MiB (PSE-36, M = 40)
 
-    private const ulong Cr0Pg = 1UL << 31;
-    private const ulong Cr0Wp = 1UL << 16;
-    private const ulong Cr4Pse = 1UL << 4;
-    private const ulong Cr4Pae = 1UL << 5;
-    private const ulong Cr4Pge = 1UL << 7;
-    private const ulong Cr4Smep = 1UL << 20;
-    private const ulong Cr4Smap = 1UL << 21;
-    private const ulong Cr4Pke = 1UL << 22;
-    private const ulong Cr4Pks = 1UL << 24;
     private const int ProtectionKeyShift = 59;
-    private const ulong EferLme = 1UL << 8;
-    private const ulong EferLma = 1UL << 10;
-    private const ulong EferNxe = 1UL << 11;
 
     private readonly PhysicalBus bus;
     private readonly ulong[] pdpteRegisters = new ulong[4];

@@ -116,6 +116,34 @@ public sealed class CaseBuilder
         UndefinedMemory = [.. undefinedMemory],
     };
 
+    /// <summary>
+    /// A case run in 32-bit code: assembled for 32-bit mode, and only EAX..EDI compared (R8-R15 do not
+    /// exist there, and the upper halves are undefined after the host returns to 64-bit mode).
+    /// </summary>
+    public DiffCase Build32(string form, Action<Assembler> build)
+    {
+        DiffCase c = Build(form, NativeCpu.Assemble32(HarnessLayout.SnippetAddress, build));
+        var mask = new ulong[16];
+        for (int i = 0; i < 8; i++)
+        {
+            mask[i] = (c.GprMask?[i] ?? ulong.MaxValue) & 0xFFFF_FFFF;
+        }
+
+        return new DiffCase
+        {
+            Form = c.Form,
+            Code = c.Code,
+            Bitness = 32,
+            Gpr = c.Gpr,
+            Flags = c.Flags,
+            Data = c.Data,
+            Stack = c.Stack,
+            UndefinedFlags = c.UndefinedFlags,
+            GprMask = mask,
+            UndefinedMemory = c.UndefinedMemory,
+        };
+    }
+
     /// <summary>Index in <see cref="Gpr"/>, bit position and width of a general register.</summary>
     public static (int Index, int Shift, int Bits) Locate(Register reg)
     {

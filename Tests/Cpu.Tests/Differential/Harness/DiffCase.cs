@@ -10,6 +10,9 @@ public sealed class DiffCase
 
     public required byte[] Code { get; init; }
 
+    /// <summary>64, or 32 for a snippet run in 32-bit code (compatibility mode natively, protected mode in the emulator).</summary>
+    public int Bitness { get; init; } = 64;
+
     /// <summary>RAX..R15 in encoding order.</summary>
     public required ulong[] Gpr { get; init; }
 
@@ -52,6 +55,7 @@ public sealed class DiffCase
     {
         Form = form,
         Code = Code,
+        Bitness = Bitness,
         Gpr = Gpr,
         Flags = Flags,
         Fpu = Fpu,

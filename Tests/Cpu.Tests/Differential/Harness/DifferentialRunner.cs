@@ -204,7 +204,7 @@ public static class DifferentialRunner
         var sb = new StringBuilder();
         sb.AppendLine($"== {c.Form}");
         sb.AppendLine($"   bytes: {Convert.ToHexString(c.Code)}");
-        foreach (string line in Disassemble(c.Code))
+        foreach (string line in Disassemble(c.Code, c.Bitness))
         {
             sb.AppendLine($"   {line}");
         }
@@ -224,9 +224,9 @@ public static class DifferentialRunner
         return sb.ToString();
     }
 
-    public static IEnumerable<string> Disassemble(byte[] code)
+    public static IEnumerable<string> Disassemble(byte[] code, int bitness = 64)
     {
-        var decoder = Iced.Intel.Decoder.Create(64, new ByteArrayCodeReader(code));
+        var decoder = Iced.Intel.Decoder.Create(bitness, new ByteArrayCodeReader(code));
         decoder.IP = HarnessLayout.SnippetAddress;
         var formatter = new NasmFormatter();
         var output = new StringOutput();

@@ -11,22 +11,23 @@ namespace Cpu.Tests.Differential.Harness;
 
 /// <summary>
 /// Runs snippets in the emulator's CPU: a processor per thread whose decoded-block cache is cleared per
-/// case, 64-bit mode set directly in the state (CS.L=1, EFER.LME|LMA, CR0.PE, paging off so linear =
+/// case, 64-bit mode (or 32-bit protected mode for 32-bit cases) set directly in the state (CS.L=1, EFER.LME|LMA, CR0.PE, paging off so linear =
 /// physical, CR4.OSFXSR and OSXMMEXCPT set as an SSE-enabled OS has them), the snippet followed by HLT at the same address as natively, IF clear so HLT stops the run.
 /// </summary>
 public static class EmulatedCpu
 {
     public const byte Hlt = 0xF4;
 
-    /// <summary>Descriptor attributes (bits 40-55 >> 40): type 0xB (execute/read, accessed), S, P, L, G.</summary>
-    public const ushort LongModeCode = 0xB | (1 << 4) | (1 << 7) | (1 << 13) | (1 << 15);
+    /// <summary>Descriptor attributes (bits 40-55 >> 40): execute/read, accessed, S, P, L, G.</summary>
+    public const ushort LongModeCode = SegmentAttributes.Code | SegmentAttributes.Writable | SegmentAttributes.Accessed |
+        SegmentAttributes.CodeOrData | SegmentAttributes.Present | SegmentAttributes.Long | SegmentAttributes.Granularity;
 
-    /// <summary>Type 3 (read/write, accessed), S, P, D/B, G.</summary>
-    public const ushort FlatData = 0x3 | (1 << 4) | (1 << 7) | (1 << 14) | (1 << 15);
+    /// <summary>The same 32-bit (D=1, L=0) for 32-bit cases.</summary>
+    public const ushort FlatCode32 = (LongModeCode & ~SegmentAttributes.Long) | SegmentAttributes.Big;
 
-    public const ulong Cr0Pe = 1;
-    public const ulong Cr4Pae = 1 << 5;
-    public const ulong EferLmeLma = 0x500;
+    /// <summary>Read/write, accessed, S, P, D/B, G.</summary>
+    public const ushort FlatData = SegmentAttributes.Writable | SegmentAttributes.Accessed | SegmentAttributes.CodeOrData |
+        SegmentAttributes.Present | SegmentAttributes.Big | SegmentAttributes.Granularity;
 
     /// <summary>Enough for every snippet (string loops and LOOP use small counts).</summary>
     public const long InstructionBudget = 100_000;
@@ -64,7 +65,7 @@ public static class EmulatedCpu
         cpu.JitMode = jit ?? JitEnvironment.Mode;
         cpu.JitFirstTier = firstTier;
         CpuState s = cpu.State;
-        Prepare(cpu, c.Gpr, c.Flags);
+        Prepare(cpu, c.Gpr, c.Flags, c.Bitness);
         ExtendedState.LoadImage(s, c.Fpu ?? FpuImage.Default());
         string? error = null;
         try
@@ -100,8 +101,11 @@ public static class EmulatedCpu
         return image;
     }
 
-    /// <summary>Puts the processor in flat 64-bit mode at CPL 0 with the given registers, at the snippet.</summary>
-    public static void Prepare(Processor cpu, ulong[] gpr, ulong flags)
+    /// <summary>
+    /// Puts the processor in flat 64-bit mode (or, for <paramref name="bitness"/> 32, flat 32-bit protected
+    /// mode without long mode) at CPL 0 with the given registers, at the snippet.
+    /// </summary>
+    public static void Prepare(Processor cpu, ulong[] gpr, ulong flags, int bitness = 64)
     {
         CpuState s = cpu.State;
         for (int i = 0; i < 6; i++)
@@ -109,11 +113,11 @@ public static class EmulatedCpu
             s.Segments[i] = new SegmentRegister { Selector = 0x10, Base = 0, Limit = 0xFFFF_FFFF, Attributes = FlatData };
         }
 
-        s.Segments[SegmentIndex.Cs] = new SegmentRegister { Selector = 0x08, Base = 0, Limit = 0xFFFF_FFFF, Attributes = LongModeCode };
-        s.Cr0 = Cr0Pe;
+        s.Segments[SegmentIndex.Cs] = new SegmentRegister { Selector = 0x08, Base = 0, Limit = 0xFFFF_FFFF, Attributes = bitness == 32 ? FlatCode32 : LongModeCode };
+        s.Cr0 = ControlRegisters.Cr0Pe;
         // CR4.PKE as a Linux host sets it for user code (RDPKRU/WRPKRU); with paging off it changes no access.
-        s.Cr4 = Cr4Pae | ControlRegisters.Cr4Osfxsr | ControlRegisters.Cr4Osxmmexcpt | ControlRegisters.Cr4Pke;
-        s.Efer = EferLmeLma;
+        s.Cr4 = ControlRegisters.Cr4Pae | ControlRegisters.Cr4Osfxsr | ControlRegisters.Cr4Osxmmexcpt | ControlRegisters.Cr4Pke;
+        s.Efer = bitness == 32 ? 0 : ProcessorMode.EferLme | ProcessorMode.EferLma;
         cpu.Memory.SetPagingControls(s.Cr0, s.Cr4, s.Efer);
         gpr.CopyTo(s.Gpr, 0);
         s.Rflags = (flags & ~FlagBits.IF) | 2;

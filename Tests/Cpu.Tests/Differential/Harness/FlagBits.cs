@@ -1,20 +1,22 @@
+using Cpu.State;
+
 namespace Cpu.Tests.Differential.Harness;
 
-/// <summary>RFLAGS bits (Intel SDM Vol. 1, 3.4.3).</summary>
+/// <summary>The RFLAGS bits the harness compares (the processor's <see cref="Rflag"/> values).</summary>
 public static class FlagBits
 {
-    public const ulong CF = 1 << 0;
-    public const ulong PF = 1 << 2;
-    public const ulong AF = 1 << 4;
-    public const ulong ZF = 1 << 6;
-    public const ulong SF = 1 << 7;
-    public const ulong TF = 1 << 8;
-    public const ulong IF = 1 << 9;
-    public const ulong DF = 1 << 10;
-    public const ulong OF = 1 << 11;
+    public const ulong CF = Rflag.CF;
+    public const ulong PF = Rflag.PF;
+    public const ulong AF = Rflag.AF;
+    public const ulong ZF = Rflag.ZF;
+    public const ulong SF = Rflag.SF;
+    public const ulong TF = Rflag.TF;
+    public const ulong IF = Rflag.IF;
+    public const ulong DF = Rflag.DF;
+    public const ulong OF = Rflag.OF;
 
     /// <summary>The six arithmetic status flags.</summary>
-    public const ulong Status = CF | PF | AF | ZF | SF | OF;
+    public const ulong Status = Rflag.Arithmetic;
 
     /// <summary>What the harness compares.</summary>
     public const ulong Compared = Status | DF;

@@ -21,6 +21,24 @@ public static class HarnessLayout
     public const int OutFlagsOffset = 0x180;
     public const int HostRspOffset = 0x188;
 
+    /// <summary>The host's DS and ES (16 bits each), restored after a 32-bit run.</summary>
+    public const int HostDataSelectorsOffset = 0x190;
+
+    /// <summary>
+    /// 32-bit runs: the 64-bit entry that far-returns into the host's 32-bit user code segment, the 32-bit
+    /// stub that loads the case's registers there, and the 64-bit code the 32-bit epilogue far-jumps back to.
+    /// </summary>
+    public const int Entry32Offset = 0x4000;
+    public const int CompatibilityStubOffset = 0x4100;
+    public const int Return64Offset = 0x4200;
+
+    /// <summary>The top of the small stack the 32-bit stub and epilogue use (not the case's stack: PUSHFD must not touch it).</summary>
+    public const int CompatibilityStackTopOffset = 0x4800;
+
+    /// <summary>Linux x86-64's flat 32-bit and 64-bit user code selectors (__USER32_CS, __USER_CS).</summary>
+    public const ushort User32CodeSelector = 0x23;
+    public const ushort User64CodeSelector = 0x33;
+
     /// <summary>FXSAVE64 images (16-byte aligned): the case's x87/SSE state in, the state after the snippet, the host's own.</summary>
     public const int FpuInOffset = 0x3000;
     public const int FpuOutOffset = 0x3200;

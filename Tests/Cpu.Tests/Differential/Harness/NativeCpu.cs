@@ -20,6 +20,7 @@ public sealed unsafe class NativeCpu
 
     private readonly byte* region;
     private readonly byte[] epilogue;
+    private readonly byte[] epilogue32;
 
     private NativeCpu(byte* region)
     {
@@ -27,16 +28,7 @@ public sealed unsafe class NativeCpu
         ulong b = (ulong)region;
         byte[] prologue = Assemble(b + HarnessLayout.PrologueOffset, a =>
         {
-            a.push(rbx);
-            a.push(rbp);
-            a.push(r12);
-            a.push(r13);
-            a.push(r14);
-            a.push(r15);
-            a.mov(rax, b + HarnessLayout.ControlOffset);
-            a.mov(__qword_ptr[rax + HarnessLayout.HostRspOffset], rsp);
-            a.fxsave64(__[rax + (HarnessLayout.FpuHostOffset - HarnessLayout.ControlOffset)]);
-            a.fxrstor64(__[rax + (HarnessLayout.FpuInOffset - HarnessLayout.ControlOffset)]);
+            EnterFromHost(a, b);
             a.push(__qword_ptr[rax + HarnessLayout.InFlagsOffset]);
             a.popfq();
             AssemblerRegister64[] regs = [rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15];
@@ -65,23 +57,15 @@ public sealed unsafe class NativeCpu
                 a.mov(__qword_ptr[(long)(outGpr + (ulong)(8 * i))], regs[i]);
             }
 
-            a.fxsave64(__[(long)(b + HarnessLayout.FpuOutOffset)]);
-            a.fxrstor64(__[(long)(b + HarnessLayout.FpuHostOffset)]);
-            a.mov(rsp, __qword_ptr[(long)(b + HarnessLayout.ControlOffset + HarnessLayout.HostRspOffset)]);
+            LeaveToHostStack(a, b);
             a.pushfq();
             a.pop(rax);
             a.mov(__qword_ptr[(long)(b + HarnessLayout.ControlOffset + HarnessLayout.OutFlagsOffset)], rax);
-            a.push(2);
-            a.popfq();
-            a.pop(r15);
-            a.pop(r14);
-            a.pop(r13);
-            a.pop(r12);
-            a.pop(rbp);
-            a.pop(rbx);
-            a.ret();
+            ReturnToHost(a);
         });
         Prologue = prologue;
+        BuildCompatibilityEntry(b);
+        epilogue32 = Assemble32(b + HarnessLayout.SnippetOffset, a => StoreAndLeave32(a, b));
     }
 
     public byte[] Prologue { get; }
@@ -133,10 +117,122 @@ public sealed unsafe class NativeCpu
         return null;
     }
 
-    /// <summary>Assembles <paramref name="build"/> for address <paramref name="ip"/>.</summary>
-    public static byte[] Assemble(ulong ip, Action<Assembler> build)
+
+    /// <summary>Saves the host's callee-saved registers, stack pointer and x87/SSE state; loads the case's x87/SSE state.</summary>
+    private static void EnterFromHost(Assembler a, ulong b)
     {
-        var a = new Assembler(64);
+        a.push(rbx);
+        a.push(rbp);
+        a.push(r12);
+        a.push(r13);
+        a.push(r14);
+        a.push(r15);
+        a.mov(rax, b + HarnessLayout.ControlOffset);
+        a.mov(__qword_ptr[rax + HarnessLayout.HostRspOffset], rsp);
+        a.fxsave64(__[rax + (HarnessLayout.FpuHostOffset - HarnessLayout.ControlOffset)]);
+        a.fxrstor64(__[rax + (HarnessLayout.FpuInOffset - HarnessLayout.ControlOffset)]);
+    }
+
+    /// <summary>Stores the outcome's x87/SSE state, restores the host's and its stack pointer (absolute addressing only).</summary>
+    private static void LeaveToHostStack(Assembler a, ulong b)
+    {
+        a.fxsave64(__[(long)(b + HarnessLayout.FpuOutOffset)]);
+        a.fxrstor64(__[(long)(b + HarnessLayout.FpuHostOffset)]);
+        a.mov(rsp, __qword_ptr[(long)(b + HarnessLayout.ControlOffset + HarnessLayout.HostRspOffset)]);
+    }
+
+    /// <summary>Clears the flags (DF above all) and returns to the caller with its callee-saved registers.</summary>
+    private static void ReturnToHost(Assembler a)
+    {
+        a.push(2);
+        a.popfq();
+        a.pop(r15);
+        a.pop(r14);
+        a.pop(r13);
+        a.pop(r12);
+        a.pop(rbp);
+        a.pop(rbx);
+        a.ret();
+    }
+
+    /// <summary>
+    /// The way into and out of 32-bit code: a 64-bit process on Linux x86-64 may far-return into the
+    /// flat 32-bit user code segment (compatibility mode, SDM Vol. 3A, 5.2.1) and far-jump back to the
+    /// 64-bit one. Code, data and stack are all below 4 GiB, so 32-bit addresses reach them. DS and ES are
+    /// null in a 64-bit process and must be loaded (with SS's flat selector) before 32-bit code uses them.
+    /// </summary>
+    private void BuildCompatibilityEntry(ulong b)
+    {
+        ulong control = b + HarnessLayout.ControlOffset;
+        byte[] entry = Assemble(b + HarnessLayout.Entry32Offset, a =>
+        {
+            EnterFromHost(a, b);
+            a.mov(__word_ptr[rax + HarnessLayout.HostDataSelectorsOffset], ds);
+            a.mov(__word_ptr[rax + HarnessLayout.HostDataSelectorsOffset + 2], es);
+            a.push((int)HarnessLayout.User32CodeSelector);
+            a.push((int)(b + HarnessLayout.CompatibilityStubOffset));
+            a.db(0x48, 0xCB); // RETFQ: pops RIP, then CS
+        });
+        byte[] stub = Assemble32(b + HarnessLayout.CompatibilityStubOffset, a =>
+        {
+            a.mov(esp, (uint)(b + HarnessLayout.CompatibilityStackTopOffset));
+            a.mov(ax, ss);
+            a.mov(ds, ax);
+            a.mov(es, ax);
+            a.push(__dword_ptr[(uint)(control + HarnessLayout.InFlagsOffset)]);
+            a.popfd();
+            AssemblerRegister32[] regs = [eax, ecx, edx, ebx, esp, ebp, esi, edi];
+            for (int i = 1; i < 8; i++)
+            {
+                a.mov(regs[i], __dword_ptr[(uint)(control + HarnessLayout.InGprOffset + (ulong)(8 * i))]);
+            }
+
+            a.mov(eax, __dword_ptr[(uint)(control + HarnessLayout.InGprOffset)]);
+            a.jmp(b + HarnessLayout.SnippetOffset);
+        });
+        byte[] back = Assemble(b + HarnessLayout.Return64Offset, a =>
+        {
+            a.mov(ax, __word_ptr[(long)(control + HarnessLayout.HostDataSelectorsOffset)]);
+            a.mov(ds, ax);
+            a.mov(ax, __word_ptr[(long)(control + HarnessLayout.HostDataSelectorsOffset + 2)]);
+            a.mov(es, ax);
+            LeaveToHostStack(a, b);
+            ReturnToHost(a);
+        });
+        if (entry.Length > 0x100 || stub.Length > 0x100 || back.Length > 0x100)
+        {
+            throw new InvalidOperationException("a 32-bit transition stub does not fit in its slot");
+        }
+
+        entry.CopyTo(new Span<byte>(region + HarnessLayout.Entry32Offset, entry.Length));
+        stub.CopyTo(new Span<byte>(region + HarnessLayout.CompatibilityStubOffset, stub.Length));
+        back.CopyTo(new Span<byte>(region + HarnessLayout.Return64Offset, back.Length));
+    }
+
+    /// <summary>The 32-bit epilogue: stores EAX..EDI and EFLAGS (from its own stack) and far-jumps back to 64-bit code.</summary>
+    private static void StoreAndLeave32(Assembler a, ulong b)
+    {
+        ulong control = b + HarnessLayout.ControlOffset;
+        AssemblerRegister32[] regs = [eax, ecx, edx, ebx, esp, ebp, esi, edi];
+        for (int i = 0; i < 8; i++)
+        {
+            a.mov(__dword_ptr[(uint)(control + HarnessLayout.OutGprOffset + (ulong)(8 * i))], regs[i]);
+        }
+
+        a.mov(esp, (uint)(b + HarnessLayout.CompatibilityStackTopOffset));
+        a.pushfd();
+        a.pop(eax);
+        a.mov(__dword_ptr[(uint)(control + HarnessLayout.OutFlagsOffset)], eax);
+        a.jmp(HarnessLayout.User64CodeSelector, (uint)(b + HarnessLayout.Return64Offset));
+    }
+
+    /// <summary>Assembles 32-bit code for address <paramref name="ip"/>.</summary>
+    public static byte[] Assemble32(ulong ip, Action<Assembler> build) => Assemble(ip, build, 32);
+
+    /// <summary>Assembles <paramref name="build"/> for address <paramref name="ip"/>.</summary>
+    public static byte[] Assemble(ulong ip, Action<Assembler> build, int bitness = 64)
+    {
+        var a = new Assembler(bitness);
         build(a);
         var writer = new ByteWriter();
         a.Assemble(writer, ip);
@@ -145,7 +241,8 @@ public sealed unsafe class NativeCpu
 
     public MachineSnapshot Run(DiffCase c)
     {
-        if (c.Code.Length + epilogue.Length > HarnessLayout.CodeEnd - HarnessLayout.SnippetOffset)
+        byte[] tail = c.Bitness == 32 ? epilogue32 : epilogue;
+        if (c.Code.Length + tail.Length > HarnessLayout.CodeEnd - HarnessLayout.SnippetOffset)
         {
             throw new ArgumentException("snippet too long", nameof(c));
         }
@@ -153,7 +250,7 @@ public sealed unsafe class NativeCpu
         lock (Gate)
         {
             c.Code.CopyTo(new Span<byte>(region + HarnessLayout.SnippetOffset, c.Code.Length));
-            epilogue.CopyTo(new Span<byte>(region + HarnessLayout.SnippetOffset + c.Code.Length, epilogue.Length));
+            tail.CopyTo(new Span<byte>(region + HarnessLayout.SnippetOffset + c.Code.Length, tail.Length));
             c.Data.CopyTo(new Span<byte>(region + HarnessLayout.DataOffset, HarnessLayout.DataSize));
             c.Stack.CopyTo(new Span<byte>(region + HarnessLayout.StackWindowOffset, HarnessLayout.StackWindowSize));
             (c.Fpu ?? FpuImage.Default()).CopyTo(new Span<byte>(region + HarnessLayout.FpuInOffset, HarnessLayout.FpuImageSize));
@@ -164,7 +261,10 @@ public sealed unsafe class NativeCpu
             }
 
             control[HarnessLayout.InFlagsOffset / 8] = c.Flags;
-            var entry = (delegate* unmanaged<void>)(region + HarnessLayout.PrologueOffset);
+
+            // The 32-bit epilogue stores only the low halves.
+            new Span<byte>(region + HarnessLayout.ControlOffset + HarnessLayout.OutGprOffset, 8 * 16).Clear();
+            var entry = (delegate* unmanaged<void>)(region + (c.Bitness == 32 ? HarnessLayout.Entry32Offset : HarnessLayout.PrologueOffset));
             entry();
             var gpr = new ulong[16];
             for (int i = 0; i < 16; i++)
