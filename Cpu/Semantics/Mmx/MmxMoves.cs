@@ -20,6 +20,14 @@ public static class MmxMoves
         MmxRegisters.Enter(cpu.State.X87);
     }
 
-    /// <summary>EMMS: every x87 register tagged empty (SDM 9.6.3), so x87 code may follow MMX code.</summary>
-    public static void Emms(Processor cpu, ref Instruction ins) => cpu.State.X87.Tag = X87State.AllEmpty;
+    /// <summary>
+    /// EMMS: every x87 register tagged empty (SDM 9.6.3), so x87 code may follow MMX code. Like every MMX
+    /// instruction it also sets TOP to 0 (the host does: the differential cases start with other TOPs).
+    /// </summary>
+    public static void Emms(Processor cpu, ref Instruction ins)
+    {
+        X87State x = cpu.State.X87;
+        MmxRegisters.Enter(x);
+        x.Tag = X87State.AllEmpty;
+    }
 }
