@@ -26,15 +26,32 @@ public static class MmxRegisters
     /// <summary>Writes MMi and makes the transition to MMX state (<see cref="Enter"/>).</summary>
     public static void Write(CpuState s, Register r, ulong value)
     {
-        s.X87.Registers[r - Register.MM0] = new Float80(value, WrittenSignExponent);
-        Enter(s.X87);
+        X87State x = s.X87;
+        int i = r - Register.MM0;
+        x.Registers[i] = new Float80(value, WrittenSignExponent);
+        if (x.Top == 0 && NoneEmpty(x.Tag))
+        {
+            // Already in MMX state: only the written register's tag changes (to special, by its exponent).
+            x.SetTag(i, X87State.Classify(x.Registers[i]));
+            return;
+        }
+
+        Enter(x);
     }
 
-    /// <summary>The x87-to-MMX transition every MMX instruction makes: TOP = 0, the tag word all valid (00B).</summary>
+    /// <summary>
+    /// The x87-to-MMX transition every MMX instruction makes: TOP = 0 and no register empty. The SDM (9.5.1)
+    /// says every tag becomes valid (00B); the processor keeps only whether a register is empty (the
+    /// FXSAVE abridged tag) and FNSTENV/FNSAVE derive the rest from the contents (zero, special), so the full
+    /// tags are those of the contents, as the host shows.
+    /// </summary>
     public static void Enter(X87State x)
     {
-        x.Top = 0;
-        x.Tag = 0;
+        if (x.Top != 0 || !NoneEmpty(x.Tag))
+        {
+            x.Top = 0;
+            x.SetAbridgedTag(0xFF);
+        }
     }
 
     /// <summary>
@@ -76,6 +93,9 @@ public static class MmxRegisters
 
         Operands.WriteOperand(cpu, ins, op, value);
     }
+
+    /// <summary>True when no two-bit tag of <paramref name="tag"/> is 11B (empty).</summary>
+    private static bool NoneEmpty(ushort tag) => (tag & (tag >> 1) & 0x5555) == 0;
 
     /// <summary>True when one of the first three operands is an MMX register.</summary>
     public static bool HasMmxOperand(in Instruction ins) =>
