@@ -19,6 +19,7 @@ public static unsafe class InstructionTable
         ControlInstructions.Declare,
         SystemInstructionForms.Declare,
         SseInstructionForms.Declare,
+        MmxInstructionForms.Declare,
         X87InstructionForms.Declare,
     ];
 

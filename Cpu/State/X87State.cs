@@ -22,6 +22,9 @@ public sealed class X87State
     public const int TagSpecial = 2;
     public const int TagEmpty = 3;
 
+    /// <summary>The tag word with every register empty (FNINIT, EMMS).</summary>
+    public const ushort AllEmpty = 0xFFFF;
+
     /// <summary>The physical registers R0-R7 (not in stack order).</summary>
     public readonly Float80[] Registers = new Float80[8];
 
@@ -97,7 +100,7 @@ public sealed class X87State
     {
         Control = InitialControl;
         Status = 0;
-        Tag = 0xFFFF;
+        Tag = AllEmpty;
         Opcode = 0;
         InstructionPointer = 0;
         CodeSelector = 0;

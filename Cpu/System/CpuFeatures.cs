@@ -51,13 +51,13 @@ public enum CpuFeatures
     /// <summary>The SSE state and LDMXCSR/STMXCSR, CR4.OSXMMEXCPT.</summary>
     SseState = 1 << 13,
 
-    /// <summary>The x87 FPU instructions (Cpu/Instructions/X87InstructionForms; no transcendentals, FXTRACT, FPREM, FNSAVE/FRSTOR/FNSTENV/FLDENV or BCD yet).</summary>
+    /// <summary>The x87 FPU instructions (Cpu/Instructions/X87InstructionForms).</summary>
     Fpu = 1 << 14,
 
-    /// <summary>The SSE instructions on XMM registers (Cpu/Instructions/SseInstructionForms; not the MMX-register forms).</summary>
+    /// <summary>The SSE instructions (Cpu/Instructions/SseInstructionForms; the MMX-register forms in MmxInstructionForms).</summary>
     Sse = 1 << 15,
 
-    /// <summary>The SSE2 instructions on XMM registers (not the MMX-register forms).</summary>
+    /// <summary>The SSE2 instructions (the MMX-register forms in MmxInstructionForms).</summary>
     Sse2 = 1 << 16,
 
     /// <summary>The local APIC's x2APIC mode (IA32_APIC_BASE.EXTD, MSRs 800H-8FFH); set by a machine that wires <see cref="SystemRegisters.Apic"/>.</summary>
@@ -78,6 +78,12 @@ public enum CpuFeatures
     /// <summary>SSE4.2: PCMPxSTRx, PCMPGTQ and CRC32 (POPCNT has a bit of its own).</summary>
     Sse42 = 1 << 22,
 
+    /// <summary>MMX: MM0-MM7 on the x87 registers and their instructions (Cpu/Instructions/MmxInstructionForms).</summary>
+    Mmx = 1 << 23,
+
+    /// <summary>SSSE3, its XMM and MMX-register forms.</summary>
+    Ssse3 = 1 << 24,
+
     /// <summary>The paging features the MMU's walker and TLB implement (Mmu/Paging, Mmu/Tlb).</summary>
     Paging = Pse | Pae | Pge | Pat | Nx | Pages1G | Pcid | Invpcid | Smep | Smap | Pku | Pks,
 
@@ -85,5 +91,5 @@ public enum CpuFeatures
     ExtendedState = Fxsr | Xsave | SseState,
 
     /// <summary>The floating-point and vector instruction sets on those register files.</summary>
-    FloatingPoint = Fpu | Sse | Sse2 | Sse3 | Sse41 | Sse42,
+    FloatingPoint = Fpu | Mmx | Sse | Sse2 | Sse3 | Ssse3 | Sse41 | Sse42,
 }

@@ -48,7 +48,7 @@ public static class CpuIdentification
             case 1:
                 {
                     uint ecx = Bit(13) /* CMPXCHG16B */ | Bit(22) /* MOVBE */ | Bit(23) /* POPCNT */
-                        | Has(f, CpuFeatures.Sse3, 0) | Has(f, CpuFeatures.Sse41, 19) | Has(f, CpuFeatures.Sse42, 20)
+                        | Has(f, CpuFeatures.Sse3, 0) | Has(f, CpuFeatures.Ssse3, 9) | Has(f, CpuFeatures.Sse41, 19) | Has(f, CpuFeatures.Sse42, 20)
                         | Has(f, CpuFeatures.Pcid, 17)
                         | Has(f, CpuFeatures.X2Apic, 21)
                         | Has(f, CpuFeatures.TscDeadline, 24)
@@ -58,7 +58,7 @@ public static class CpuIdentification
                         | (apicEnabled ? Bit(9) /* APIC */ : 0) | Bit(11) /* SEP: SYSENTER/SYSEXIT */ | Bit(15) /* CMOV */
                         | Has(f, CpuFeatures.Pse, 3) | Has(f, CpuFeatures.Pae, 6) | Has(f, CpuFeatures.Pge, 13)
                         | Has(f, CpuFeatures.Pat, 16) | Has(f, CpuFeatures.Fxsr, 24)
-                        | Has(f, CpuFeatures.Fpu, 0) | Has(f, CpuFeatures.Sse, 25) | Has(f, CpuFeatures.Sse2, 26);
+                        | Has(f, CpuFeatures.Fpu, 0) | Has(f, CpuFeatures.Mmx, 23) | Has(f, CpuFeatures.Sse, 25) | Has(f, CpuFeatures.Sse2, 26);
 
                     // EBX: APIC ID 0, one logical processor, CLFLUSH line size 8 * 8 = 64 bytes.
                     return (Signature, (1 << 16) | (CacheLineBytes / 8 << 8), ecx, edx);

@@ -55,6 +55,9 @@ int main(void) {
     check("  fxsr", (r[3] >> 24) & 1, 1);
     check("  sse", (r[3] >> 25) & 1, 1);
     check("  sse2", (r[3] >> 26) & 1, 1);
+    check("  mmx", (r[3] >> 23) & 1, 1);
+    section("cpuid.1:ecx");
+    check("  ssse3", (r[2] >> 9) & 1, 1);
 
     write_cr0((read_cr0() & ~(CR0_EM | CR0_TS)) | CR0_MP);
     write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
@@ -64,7 +67,7 @@ int main(void) {
     kprintf("work:\n");
     int n = simd_work();
     kprintf("end of work\n");
-    check_u("results", n, 60);
+    check_u("results", n, 65);
 
     load_mxcsr(MXCSR_ZE_UNMASKED);
     check_fault("unmasked 1/0 with osxmmexcpt", divide_by_zero, 19);

@@ -49,7 +49,16 @@ public static partial class SoftFloat
         return new Unpacked(FloatKind.Finite, sign, biased - f.Bias, (fraction | (1UL << fractionBits)) << (63 - fractionBits));
     }
 
-    /// <summary>Unpacks an x87 extended value. Unnormals, pseudo-NaNs and pseudo-infinities are unsupported encodings: a signaling NaN (they raise #IA).</summary>
+    /// <summary>An unsupported x87 encoding, unpacked: a signaling NaN that quiets to the real indefinite.</summary>
+    public static readonly Unpacked Unsupported = new(FloatKind.SignalingNaN, true, 0, 0);
+
+    /// <summary>
+    /// Unpacks an x87 extended value. Unnormals, pseudo-zeros, pseudo-NaNs and pseudo-infinities are unsupported
+    /// encodings (SDM 8.2.2): <see cref="Unsupported"/>, a signaling NaN whose quiet form is the real indefinite,
+    /// so they raise #IA and the masked response is the indefinite (as the host gives, for instance, when FSTP
+    /// stores an MMX register's contents).
+    /// </summary>
+
     public static Unpacked Unpack(Float80 v)
     {
         bool sign = v.Sign;
@@ -59,7 +68,7 @@ public static partial class SoftFloat
         {
             if ((sig >> 63) == 0)
             {
-                return new Unpacked(FloatKind.SignalingNaN, sign, 0, sig << 1);
+                return Unsupported;
             }
 
             ulong fraction = sig & ~(1UL << 63);
@@ -69,12 +78,12 @@ public static partial class SoftFloat
 
         if (sig == 0)
         {
-            return biased == 0 ? Unpacked.Zero(sign) : new Unpacked(FloatKind.SignalingNaN, sign, 0, 0);
+            return biased == 0 ? Unpacked.Zero(sign) : Unsupported;
         }
 
         if (biased != 0 && (sig >> 63) == 0)
         {
-            return new Unpacked(FloatKind.SignalingNaN, sign, 0, 0);
+            return Unsupported;
         }
 
         // Denormals and pseudo-denormals (integer bit set with exponent 0) have the exponent of 1.

@@ -59,15 +59,16 @@ public static class SseLanes
 
     /// <summary>
     /// Narrows the destination's elements into the low half and the source's into the high half
-    /// (PACKSSWB, PACKUSWB, PACKSSDW, PACKUSDW).
+    /// (PACKSSWB, PACKUSWB, PACKSSDW, PACKUSDW; of the 64-bit result for MMX registers).
     /// </summary>
     public static void Narrow<TWide, TNarrow>(Processor cpu, in Instruction ins, Func<TWide, TNarrow> narrow)
         where TWide : unmanaged
         where TNarrow : unmanaged
     {
         Vector128<TWide> a = SseMoves.Destination(cpu, ins).As<ulong, TWide>(), b = SseMoves.Source(cpu, ins).As<ulong, TWide>();
-        int n = Vector128<TWide>.Count;
-        Span<TNarrow> r = stackalloc TNarrow[2 * n];
+        int n = Vector128<TWide>.Count * SseOperands.Width(ins) / 16;
+        Span<TNarrow> r = stackalloc TNarrow[Vector128<TNarrow>.Count];
+        r.Clear();
         for (int i = 0; i < n; i++)
         {
             r[i] = narrow(a.GetElement(i));
@@ -79,14 +80,15 @@ public static class SseLanes
 
     /// <summary>
     /// Horizontal: the destination's adjacent pairs combined into the low half, the source's into the high
-    /// half (PHADDW/D, PHADDSW, PHSUBW/D, PHSUBSW).
+    /// half (PHADDW/D, PHADDSW, PHSUBW/D, PHSUBSW; of the 64-bit result for MMX registers).
     /// </summary>
     public static void Horizontal<T>(Processor cpu, in Instruction ins, Func<T, T, T> op)
         where T : unmanaged
     {
         Vector128<T> a = SseMoves.Destination(cpu, ins).As<ulong, T>(), b = SseMoves.Source(cpu, ins).As<ulong, T>();
-        int half = Vector128<T>.Count / 2;
-        Span<T> r = stackalloc T[2 * half];
+        int half = Vector128<T>.Count * SseOperands.Width(ins) / 32;
+        Span<T> r = stackalloc T[Vector128<T>.Count];
+        r.Clear();
         for (int i = 0; i < half; i++)
         {
             r[i] = op(a.GetElement(2 * i), a.GetElement((2 * i) + 1));

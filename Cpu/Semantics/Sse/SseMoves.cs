@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using Cpu.Semantics.Mmx;
 using Cpu.State;
 using Iced.Intel;
 
@@ -63,32 +64,46 @@ public static class SseMoves
     public static void Movmskpd(Processor cpu, ref Instruction ins) =>
         Operands.WriteRegister(cpu.State, ins.Op0Register, SseOperands.Xmm(cpu.State, ins.Op1Register).ExtractMostSignificantBits());
 
-    public static void Pmovmskb(Processor cpu, ref Instruction ins) =>
-        Operands.WriteRegister(cpu.State, ins.Op0Register, SseOperands.Xmm(cpu.State, ins.Op1Register).AsByte().ExtractMostSignificantBits());
+    /// <summary>PMOVMSKB from an XMM register (16 bits) or an MMX register (8 bits, entering MMX state).</summary>
+    public static void Pmovmskb(Processor cpu, ref Instruction ins)
+    {
+        Operands.WriteRegister(cpu.State, ins.Op0Register, SseOperands.Register128(cpu.State, ins.Op1Register).AsByte().ExtractMostSignificantBits());
+        EnterMmxIfUsed(cpu.State, ins);
+    }
 
     /// <summary>
-    /// MASKMOVDQU: the bytes of the first register whose byte in the second has bit 7 set, stored at DS:rDI
-    /// (segment overridable; address size from the encoding). A zero mask stores nothing and does not fault.
+    /// MASKMOVDQU and MASKMOVQ: the bytes of the first register whose byte in the second has bit 7 set, stored
+    /// at DS:rDI (segment overridable; address size from the encoding). A zero mask stores nothing and does not fault.
     /// </summary>
     public static void Maskmovdqu(Processor cpu, ref Instruction ins)
     {
         CpuState s = cpu.State;
-        Vector128<byte> data = SseOperands.Xmm(s, ins.Op1Register).AsByte();
-        uint mask = SseOperands.Xmm(s, ins.Op2Register).AsByte().ExtractMostSignificantBits();
-        if (mask == 0)
+        Vector128<byte> data = SseOperands.Register128(s, ins.Op1Register).AsByte();
+        uint mask = SseOperands.Register128(s, ins.Op2Register).AsByte().ExtractMostSignificantBits();
+        if (mask != 0)
         {
-            return;
+            int width = SseOperands.Width(ins);
+            int addressSize = ins.Op0Kind switch { OpKind.MemorySegDI => 2, OpKind.MemorySegEDI => 4, _ => 8 };
+            ulong address = Operands.SegmentedAddress(cpu, ins.MemorySegment, s.Gpr[7] & Operands.SizeMask(addressSize));
+            cpu.Memory.ProbeWrite(address, width);
+            for (int i = 0; i < width; i++)
+            {
+                if ((mask & (1u << i)) != 0)
+                {
+                    Operands.WriteMemory(cpu, address + (ulong)i, 1, data.GetElement(i));
+                }
+            }
         }
 
-        int addressSize = ins.Op0Kind switch { OpKind.MemorySegDI => 2, OpKind.MemorySegEDI => 4, _ => 8 };
-        ulong address = Operands.SegmentedAddress(cpu, ins.MemorySegment, s.Gpr[7] & Operands.SizeMask(addressSize));
-        cpu.Memory.ProbeWrite(address, 16);
-        for (int i = 0; i < 16; i++)
+        EnterMmxIfUsed(s, ins);
+    }
+
+    /// <summary>The transition to MMX state of an instruction that only reads an MMX register (writes make it themselves).</summary>
+    public static void EnterMmxIfUsed(CpuState s, in Instruction ins)
+    {
+        if (MmxRegisters.HasMmxOperand(ins))
         {
-            if ((mask & (1u << i)) != 0)
-            {
-                Operands.WriteMemory(cpu, address + (ulong)i, 1, data.GetElement(i));
-            }
+            MmxRegisters.Enter(s.X87);
         }
     }
 
@@ -104,14 +119,14 @@ public static class SseMoves
     /// <summary>XORPS, XORPD, PXOR.</summary>
     public static void Xor(Processor cpu, ref Instruction ins) => SetDestination(cpu, ins, Destination(cpu, ins) ^ Source(cpu, ins));
 
-    /// <summary>The first operand, an XMM register.</summary>
-    public static Vector128<ulong> Destination(Processor cpu, in Instruction ins) => SseOperands.Xmm(cpu.State, ins.Op0Register);
+    /// <summary>The first operand, an XMM register (or an MMX register, zero-extended).</summary>
+    public static Vector128<ulong> Destination(Processor cpu, in Instruction ins) => SseOperands.Register128(cpu.State, ins.Op0Register);
 
-    /// <summary>The second operand: XMM or m128.</summary>
+    /// <summary>The second operand: XMM or m128 (MMX or m64/m32 for an MMX destination).</summary>
     public static Vector128<ulong> Source(Processor cpu, in Instruction ins) => SseOperands.Read128(cpu, ins, 1);
 
-    /// <summary>Writes the first operand, an XMM register.</summary>
-    public static void SetDestination(Processor cpu, in Instruction ins, Vector128<ulong> value) => SseOperands.SetXmm(cpu.State, ins.Op0Register, value);
+    /// <summary>Writes the first operand, an XMM register (or the low quadword to an MMX register).</summary>
+    public static void SetDestination(Processor cpu, in Instruction ins, Vector128<ulong> value) => SseOperands.SetRegister128(cpu.State, ins.Op0Register, value);
 
     /// <summary>MOVSS/MOVSD: register to register merges the low part; a load zeroes the rest; a store writes the low part.</summary>
     private static void MoveScalar(Processor cpu, in Instruction ins, int size)

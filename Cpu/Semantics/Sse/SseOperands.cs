@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Cpu.Execution;
+using Cpu.Semantics.Mmx;
 using Cpu.State;
 using Cpu.System;
 using Iced.Intel;
@@ -21,17 +22,48 @@ public static class SseOperands
 
     public static Vector128<ulong> Xmm(CpuState s, Register r) => s.Xmm[XmmIndex(r)];
 
+    /// <summary>An XMM register, or an MMX register zero-extended to 128 bits (the MMX forms share the SSE semantics).</summary>
+    public static Vector128<ulong> Register128(CpuState s, Register r) => MmxRegisters.IsMmx(r) ? Vector128.Create(MmxRegisters.Read(s, r), 0UL) : Xmm(s, r);
+
+    /// <summary>Writes an XMM register, or the low quadword to an MMX register (which enters MMX state).</summary>
+    public static void SetRegister128(CpuState s, Register r, Vector128<ulong> v)
+    {
+        if (MmxRegisters.IsMmx(r))
+        {
+            MmxRegisters.Write(s, r, v.GetElement(0));
+        }
+        else
+        {
+            SetXmm(s, r, v);
+        }
+    }
+
+    /// <summary>
+    /// The width in bytes of a packed operation: 8 when the register operand (the destination, or the source
+    /// when the destination is a general register) is an MMX register, else 16.
+    /// </summary>
+    public static int Width(in Instruction ins) => MmxRegisters.IsMmx(ins.Op0Register) || MmxRegisters.IsMmx(ins.Op1Register) ? 8 : 16;
+
     public static void SetXmm(CpuState s, Register r, Vector128<ulong> v) => s.Xmm[XmmIndex(r)] = v;
 
-    /// <summary>Reads a 128-bit operand (XMM or m128).</summary>
+    /// <summary>
+    /// Reads a 128-bit operand (XMM or m128); for an instruction on an MMX destination, the MMX register or the
+    /// m64/m32 operand, zero-extended.
+    /// </summary>
     public static Vector128<ulong> Read128(Processor cpu, in Instruction ins, int op)
     {
         if (ins.GetOpKind(op) == OpKind.Register)
         {
-            return Xmm(cpu.State, ins.GetOpRegister(op));
+            return Register128(cpu.State, ins.GetOpRegister(op));
         }
 
         ulong address = Operands.EffectiveAddress(cpu, ins);
+        int size = Operands.MemorySizeBytes(ins.MemorySize);
+        if (size < 16 && MmxRegisters.IsMmx(ins.Op0Register))
+        {
+            return Vector128.Create(Operands.ReadMemory(cpu, address, size), 0UL);
+        }
+
         ulong low = cpu.Memory.Read64(address);
         ulong high = cpu.Memory.Read64(address + 8);
         return Vector128.Create(low, high);

@@ -64,13 +64,19 @@ public static class SseShuffles
     public static void Psrldq(Processor cpu, ref Instruction ins) => ShiftBytes(cpu, ins, left: false);
 
     /// <summary>PEXTRW r32/r64, xmm, imm8 (SSE2) and PEXTRW r32/m16, xmm, imm8 (SSE4.1): zero-extended into a register.</summary>
-    public static void Pextrw(Processor cpu, ref Instruction ins) =>
-        Operands.WriteOperand(cpu, ins, 0, SseOperands.Xmm(cpu.State, ins.Op1Register).AsUInt16().GetElement(ins.Immediate8 & 7));
+    /// <remarks>PEXTRW r32/r64, mm, imm8 (SSE) selects among four words.</remarks>
+    public static void Pextrw(Processor cpu, ref Instruction ins)
+    {
+        Operands.WriteOperand(cpu, ins, 0, SseOperands.Register128(cpu.State, ins.Op1Register).AsUInt16().GetElement(ins.Immediate8 & ((SseOperands.Width(ins) / 2) - 1)));
+        SseMoves.EnterMmxIfUsed(cpu.State, ins);
+    }
 
+    /// <summary>PINSRW into an XMM register (eight words) or an MMX register (four).</summary>
     public static void Pinsrw(Processor cpu, ref Instruction ins)
     {
         ushort w = (ushort)SseOperands.ReadScalar(cpu, ins, 1, 2);
-        SseMoves.SetDestination(cpu, ins, SseMoves.Destination(cpu, ins).AsUInt16().WithElement(ins.Immediate8 & 7, w).AsUInt64());
+        int index = ins.Immediate8 & ((SseOperands.Width(ins) / 2) - 1);
+        SseMoves.SetDestination(cpu, ins, SseMoves.Destination(cpu, ins).AsUInt16().WithElement(index, w).AsUInt64());
     }
 
     public static void Movsldup(Processor cpu, ref Instruction ins)
@@ -92,25 +98,40 @@ public static class SseShuffles
         SseMoves.SetDestination(cpu, ins, Vector128.Create(low, low));
     }
 
-    /// <summary>PSHUFB: each destination byte from the byte the source's low four bits select, or zero when its bit 7 is set.</summary>
+    /// <summary>
+    /// PSHUFB: each destination byte from the byte the source's low four bits (three for MMX registers) select,
+    /// or zero when its bit 7 is set.
+    /// </summary>
     public static void Pshufb(Processor cpu, ref Instruction ins)
     {
         Vector128<byte> a = SseMoves.Destination(cpu, ins).AsByte(), b = SseMoves.Source(cpu, ins).AsByte();
+        int width = SseOperands.Width(ins);
         Span<byte> r = stackalloc byte[16];
-        for (int i = 0; i < 16; i++)
+        r.Clear();
+        for (int i = 0; i < width; i++)
         {
             byte sel = b.GetElement(i);
-            r[i] = (sel & 0x80) != 0 ? (byte)0 : a.GetElement(sel & 15);
+            r[i] = (sel & 0x80) != 0 ? (byte)0 : a.GetElement(sel & (width - 1));
         }
 
         SseMoves.SetDestination(cpu, ins, Vector128.Create<byte>(r).AsUInt64());
     }
 
-    /// <summary>PALIGNR: the destination:source pair (destination high) shifted right by imm8 bytes, the low 16 kept.</summary>
+    /// <summary>
+    /// PALIGNR: the destination:source pair (destination high) shifted right by imm8 bytes, the low 16 kept
+    /// (for MMX registers: the 16-byte pair of two quadwords, the low 8 kept).
+    /// </summary>
     public static void Palignr(Processor cpu, ref Instruction ins)
     {
         UInt128 high = ToUInt128(SseMoves.Destination(cpu, ins)), low = ToUInt128(SseMoves.Source(cpu, ins));
         int shift = ins.Immediate8 * 8;
+        if (SseOperands.Width(ins) == 8)
+        {
+            UInt128 pair = (high << 64) | low;
+            SseMoves.SetDestination(cpu, ins, FromUInt128(shift < 128 ? pair >> shift : UInt128.Zero));
+            return;
+        }
+
         UInt128 r = shift switch
         {
             0 => low,
@@ -146,14 +167,16 @@ public static class SseShuffles
         SseMoves.SetDestination(cpu, ins, FromUInt128(v));
     }
 
-    /// <summary>Interleaves the low (or high) halves of the destination and the source, element by element.</summary>
+    /// <summary>Interleaves the low (or high) halves of the destination and the source (XMM or MMX), element by element.</summary>
     private static void Unpack(Processor cpu, in Instruction ins, int elementSize, bool high)
     {
         Span<byte> a = stackalloc byte[16], b = stackalloc byte[16], r = stackalloc byte[16];
         SseMoves.Destination(cpu, ins).AsByte().CopyTo(a);
         SseMoves.Source(cpu, ins).AsByte().CopyTo(b);
-        int from = high ? 8 : 0;
-        for (int i = 0, o = 0; i < 8; i += elementSize)
+        int half = SseOperands.Width(ins) / 2;
+        int from = high ? half : 0;
+        r.Clear();
+        for (int i = 0, o = 0; i < half; i += elementSize)
         {
             a.Slice(from + i, elementSize).CopyTo(r[o..]);
             o += elementSize;

@@ -71,7 +71,8 @@ public static class X87Fpu
         CheckPending(s);
     }
 
-    private static void CheckPending(CpuState s)
+    /// <summary>#MF when an unmasked exception is pending (ES) and CR0.NE is set (SDM 8.7); MMX instructions check it too (SDM 9.6.1).</summary>
+    public static void CheckPending(CpuState s)
     {
         if ((s.X87.Status & ErrorSummary) != 0 && (s.Cr0 & ControlRegisters.Cr0Ne) != 0)
         {

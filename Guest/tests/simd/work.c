@@ -1,9 +1,11 @@
 /* The SIMD test's computation (see work.h): scalar float and double arithmetic, sqrt, conversions,
  * NaN and infinity handling, MXCSR exception flags and rounding control, a little x87 (long double)
- * and integer loops that gcc -O2 vectorises with SSE2. Every result is printed as its bit pattern,
+ * integer loops that gcc -O2 vectorises with SSE2, and MMX with the SSE/SSSE3 instructions on MMX
+ * registers and SSSE3 on XMM registers (intrinsics: gcc does not vectorise to MMX). Every result is printed as its bit pattern,
  * so equal transcripts mean bit-identical results. Inputs are read through volatile so that the
  * compiler cannot fold the arithmetic away: the CPU under test must do it. */
 #include "work.h"
+#include <tmmintrin.h>
 
 #define N 256
 
@@ -11,6 +13,7 @@ static volatile double vd[] = {1.0, 3.0, 2.0, 0.1, 0.2, 1e308, 4.940656458412465
 static volatile float vf[] = {1.0f, 3.0f, 2.0f, 0.1f, 1e38f, 1.17549435e-38f, -0.0f};
 static volatile int64_t vi[] = {-7, 123456789012345678LL, -1};
 static volatile uint64_t vu[] = {0xFFFFFFFFFFFFFFFFull, 0x8000000000000001ull};
+static volatile uint64_t vm[] = {0x80007FFF0102FF80ull, 0x0123456789ABCDEFull, 0xFFFF0001FFFE7FFFull, 0x00FF00807F01FF00ull};
 
 static uint32_t ia[N], ib[N], ic[N];
 static uint8_t bytes[N];
@@ -276,6 +279,85 @@ static void vectorised(void) {
     out("vector double scale [7]", dbits(dy[7]));
 }
 
+/* MMX, the SSE and SSSE3 instructions on MMX registers (which alias the x87 registers: EMMS before any
+ * x87 code) in inline assembly, since gcc builds MMX intrinsics with SSE2 on x86-64, and SSSE3 on XMM
+ * registers through intrinsics; chained so that every result feeds the next round. */
+__attribute__((target("ssse3"))) void simd_mmx_ssse3(void) {
+    uint64_t a = vm[0], b = vm[1], c = vm[2], d = vm[3];
+    uint64_t h = 0xCBF29CE484222325ull, mask = 0;
+    for (int i = 0; i < 64; i++) {
+        uint32_t m, w;
+        int left = i & 15, right = i & 31;
+        __asm__ volatile(
+            "movq %[a], %%mm0\n\t"
+            "movq %[b], %%mm1\n\t"
+            "movq %[c], %%mm2\n\t"
+            "movq %[d], %%mm3\n\t"
+            "movq %%mm0, %%mm4\n\t"
+            "paddsw %%mm1, %%mm4\n\t"       /* s = a + b, saturated */
+            "movq %%mm4, %%mm5\n\t"
+            "pmaddwd %%mm2, %%mm5\n\t"      /* m = madd(s, c) */
+            "movd %[i], %%mm6\n\t"
+            "movq %%mm5, %%mm7\n\t"
+            "psubd %%mm6, %%mm7\n\t"
+            "packssdw %%mm7, %%mm5\n\t"
+            "punpckhbw %%mm3, %%mm5\n\t"    /* u */
+            "movq %%mm5, %%mm6\n\t"
+            "pshufb %%mm2, %%mm6\n\t"
+            "phaddsw %%mm0, %%mm6\n\t"
+            "pabsb %%mm6, %%mm6\n\t"
+            "palignr $3, %%mm1, %%mm6\n\t"  /* t */
+            "movq %%mm6, %%mm7\n\t"
+            "pminub %%mm3, %%mm7\n\t"
+            "pshufw $0x1b, %%mm4, %%mm0\n\t"
+            "pavgb %%mm0, %%mm7\n\t"        /* v */
+            "pmovmskb %%mm7, %[m]\n\t"
+            "pextrw $2, %%mm7, %[w]\n\t"
+            "psignw %%mm2, %%mm7\n\t"
+            "movd %[left], %%mm0\n\t"
+            "psllw %%mm0, %%mm1\n\t"
+            "pxor %%mm1, %%mm7\n\t"         /* new a */
+            "movq %%mm7, %[a]\n\t"
+            "pmulhw %%mm2, %%mm4\n\t"
+            "movd %[right], %%mm0\n\t"
+            "psrad %%mm0, %%mm4\n\t"
+            "psadbw %%mm5, %%mm6\n\t"
+            "paddb %%mm6, %%mm4\n\t"
+            "pinsrw $1, %[w], %%mm4\n\t"
+            "paddusb %%mm3, %%mm4\n\t"      /* new b */
+            "movq %%mm4, %[b]\n\t"
+            "movq %%mm7, %%mm0\n\t"
+            "pcmpgtw %%mm4, %%mm0\n\t"
+            "pmaddubsw %%mm3, %%mm5\n\t"
+            "pmulhrsw %%mm3, %%mm7\n\t"
+            "punpcklwd %%mm7, %%mm5\n\t"
+            "pmuludq %%mm2, %%mm7\n\t"
+            "psubq %%mm7, %%mm5\n\t"
+            "pandn %%mm5, %%mm0\n\t"
+            "psrlq $5, %%mm0\n\t"
+            "por %%mm5, %%mm0\n\t"          /* new c */
+            "movq %%mm0, %[c]\n\t"
+            : [a] "+m"(a), [b] "+m"(b), [c] "+m"(c), [m] "=&r"(m), [w] "=&r"(w)
+            : [d] "m"(d), [i] "r"(i), [left] "r"(left), [right] "r"(right)
+            : "mm0", "mm1", "mm2", "mm3", "mm4", "mm5", "mm6", "mm7");
+        mask += m + w;
+        h = fnv(fnv(h, a), b);
+    }
+    __asm__ volatile("emms");
+    out("mmx ssse3 hash", h);
+    out("mmx ssse3 last", c);
+    out("mmx movemask sum", mask);
+
+    __m128i x = _mm_set_epi64x((int64_t)vm[0], (int64_t)vm[1]), y = _mm_set_epi64x((int64_t)vm[2], (int64_t)vm[3]);
+    for (int i = 0; i < 64; i++) {
+        __m128i z = _mm_hadd_epi16(_mm_shuffle_epi8(x, y), _mm_abs_epi8(y));
+        x = _mm_alignr_epi8(_mm_sign_epi8(z, x), y, 5);
+        y = _mm_add_epi32(_mm_maddubs_epi16(z, y), _mm_mulhrs_epi16(x, z));
+    }
+    out("ssse3 xmm low", (uint64_t)_mm_cvtsi128_si64(x));
+    out("ssse3 xmm high", (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(y, y)));
+}
+
 int simd_work(void) {
     results = 0;
     double_arithmetic();
@@ -285,5 +367,6 @@ int simd_work(void) {
     mxcsr();
     x87();
     vectorised();
+    simd_mmx_ssse3();
     return results;
 }

@@ -19,4 +19,7 @@ void simd_int_mix(void);
 uint32_t simd_byte_max(void);
 void simd_float_axpy(float k);
 void simd_double_scale(double k);
+
+/* MMX, SSE and SSSE3 on MMX registers, SSSE3 on XMM registers (intrinsics), printing its results */
+void simd_mmx_ssse3(void);
 #endif

@@ -97,6 +97,25 @@ public class CpuidHonestyTests
             a.pinsrd(xmm2, eax, 3);
             a.movntdqa(xmm3, __[rsi]);
         }),
+        new(1, 'd', 23, "MMX", a =>
+        {
+            a.movq(mm0, __qword_ptr[rsi]);
+            a.paddw(mm0, mm0);
+            a.pmaddwd(mm1, mm0);
+            a.packsswb(mm1, mm0);
+            a.movd(eax, mm1);
+            a.emms();
+        }),
+        new(1, 'c', 9, "SSSE3", a =>
+        {
+            SetCr4(a, ControlRegisters.Cr4Osfxsr | ControlRegisters.Cr4Osxmmexcpt);
+            a.pshufb(xmm0, xmm1);
+            a.palignr(xmm0, __[rsi], 3);
+            a.pshufb(mm0, mm1);
+            a.phaddw(mm0, __qword_ptr[rsi]);
+            a.pabsd(mm1, mm0);
+            a.emms();
+        }),
         new(1, 'c', 20, "SSE4.2", a =>
         {
             SetCr4(a, ControlRegisters.Cr4Osfxsr | ControlRegisters.Cr4Osxmmexcpt);

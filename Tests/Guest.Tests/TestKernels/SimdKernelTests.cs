@@ -5,7 +5,7 @@ namespace Guest.Tests.TestKernels;
 
 /// <summary>
 /// Guest/tests/simd.c: ordinary gcc -O2 output with SSE (scalar float and double, conversions, NaNs, MXCSR flags and
-/// rounding, x87 long double, loops gcc vectorises). emu and QEMU run it through <see cref="EmuTestKernelTests"/> and
+/// rounding, x87 long double, loops gcc vectorises), and MMX with SSE/SSSE3 on MMX registers and SSSE3 on XMM ones. emu and QEMU run it through <see cref="EmuTestKernelTests"/> and
 /// <see cref="QemuTestKernelTests"/> (Expected/simd.txt; QEMU 7.2's departures in Expected/simd.qemu.txt). Here the
 /// third reference: the same computation (Guest/tests/simd/work.c) built as a native program prints, on the host CPU,
 /// exactly the lines the kernel prints between "work:" and "end of work"; and the image really holds the SSE code.
@@ -31,13 +31,17 @@ public class SimdKernelTests
         Assert.Equal(expected, host);
     }
 
-    /// <summary>The loops gcc -O2 vectorised are packed SSE/SSE2 in the image emu and QEMU boot (not scalar code).</summary>
+    /// <summary>
+    /// The loops gcc -O2 vectorised are packed SSE/SSE2 in the image emu and QEMU boot (not scalar code), and the
+    /// MMX/SSSE3 block runs MMX-register instructions (PSHUFW exists only on MMX registers).
+    /// </summary>
     [Theory]
     [InlineData("simd_int_sum", new[] { Mnemonic.Paddd })]
     [InlineData("simd_int_mix", new[] { Mnemonic.Pxor, Mnemonic.Pslld, Mnemonic.Psrld, Mnemonic.Paddd })]
     [InlineData("simd_byte_max", new[] { Mnemonic.Pmaxub })]
     [InlineData("simd_float_axpy", new[] { Mnemonic.Mulps, Mnemonic.Addps })]
     [InlineData("simd_double_scale", new[] { Mnemonic.Mulpd, Mnemonic.Subpd })]
+    [InlineData("simd_mmx_ssse3", new[] { Mnemonic.Paddsw, Mnemonic.Pmaddwd, Mnemonic.Packssdw, Mnemonic.Pshufb, Mnemonic.Phaddsw, Mnemonic.Palignr, Mnemonic.Pshufw })]
     public void TheVectorisedLoopsArePackedSseInTheImage(string function, Mnemonic[] required)
     {
         string image = TestKernelTranscript.Image(Kernel);

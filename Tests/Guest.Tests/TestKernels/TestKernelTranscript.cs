@@ -14,8 +14,16 @@ public static class TestKernelTranscript
     /// <summary>The kernels that report through the support library, one transcript each.</summary>
     public static TheoryData<string> Kernels => new(["cpumode", "paging", "debug", "uart", "pit", "lapic", "ioapic", "rtc", "ps2", "apicipi", "x2apic", "pkeys", "coremix", "segbase", "simd"]);
 
-    /// <summary>QEMU options a kernel needs: protection keys exist only on QEMU's "max" CPU model.</summary>
-    public static IEnumerable<string> QemuArguments(string kernel) => kernel == "pkeys" ? ["-cpu", "max"] : [];
+    /// <summary>
+    /// QEMU options a kernel needs: protection keys exist only on QEMU's "max" CPU model; QEMU's default
+    /// qemu64 lacks SSSE3 (its TCG raises #UD for it), which simd uses.
+    /// </summary>
+    public static IEnumerable<string> QemuArguments(string kernel) => kernel switch
+    {
+        "pkeys" => ["-cpu", "max"],
+        "simd" => ["-cpu", "qemu64,+ssse3"],
+        _ => [],
+    };
 
     /// <summary>Where a kernel's expected transcript lives in the repository.</summary>
     public static string ExpectedPath(string kernel) =>

@@ -4,7 +4,7 @@ namespace Cpu.Tests.Differential.Harness;
 /// One differential test case: instruction bytes (assembled at <see cref="HarnessLayout.SnippetAddress"/>),
 /// the initial registers, flags and memory, and what of the outcome the Intel SDM defines.
 /// </summary>
-public sealed class DiffCase
+public sealed record DiffCase
 {
     public required string Form { get; init; }
 
@@ -51,20 +51,5 @@ public sealed class DiffCase
     public double XmmSingleTolerance { get; init; }
 
     /// <summary>The same case under another form name.</summary>
-    public DiffCase WithForm(string form) => new()
-    {
-        Form = form,
-        Code = Code,
-        Bitness = Bitness,
-        Gpr = Gpr,
-        Flags = Flags,
-        Fpu = Fpu,
-        Data = Data,
-        Stack = Stack,
-        UndefinedFlags = UndefinedFlags,
-        GprMask = GprMask,
-        UndefinedMemory = UndefinedMemory,
-        StUlpTolerance = StUlpTolerance,
-        XmmSingleTolerance = XmmSingleTolerance,
-    };
+    public DiffCase WithForm(string form) => this with { Form = form };
 }

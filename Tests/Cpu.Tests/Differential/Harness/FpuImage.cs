@@ -23,13 +23,36 @@ public static class FpuImage
     }
 
     /// <summary>An image with the given MXCSR and XMM registers.</summary>
-    public static byte[] WithSse(uint mxcsr, Vector128<ulong>[] xmm)
+    public static byte[] WithSse(uint mxcsr, Vector128<ulong>[] xmm) => WithSse(Default(), mxcsr, xmm);
+
+    /// <summary><paramref name="image"/> with the given MXCSR and XMM registers.</summary>
+    public static byte[] WithSse(byte[] image, uint mxcsr, Vector128<ulong>[] xmm)
     {
-        byte[] image = Default();
         BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(MxcsrOffset), mxcsr);
         for (int i = 0; i < xmm.Length; i++)
         {
             xmm[i].AsByte().CopyTo(image.AsSpan(XmmOffset + (16 * i), 16));
+        }
+
+        return image;
+    }
+
+    /// <summary>
+    /// <paramref name="image"/> (an x87 state) with MM0-MM7 (the significands of the physical registers R0-R7,
+    /// stored in stack order from TOP) set to <paramref name="mm"/>; half the time with the all-ones exponent an
+    /// MMX write leaves, else keeping the image's.
+    /// </summary>
+    public static byte[] WithMmx(byte[] image, ulong[] mm, Random rng)
+    {
+        int top = (BinaryPrimitives.ReadUInt16LittleEndian(image.AsSpan(2)) >> X87State.TopShift) & 7;
+        for (int physical = 0; physical < 8; physical++)
+        {
+            Span<byte> slot = image.AsSpan(32 + (16 * ((physical - top) & 7)), 10);
+            BinaryPrimitives.WriteUInt64LittleEndian(slot, mm[physical]);
+            if (rng.Next(2) == 0)
+            {
+                BinaryPrimitives.WriteUInt16LittleEndian(slot[8..], 0xFFFF);
+            }
         }
 
         return image;

@@ -10,6 +10,9 @@ namespace Cpu.Tests.Differential.Harness;
 /// operand description of each <see cref="Code"/>: random XMM registers filled with edge-weighted lanes of
 /// the instruction's element type, a random MXCSR (rounding mode, DAZ, FTZ, sticky flags; exceptions
 /// masked), general registers, and the memory operand at [RSI] (16-byte aligned, holding lanes of the same kind).
+/// The MMX-register forms (<see cref="MmxCodes"/>) start from a random x87 state too (TOP, tags, exponents),
+/// their MMX registers holding lanes of the same kind, so the comparison of FSW, the tag byte and ST0-ST7
+/// after them checks the aliasing: TOP 0, every register valid, all-ones exponents where written.
 /// </summary>
 public static class SseCases
 {
@@ -32,6 +35,12 @@ public static class SseCases
 
     /// <summary>An SSE-SSE4.2 instruction with XMM operands and no MMX register, legacy-encoded, valid in 64-bit mode.</summary>
     public static bool IsSseXmmForm(Code code) => code.ToOpCode().Mode64 && SseInstructionForms.IsSimdXmmForm(code.ToOpCode());
+
+    /// <summary>Every declared <see cref="Code"/> with an MMX register operand, and EMMS (Cpu/Instructions/MmxInstructionForms).</summary>
+    public static IEnumerable<Code> MmxCodes() => Enum.GetValues<Code>().Where(c => IsMmxForm(c) && InstructionTable.Find(c) is not null);
+
+    /// <summary>A legacy-encoded instruction with an MMX register operand valid in 64-bit mode, or EMMS.</summary>
+    public static bool IsMmxForm(Code code) => code == Code.Emms || (code.ToOpCode().Mode64 && MmxInstructionForms.IsMmxForm(code.ToOpCode()));
 
     /// <summary>The register form (when the r/m operand may be a register) and the memory form (when it may be memory).</summary>
     public static IEnumerable<bool> Variants(Code code)
@@ -99,6 +108,14 @@ public static class SseCases
             b.SetReg(Register.RDX, (ulong)rng.Next(-20, 20));
         }
 
+        // The MMX registers: the significands of R0-R7, each with lanes of the instruction's kind.
+        bool mmx = IsMmxForm(code);
+        ulong[] mm = new ulong[8];
+        for (int i = 0; mmx && i < 8; i++)
+        {
+            mm[i] = value();
+        }
+
         uint mxcsr = 0x1F80 | ((uint)rng.Next(4) << 13) | (rng.Next(4) == 0 ? 1u << 6 : 0) | (rng.Next(4) == 0 ? 1u << 15 : 0) | (rng.Next(2) == 0 ? (uint)rng.Next(64) : 0);
         var ops = new object[info.OpCount];
         for (int i = 0; i < info.OpCount; i++)
@@ -111,13 +128,20 @@ public static class SseCases
                 "seg_rDI" => Register.RDI,
                 _ when memory && kind.EndsWith("_or_mem", StringComparison.Ordinal) => new MemoryOperand(Register.RSI),
                 _ when kind.StartsWith("xmm", StringComparison.Ordinal) => Register.XMM0 + rng.Next(16),
+                _ when kind.StartsWith("mm", StringComparison.Ordinal) => Register.MM0 + rng.Next(8),
                 _ when kind.StartsWith("r64", StringComparison.Ordinal) => Gprs[rng.Next(Gprs.Length)],
                 _ when kind.StartsWith("r32", StringComparison.Ordinal) => Gprs[rng.Next(Gprs.Length)] - Register.RAX + Register.EAX,
                 _ => throw new NotSupportedException($"{code}: operand kind {kind}"),
             };
         }
 
-        byte[] bytes = Encode(code == Code.Maskmovdqu_rDI_xmm_xmm ? Instruction.CreateMaskmovdqu(64, (Register)ops[1], (Register)ops[2]) : Create(code, ops));
+        Instruction ins = code switch
+        {
+            Code.Maskmovdqu_rDI_xmm_xmm => Instruction.CreateMaskmovdqu(64, (Register)ops[1], (Register)ops[2]),
+            Code.Maskmovq_rDI_mm_mm => Instruction.CreateMaskmovq(64, (Register)ops[1], (Register)ops[2]),
+            _ => Create(code, ops),
+        };
+        byte[] bytes = Encode(ins);
         DiffCase c = b.Build(form, bytes);
         return new DiffCase
         {
@@ -127,7 +151,7 @@ public static class SseCases
             Flags = c.Flags,
             Data = c.Data,
             Stack = c.Stack,
-            Fpu = FpuImage.WithSse(mxcsr, xmm),
+            Fpu = mmx ? FpuImage.WithSse(FpuImage.WithMmx(X87Cases.Image(rng), mm, rng), mxcsr, xmm) : FpuImage.WithSse(mxcsr, xmm),
             XmmSingleTolerance = code.Mnemonic() is Mnemonic.Rcpps or Mnemonic.Rcpss or Mnemonic.Rsqrtps or Mnemonic.Rsqrtss ? ApproximationTolerance : 0,
         };
     }
@@ -157,6 +181,7 @@ public static class SseCases
 
     private static Instruction Create(Code code, object[] ops) => ops switch
     {
+        [] => Instruction.Create(code),
         [Register a, Register b] => Instruction.Create(code, a, b),
         [Register a, MemoryOperand b] => Instruction.Create(code, a, b),
         [MemoryOperand a, Register b] => Instruction.Create(code, a, b),
