@@ -5,8 +5,8 @@ namespace Emulator.Cli;
 /// <summary>
 /// QEMU's -drive syntax for the disks emu has: <c>file=PATH,format=raw,if=virtio[,readonly=on|off][,aio=threads|inline]</c>,
 /// keys in any order, a doubled comma standing for a comma inside a value (as QEMU's option parser reads it).
-/// <c>aio=threads</c> (the default) does the image I/O on a worker thread, <c>aio=inline</c> (emu's own value)
-/// on the CPU thread.
+/// <c>aio=inline</c> (emu's own value, the default: measured cheaper, docs/DISKS.md) does the image I/O on the CPU
+/// thread, <c>aio=threads</c> on a worker thread.
 /// </summary>
 public static class DriveSpec
 {
@@ -15,7 +15,7 @@ public static class DriveSpec
         drive = new DriveConfiguration(string.Empty);
         string? file = null;
         bool readOnly = false;
-        bool ioWorker = true;
+        bool ioWorker = false;
         foreach (string part in Split(spec))
         {
             int eq = part.IndexOf('=', StringComparison.Ordinal);
