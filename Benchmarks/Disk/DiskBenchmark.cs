@@ -30,6 +30,10 @@ public class DiskBenchmark
     [Params(FewOps, ManyOps)]
     public int Iterations { get; set; }
 
+    /// <summary>The disk's image I/O on a worker thread (aio=threads) or on the CPU thread (aio=inline, the default).</summary>
+    [Params(false, true)]
+    public bool IoWorker { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
@@ -42,7 +46,7 @@ public class DiskBenchmark
             Modules = [new MultibootModule(initfs, initfs)],
             CommandLine = $"test=diskbench case={Case} ops={Iterations}",
             ClockMode = ClockMode.Deterministic,
-            Drives = [new DriveConfiguration(image)],
+            Drives = [new DriveConfiguration(image, IoWorker: IoWorker)],
         };
     }
 

@@ -14,6 +14,7 @@ public abstract class PciFunction
     private readonly uint[] barFlags = new uint[6];
     private readonly bool[] barUpperHalf = new bool[6];
     private byte lastCapability;
+    private byte msixCapability;
 
     protected PciFunction(ushort vendor, ushort device, uint classCode, byte revision, byte headerType = 0)
     {
@@ -38,6 +39,12 @@ public abstract class PciFunction
 
     /// <summary>Command register bit 10: INTx is disabled.</summary>
     public bool InterruptDisabled => (config[0x05] & 4) != 0;
+
+    /// <summary>MSI-X message control bit 15: the function signals through its MSI-X table, not INTx (PCI 3.0 6.8.2.3).</summary>
+    public bool MsixEnabled => msixCapability != 0 && (config[msixCapability + 3] & 0x80) != 0;
+
+    /// <summary>MSI-X message control bit 14: every vector of the function is masked.</summary>
+    public bool MsixFunctionMasked => msixCapability != 0 && (config[msixCapability + 3] & 0x40) != 0;
 
     /// <summary>Whether BAR <paramref name="index"/> is an I/O BAR.</summary>
     public bool BarIsIo(int index) => (barFlags[index] & 1) != 0;
@@ -133,6 +140,26 @@ public abstract class PciFunction
         lastCapability = offset;
     }
 
+    /// <summary>
+    /// Adds the MSI-X capability (ID 11h, PCI 3.0 6.8.2): <paramref name="vectors"/> table entries at
+    /// <paramref name="tableOffset"/> and the pending-bit array at <paramref name="pbaOffset"/>, both in BAR
+    /// <paramref name="bar"/>. Only the enable and function-mask bits of its message control are writable.
+    /// </summary>
+    protected void AddMsixCapability(byte offset, int vectors, int bar, uint tableOffset, uint pbaOffset)
+    {
+        Span<byte> body = stackalloc byte[10];
+        BinaryPrimitives.WriteUInt16LittleEndian(body, (ushort)(vectors - 1)); // table size, N - 1
+        BinaryPrimitives.WriteUInt32LittleEndian(body[2..], tableOffset | (uint)bar);
+        BinaryPrimitives.WriteUInt32LittleEndian(body[6..], pbaOffset | (uint)bar);
+        AddCapability(offset, 0x11, body);
+        msixCapability = offset;
+    }
+
+    /// <summary>Called when the guest writes the MSI-X message control's enable or mask bits.</summary>
+    protected virtual void MsixControlChanged()
+    {
+    }
+
     /// <summary>Sets the command register (firmware enabling decoding, as SeaBIOS does).</summary>
     public void SetCommand(ushort command) => Write16(0x04, command);
 
@@ -170,6 +197,13 @@ public abstract class PciFunction
             case 0x3C:
                 config[offset] = value; // cache line size, latency timer, interrupt line
                 return;
+        }
+
+        if (msixCapability != 0 && offset == msixCapability + 3)
+        {
+            config[offset] = (byte)((config[offset] & 0x3F) | (value & 0xC0));
+            MsixControlChanged();
+            return;
         }
 
         if (offset is >= 0x10 and < 0x28)

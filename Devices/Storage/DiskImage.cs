@@ -12,6 +12,8 @@ public sealed class DiskImage : IDisposable
 {
     public const int SectorSize = 512;
 
+    private static readonly byte[] ZeroBlock = new byte[64 * 1024];
+
     private readonly FileStream stream;
 
     private DiskImage(FileStream stream, string path, bool readOnly)
@@ -110,6 +112,35 @@ public sealed class DiskImage : IDisposable
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="length"/> bytes at <paramref name="offset"/> read as zeros. With
+    /// <paramref name="deallocate"/> the range is punched out of the file (a hole) where the host allows it;
+    /// otherwise, or when it cannot, zeros are written. False on a host I/O error or a read-only image.
+    /// </summary>
+    public bool Zero(long offset, long length, bool deallocate)
+    {
+        if (ReadOnly)
+        {
+            return false;
+        }
+
+        if (deallocate && HolePunch.TryPunch(Handle, offset, length))
+        {
+            return true;
+        }
+
+        ReadOnlySpan<byte> zeros = ZeroBlock;
+        for (long done = 0; done < length; done += zeros.Length)
+        {
+            if (!Write(offset + done, zeros[..(int)Math.Min(zeros.Length, length - done)]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Forces written data to stable storage; false on a host I/O error.</summary>

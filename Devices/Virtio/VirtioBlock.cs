@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using Devices.Interrupts;
 using Devices.Pci;
 using Devices.Storage;
 using Devices.Timing;
@@ -10,12 +10,16 @@ namespace Devices.Virtio;
 /// <summary>
 /// A virtio-blk disk on PCI, presented as QEMU's transitional virtio-blk-pci (1AF4:1001, subsystem 2): the
 /// virtio 1.x interface through vendor capabilities into a 64-bit memory BAR4 (common configuration at 0,
-/// ISR at 0x1000, device configuration at 0x2000, notifications at 0x3000), and the legacy 0.9.5 registers in
-/// I/O BAR0 (virtio 1.1 sections 4.1.4 and 4.1.4.8). One split virtqueue; INTx only (no MSI-X capability).
-/// Requests are served when the driver notifies; their completions are published, and the interrupt raised,
-/// <see cref="CompletionLatencyNs"/> later on the virtual clock, so a deterministic run stays deterministic.
+/// ISR at 0x1000, device configuration at 0x2000, notifications at 0x3000), the legacy 0.9.5 registers in
+/// I/O BAR0 (virtio 1.1 sections 4.1.4 and 4.1.4.8), and MSI-X with two vectors (configuration and the queue)
+/// whose table and pending bits are in BAR1; INTA# while MSI-X is off. One split virtqueue.
+/// A notification takes the available requests; their image I/O runs on an I/O worker thread (or inline,
+/// <see cref="ServesOnWorker"/>) and they are returned to the driver, with the interrupt,
+/// <see cref="CompletionLatencyNs"/> later on the virtual clock. On the deterministic clock the CPU thread waits
+/// for the worker if it has not finished by then, so a run stays a function of its input; on the realtime clock
+/// a batch served by the worker completes as soon as the worker is done.
 /// </summary>
-public sealed class VirtioBlock : PciFunction, IPciBarDevice
+public sealed partial class VirtioBlock : PciFunction, IPciBarDevice, IDisposable
 {
     public const ushort VendorIdValue = 0x1AF4;
     public const ushort TransitionalDeviceId = 0x1001;
@@ -23,20 +27,37 @@ public sealed class VirtioBlock : PciFunction, IPciBarDevice
     public const ushort QueueSize = 256;
     public const uint ModernBarSize = 0x4000;
     public const uint LegacyBarSize = 0x80;
+    public const uint MsixBarSize = 0x1000;
     public const int CommonOffset = 0x0000;
     public const int IsrOffset = 0x1000;
     public const int DeviceConfigOffset = 0x2000;
     public const int NotifyOffset = 0x3000;
     public const uint NotifyMultiplier = 4;
+
+    /// <summary>The legacy device configuration's offset in BAR0 (24 while MSI-X is enabled: the two vector registers come first).</summary>
     public const int LegacyConfigOffset = 20;
+
+    /// <summary>MSI-X vectors: the configuration-change vector and one per queue (QEMU's count for one queue).</summary>
+    public const int MsixVectors = 2;
+
+    /// <summary>Where the MSI-X pending bits are in BAR1 (the table is at 0), as QEMU.</summary>
+    public const uint MsixPbaOffset = 0x800;
+
+    /// <summary>VIRTIO_MSI_NO_VECTOR (virtio 1.1 4.1.4.3).</summary>
+    public const ushort NoVector = 0xFFFF;
 
     /// <summary>Virtual time from a notification to the completion interrupt.</summary>
     public const long CompletionLatencyNs = 10_000;
+
+    /// <summary>Realtime clock: how often a batch still on the worker is looked at again.</summary>
+    public const long RealtimePollNs = 2_000;
 
     public const ulong FeatureSegMax = 1UL << 2;
     public const ulong FeatureReadOnly = 1UL << 5;
     public const ulong FeatureBlockSize = 1UL << 6;
     public const ulong FeatureFlush = 1UL << 9;
+    public const ulong FeatureDiscard = 1UL << 13;
+    public const ulong FeatureWriteZeroes = 1UL << 14;
     public const ulong FeatureAnyLayout = 1UL << 27;
     public const ulong FeatureIndirect = 1UL << 28;
     public const ulong FeatureEventIndex = 1UL << 29;
@@ -50,52 +71,59 @@ public sealed class VirtioBlock : PciFunction, IPciBarDevice
 
     private const int ModernBar = 4;
     private const int LegacyBar = 0;
-    private const int DeviceConfigSize = 0x3C;
-    private const uint RegionSize = 0x1000;
-    private const ushort NoVector = 0xFFFF;
+    private const int MsixBar = 1;
 
-    private readonly PhysicalBus bus;
     private readonly IInterruptLine line;
     private readonly DiskImage image;
     private readonly Virtqueue queue;
     private readonly BlockRequestProcessor processor;
+    private readonly MsixTable msix;
     private readonly ClockTimer completionTimer;
     private readonly VirtualClock clock;
-    private readonly List<(ushort Head, uint Written)> completions = [];
+    private readonly Queue<BlockBatch> inFlight = new();
+    private readonly Stack<BlockBatch> freeBatches = new();
+    private readonly Stack<BlockRequest> freeRequests = new();
     private readonly ulong deviceFeatures;
+    private BlockIoWorker? worker;
     private ulong driverFeatures;
     private uint deviceFeatureSelect;
     private uint driverFeatureSelect;
     private ushort queueSelect;
+    private ushort configVector = NoVector;
+    private ushort queueVector = NoVector;
     private byte status;
     private byte isr;
     private bool lineLevel;
 
     /// <summary>
     /// A disk serving <paramref name="image"/>, its INTA# wired to <paramref name="interruptLine"/> (ISA IRQ
-    /// <paramref name="irq"/>, where firmware routed it), its BARs placed at <paramref name="ioBase"/> and
-    /// <paramref name="memoryBase"/>; <paramref name="serial"/> is what VIRTIO_BLK_T_GET_ID returns.
+    /// <paramref name="irq"/>, where firmware routed it) and its MSI-X messages to <paramref name="messages"/>, its
+    /// BARs placed at <paramref name="bars"/>; <paramref name="serial"/> is what VIRTIO_BLK_T_GET_ID returns. With
+    /// <paramref name="ioWorker"/> the image I/O runs on a worker thread, otherwise on the CPU thread.
     /// </summary>
-    public VirtioBlock(PhysicalBus bus, VirtualClock clock, IInterruptLine interruptLine, byte irq, DiskImage image, uint ioBase, uint memoryBase, string serial)
+    public VirtioBlock(PhysicalBus bus, VirtualClock clock, IInterruptLine interruptLine, byte irq, IMessageSignaledInterrupts? messages, DiskImage image, VirtioBlockBars bars, string serial, bool ioWorker)
         : base(VendorIdValue, TransitionalDeviceId, 0x01_00_00, revision: 0)
     {
-        this.bus = bus;
         this.clock = clock;
         line = interruptLine;
         this.image = image;
         queue = new Virtqueue(bus, QueueSize);
         processor = new BlockRequestProcessor(bus, image, Counters, serial);
+        msix = new MsixTable(MsixVectors, MsixPbaOffset, bus, messages);
         completionTimer = clock.CreateTimer("virtio-blk", _ => Complete());
-        deviceFeatures = FeatureSegMax | FeatureBlockSize | FeatureFlush | FeatureAnyLayout | FeatureIndirect | FeatureEventIndex | FeatureVersion1
-            | (image.ReadOnly ? FeatureReadOnly : 0);
+        ServesOnWorker = ioWorker;
+        deviceFeatures = FeatureSegMax | FeatureBlockSize | FeatureFlush | FeatureDiscard | FeatureWriteZeroes | FeatureAnyLayout | FeatureIndirect
+            | FeatureEventIndex | FeatureVersion1 | (image.ReadOnly ? FeatureReadOnly : 0);
         SetSubsystem(VendorIdValue, BlockSubsystemId);
         SetInterrupt(pin: 1, line: irq);
-        DefineBar(LegacyBar, LegacyBarSize, 1, ioBase);
-        DefineBar(ModernBar, ModernBarSize, 0xC, memoryBase); // 64-bit prefetchable, as QEMU
+        DefineBar(LegacyBar, LegacyBarSize, 1, bars.Io);
+        DefineBar(MsixBar, MsixBarSize, 0, bars.Msix);
+        DefineBar(ModernBar, ModernBarSize, 0xC, bars.Modern); // 64-bit prefetchable, as QEMU
         AddVendorCapability(0x40, cfgType: 1, CommonOffset, RegionSize); // each structure in its own page, as QEMU
         AddVendorCapability(0x50, cfgType: 3, IsrOffset, RegionSize);
         AddVendorCapability(0x60, cfgType: 4, DeviceConfigOffset, RegionSize);
         AddVendorCapability(0x70, cfgType: 2, NotifyOffset, RegionSize, NotifyMultiplier);
+        AddMsixCapability(0x98, MsixVectors, MsixBar, 0, MsixPbaOffset); // where QEMU puts it
     }
 
     public VirtioBlockCounters Counters { get; } = new();
@@ -105,238 +133,41 @@ public sealed class VirtioBlock : PciFunction, IPciBarDevice
 
     public DiskImage Image => image;
 
-    public ulong ReadBar(int bar, ulong offset, int size)
-    {
-        Span<byte> region = stackalloc byte[64];
-        region.Clear();
-        if (bar == LegacyBar)
-        {
-            if (offset == 19)
-            {
-                return TakeIsr();
-            }
-
-            if (offset < LegacyConfigOffset)
-            {
-                BinaryPrimitives.WriteUInt32LittleEndian(region, (uint)deviceFeatures);
-                BinaryPrimitives.WriteUInt32LittleEndian(region[4..], (uint)driverFeatures);
-                BinaryPrimitives.WriteUInt32LittleEndian(region[8..], (uint)(queue.DescriptorTable >> 12));
-                BinaryPrimitives.WriteUInt16LittleEndian(region[12..], queue.MaxSize);
-                BinaryPrimitives.WriteUInt16LittleEndian(region[14..], queueSelect);
-                region[18] = status;
-                return Slice(region, (int)offset, size);
-            }
-
-            DeviceConfig(region);
-            return Slice(region, (int)offset - LegacyConfigOffset, size);
-        }
-
-        if (bar != ModernBar)
-        {
-            return PciBus.AllOnes(size);
-        }
-
-        switch ((int)offset & ~0xFFF)
-        {
-            case CommonOffset:
-                CommonConfig(region);
-                return Slice(region, (int)offset, size);
-            case IsrOffset:
-                return offset == IsrOffset ? TakeIsr() : 0UL;
-            case DeviceConfigOffset:
-                DeviceConfig(region);
-                return Slice(region, (int)offset - DeviceConfigOffset, size);
-            default:
-                return 0;
-        }
-    }
-
-    public void WriteBar(int bar, ulong offset, int size, ulong value)
-    {
-        if (bar == LegacyBar)
-        {
-            WriteLegacy((int)offset, (uint)value);
-        }
-        else if (bar == ModernBar)
-        {
-            switch ((int)offset & ~0xFFF)
-            {
-                case CommonOffset:
-                    WriteCommon((int)offset, size, value);
-                    break;
-                case NotifyOffset:
-                    Notify();
-                    break;
-            }
-        }
-    }
-
-    protected override void InterruptDisableChanged() => UpdateLine();
-
-    private void AddVendorCapability(byte at, byte cfgType, int offset, uint length, uint? multiplier = null)
-    {
-        Span<byte> body = stackalloc byte[18];
-        body.Clear();
-        body[0] = (byte)(multiplier is null ? 16 : 20); // cap_len
-        body[1] = cfgType;
-        body[2] = ModernBar;
-        BinaryPrimitives.WriteUInt32LittleEndian(body[6..], (uint)offset);
-        BinaryPrimitives.WriteUInt32LittleEndian(body[10..], length);
-        BinaryPrimitives.WriteUInt32LittleEndian(body[14..], multiplier ?? 0);
-        AddCapability(at, 0x09, body[..(multiplier is null ? 14 : 18)]);
-    }
-
-    private static ulong Slice(ReadOnlySpan<byte> region, int offset, int size)
-    {
-        ulong v = 0;
-        for (int i = 0; i < size && offset + i < region.Length; i++)
-        {
-            if (offset + i >= 0)
-            {
-                v |= (ulong)region[offset + i] << (8 * i);
-            }
-        }
-
-        return v;
-    }
-
-    /// <summary>The common configuration structure (virtio 1.1 4.1.4.3).</summary>
-    private void CommonConfig(Span<byte> r)
-    {
-        BinaryPrimitives.WriteUInt32LittleEndian(r, deviceFeatureSelect);
-        BinaryPrimitives.WriteUInt32LittleEndian(r[4..], deviceFeatureSelect < 2 ? (uint)(deviceFeatures >> (32 * (int)deviceFeatureSelect)) : 0);
-        BinaryPrimitives.WriteUInt32LittleEndian(r[8..], driverFeatureSelect);
-        BinaryPrimitives.WriteUInt32LittleEndian(r[12..], driverFeatureSelect < 2 ? (uint)(driverFeatures >> (32 * (int)driverFeatureSelect)) : 0);
-        BinaryPrimitives.WriteUInt16LittleEndian(r[16..], NoVector);
-        BinaryPrimitives.WriteUInt16LittleEndian(r[18..], 1);
-        r[20] = status;
-        r[21] = 0; // config_generation: the configuration never changes
-        BinaryPrimitives.WriteUInt16LittleEndian(r[22..], queueSelect);
-        bool selected = queueSelect == 0;
-        BinaryPrimitives.WriteUInt16LittleEndian(r[24..], selected ? queue.Size : (ushort)0);
-        BinaryPrimitives.WriteUInt16LittleEndian(r[26..], NoVector);
-        BinaryPrimitives.WriteUInt16LittleEndian(r[28..], selected && queue.Enabled ? (ushort)1 : (ushort)0);
-        BinaryPrimitives.WriteUInt16LittleEndian(r[30..], 0); // queue_notify_off
-        if (selected)
-        {
-            BinaryPrimitives.WriteUInt64LittleEndian(r[32..], queue.DescriptorTable);
-            BinaryPrimitives.WriteUInt64LittleEndian(r[40..], queue.DriverRing);
-            BinaryPrimitives.WriteUInt64LittleEndian(r[48..], queue.DeviceRing);
-        }
-    }
-
-    /// <summary>struct virtio_blk_config (virtio 1.1 5.2.4): capacity, seg_max, geometry, blk_size, topology, num_queues.</summary>
-    private void DeviceConfig(Span<byte> r)
-    {
-        BinaryPrimitives.WriteUInt64LittleEndian(r, (ulong)(image.Length / DiskImage.SectorSize));
-        BinaryPrimitives.WriteUInt32LittleEndian(r[12..], QueueSize - 2u); // seg_max
-        BinaryPrimitives.WriteUInt32LittleEndian(r[20..], DiskImage.SectorSize); // blk_size
-        BinaryPrimitives.WriteUInt16LittleEndian(r[34..], 1); // num_queues
-    }
-
-    private void WriteCommon(int offset, int size, ulong value)
-    {
-        uint v = (uint)value;
-        bool selected = queueSelect == 0;
-        switch (offset)
-        {
-            case 0: deviceFeatureSelect = v; break;
-            case 8: driverFeatureSelect = v; break;
-            case 12:
-                if (driverFeatureSelect < 2)
-                {
-                    int shift = 32 * (int)driverFeatureSelect;
-                    driverFeatures = (driverFeatures & ~(0xFFFF_FFFFUL << shift)) | ((ulong)v << shift);
-                }
-
-                break;
-            case 20: WriteStatus((byte)v); break;
-            case 22: queueSelect = (ushort)v; break;
-            case 24:
-                if (selected && !queue.Enabled && v is > 0 and <= QueueSize && (v & (v - 1)) == 0)
-                {
-                    queue.Size = (ushort)v;
-                }
-
-                break;
-            case 28:
-                if (selected && (v & 1) != 0)
-                {
-                    queue.Enabled = true;
-                }
-
-                break;
-            case >= 32 and < 56 when selected:
-                SetQueueAddress(offset, size, value);
-                break;
-        }
-    }
-
-    private void SetQueueAddress(int offset, int size, ulong value)
-    {
-        int field = (offset - 32) / 8;
-        bool high = offset % 8 == 4;
-        ulong old = field switch { 0 => queue.DescriptorTable, 1 => queue.DriverRing, _ => queue.DeviceRing };
-        ulong updated = size == 8 ? value : high ? (old & 0xFFFF_FFFF) | (value << 32) : (old & ~0xFFFF_FFFFUL) | (uint)value;
-        switch (field)
-        {
-            case 0: queue.DescriptorTable = updated; break;
-            case 1: queue.DriverRing = updated; break;
-            default: queue.DeviceRing = updated; break;
-        }
-    }
-
-    private void WriteLegacy(int offset, uint value)
-    {
-        switch (offset)
-        {
-            case 4: driverFeatures = value; break; // a legacy driver sees and sets only the low 32 bits
-            case 8:
-                if (queueSelect == 0)
-                {
-                    queue.Size = QueueSize;
-                    queue.SetLegacyAddress(value);
-                }
-
-                break;
-            case 14: queueSelect = (ushort)value; break;
-            case 16: Notify(); break;
-            case 18: WriteStatus((byte)value); break;
-        }
-    }
-
-    private void WriteStatus(byte value)
-    {
-        if (value == 0)
-        {
-            Reset();
-            return;
-        }
-
-        if ((value & StatusFeaturesOk) != 0 && (driverFeatures & ~deviceFeatures) != 0)
-        {
-            value &= unchecked((byte)~StatusFeaturesOk); // features the device never offered: refuse (3.1.1)
-        }
-
-        status = (byte)(value | (status & StatusNeedsReset));
-        queue.EventIndex = (driverFeatures & FeatureEventIndex) != 0;
-    }
+    /// <summary>Whether the image I/O runs on a worker thread (otherwise on the CPU thread, at the notification).</summary>
+    public bool ServesOnWorker { get; }
 
     /// <summary>A device reset (the driver writing 0 to the status, or the machine's RESET): no features, no queue, no interrupt.</summary>
     public void Reset()
     {
+        DropInFlight();
         status = 0;
         driverFeatures = 0;
         deviceFeatureSelect = driverFeatureSelect = 0;
         queueSelect = 0;
+        configVector = queueVector = NoVector;
         queue.Reset();
-        completions.Clear();
         completionTimer.Disarm();
         isr = 0;
         UpdateLine();
     }
 
-    /// <summary>The driver rang the doorbell: serve every available request now; their completions follow on the clock.</summary>
+    /// <summary>Finishes the image I/O in flight and stops the worker; the image stays open (its owner closes it).</summary>
+    public void Dispose()
+    {
+        DropInFlight();
+        worker?.Dispose();
+        worker = null;
+    }
+
+    protected override void InterruptDisableChanged() => UpdateLine();
+
+    protected override void MsixControlChanged()
+    {
+        UpdateLine();
+        msix.SendPending(MsixEnabled, MsixFunctionMasked);
+    }
+
+    /// <summary>The driver rang the doorbell: take every available request now; their completions follow on the clock.</summary>
     private void Notify()
     {
         Counters.Notifications++;
@@ -345,9 +176,15 @@ public sealed class VirtioBlock : PciFunction, IPciBarDevice
             return;
         }
 
+        BlockBatch batch = freeBatches.Count > 0 ? freeBatches.Pop() : new BlockBatch();
         while (queue.TryPop(out ushort head))
         {
-            completions.Add((head, processor.Process(queue.Segments)));
+            BlockRequest request = freeRequests.Count > 0 ? freeRequests.Pop() : new BlockRequest();
+            request.Head = head;
+            request.Chain.Clear();
+            request.Chain.AddRange(queue.Segments);
+            processor.Prepare(request);
+            batch.Requests.Add(request);
         }
 
         if (queue.Broken)
@@ -355,26 +192,105 @@ public sealed class VirtioBlock : PciFunction, IPciBarDevice
             status |= StatusNeedsReset;
         }
 
-        if (completions.Count > 0 && completionTimer.Deadline is null)
+        if (batch.Requests.Count == 0)
         {
-            completionTimer.Arm(clock.NowNs + CompletionLatencyNs);
+            freeBatches.Push(batch);
+            return;
+        }
+
+        bool onWorker = ServesOnWorker && batch.NeedsImage;
+        batch.Deadline = clock.NowNs + (onWorker && clock.Mode == ClockMode.Realtime ? 0 : CompletionLatencyNs);
+        if (onWorker)
+        {
+            worker ??= new BlockIoWorker(processor, "virtio-blk I/O");
+            worker.Submit(batch);
+        }
+        else
+        {
+            foreach (BlockRequest r in batch.Requests)
+            {
+                processor.Execute(r);
+            }
+
+            batch.MarkDone();
+        }
+
+        inFlight.Enqueue(batch);
+        if (completionTimer.Deadline is null)
+        {
+            completionTimer.Arm(batch.Deadline);
         }
     }
 
+    /// <summary>Returns the batches that are due to the driver, oldest first, and interrupts it once.</summary>
     private void Complete()
     {
         ushort before = queue.UsedIndex;
-        foreach ((ushort head, uint written) in completions)
+        while (inFlight.TryPeek(out BlockBatch? batch) && batch.Deadline <= clock.NowNs)
         {
-            queue.Push(head, written);
+            if (!batch.Done)
+            {
+                if (clock.Mode == ClockMode.Realtime)
+                {
+                    break; // complete when the worker is done: look again shortly
+                }
+
+                batch.WaitDone(); // the deterministic clock got there first: the guest must see the same thing every run
+            }
+
+            inFlight.Dequeue();
+            foreach (BlockRequest r in batch.Requests)
+            {
+                queue.Push(r.Head, processor.Finish(r));
+                freeRequests.Push(r);
+            }
+
+            batch.Clear();
+            freeBatches.Push(batch);
         }
 
-        completions.Clear();
+        if (inFlight.TryPeek(out BlockBatch? next))
+        {
+            completionTimer.Arm(clock.Mode == ClockMode.Deterministic || next.Done ? next.Deadline : Math.Max(next.Deadline, clock.NowNs + RealtimePollNs));
+        }
+
         if (queue.NeedsInterrupt(before))
         {
-            isr |= 1;
-            UpdateLine();
+            SignalUsedBuffers();
         }
+    }
+
+    /// <summary>Waits for the worker's batches and forgets every request in flight (reset, dispose).</summary>
+    private void DropInFlight()
+    {
+        while (inFlight.TryDequeue(out BlockBatch? batch))
+        {
+            batch.WaitDone();
+            foreach (BlockRequest r in batch.Requests)
+            {
+                freeRequests.Push(r);
+            }
+
+            batch.Clear();
+            freeBatches.Push(batch);
+        }
+    }
+
+    /// <summary>A used-buffer notification: the ISR bit (as QEMU sets it either way), then the queue's MSI-X vector or INTA#.</summary>
+    private void SignalUsedBuffers()
+    {
+        isr |= 1;
+        if (MsixEnabled)
+        {
+            if (queueVector != NoVector && msix.Signal(queueVector, MsixFunctionMasked))
+            {
+                Counters.Interrupts++;
+            }
+
+            return;
+        }
+
+        UpdateLine();
     }
 
     private byte TakeIsr()
@@ -387,7 +303,7 @@ public sealed class VirtioBlock : PciFunction, IPciBarDevice
 
     private void UpdateLine()
     {
-        bool level = isr != 0 && !InterruptDisabled;
+        bool level = isr != 0 && !InterruptDisabled && !MsixEnabled;
         if (level != lineLevel)
         {
             lineLevel = level;

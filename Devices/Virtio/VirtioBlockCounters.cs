@@ -12,9 +12,15 @@ public sealed class VirtioBlockCounters
 
     public long Flushes { get; internal set; }
 
+    /// <summary>DISCARD requests (served or refused).</summary>
+    public long Discards { get; internal set; }
+
+    /// <summary>WRITE_ZEROES requests (served or refused).</summary>
+    public long WriteZeroes { get; internal set; }
+
     /// <summary>Queue notifications (doorbell writes) from the driver.</summary>
     public long Notifications { get; internal set; }
 
-    /// <summary>Interrupts raised (the INTx line going up).</summary>
+    /// <summary>Interrupts raised (the INTx line going up, or an MSI-X message sent).</summary>
     public long Interrupts { get; internal set; }
 }

@@ -52,6 +52,7 @@ public sealed partial class Machine : IDisposable
     /// <summary>Where the first disk's BARs go (later disks follow), as SeaBIOS would place them.</summary>
     private const uint DiskIoBase = PciIoWindow.Start;
     private const uint DiskMemoryBase = 0xFE00_0000;
+    private const uint DiskMsixBase = 0xFEB0_0000;
     private const int FirstDiskSlot = 3;
 
     /// <summary>Where pci-testdev's BARs go: above the disks' memory BARs, and the last 256 ports of the I/O window.</summary>
@@ -299,6 +300,8 @@ public sealed partial class Machine : IDisposable
         DiskBytesRead = Disks.Sum(d => d.Counters.BytesRead),
         DiskBytesWritten = Disks.Sum(d => d.Counters.BytesWritten),
         DiskFlushes = Disks.Sum(d => d.Counters.Flushes),
+        DiskDiscards = Disks.Sum(d => d.Counters.Discards),
+        DiskWriteZeroes = Disks.Sum(d => d.Counters.WriteZeroes),
         DiskNotifications = Disks.Sum(d => d.Counters.Notifications),
         DiskInterrupts = Disks.Sum(d => d.Counters.Interrupts),
         UnclaimedPortReads = Ports.UnclaimedReads,
@@ -344,6 +347,7 @@ public sealed partial class Machine : IDisposable
         (configuration.SerialOutput as IDisposable)?.Dispose();
         foreach (VirtioBlock disk in Disks)
         {
+            disk.Dispose();
             disk.Image.Dispose();
         }
         Ram.Dispose();
@@ -365,8 +369,9 @@ public sealed partial class Machine : IDisposable
                 DiskImage image = DiskImage.Open(drives[i].Path, drives[i].ReadOnly);
                 int slot = FirstDiskSlot + i;
                 byte irq = pirqIrqs[(slot - 1) & 3];
-                var disk = new VirtioBlock(
-                    Bus, Clock, Irqs.Line(irq), irq, image, DiskIoBase + (uint)(i * VirtioBlock.LegacyBarSize), DiskMemoryBase + (uint)(i * VirtioBlock.ModernBarSize), $"emu-disk{i}");
+                var bars = new VirtioBlockBars(
+                    DiskIoBase + (uint)(i * VirtioBlock.LegacyBarSize), DiskMsixBase + (uint)(i * VirtioBlock.MsixBarSize), DiskMemoryBase + (uint)(i * VirtioBlock.ModernBarSize));
+                var disk = new VirtioBlock(Bus, Clock, Irqs.Line(irq), irq, LocalApic, image, bars, $"emu-disk{i}", drives[i].IoWorker);
                 disk.SetCommand(0x7); // I/O, memory and bus mastering on, as firmware leaves a disk
                 Pci.Attach(slot, 0, disk);
                 disks.Add(disk);

@@ -62,10 +62,16 @@ public sealed record MachineCounters
 
     public long DiskFlushes { get; init; }
 
+    /// <summary>DISCARD requests (holes punched in the images).</summary>
+    public long DiskDiscards { get; init; }
+
+    /// <summary>WRITE_ZEROES requests.</summary>
+    public long DiskWriteZeroes { get; init; }
+
     /// <summary>Queue notifications (doorbell writes) by the guest's disk drivers.</summary>
     public long DiskNotifications { get; init; }
 
-    /// <summary>Interrupts the disks raised.</summary>
+    /// <summary>Interrupts the disks raised (INTx rising edges and MSI-X messages).</summary>
     public long DiskInterrupts { get; init; }
 
     public long UnclaimedPortReads { get; init; }
@@ -184,6 +190,8 @@ public sealed record MachineCounters
         Line("disk bytes read:", DiskBytesRead);
         Line("disk bytes written:", DiskBytesWritten);
         Line("disk flushes:", DiskFlushes);
+        Line("disk discards:", DiskDiscards);
+        Line("disk write-zeroes:", DiskWriteZeroes);
         Line("disk notifications:", DiskNotifications);
         Line("disk interrupts:", DiskInterrupts);
         Line("unclaimed port reads:", UnclaimedPortReads);

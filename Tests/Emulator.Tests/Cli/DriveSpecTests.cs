@@ -16,6 +16,17 @@ public class DriveSpecTests
     }
 
     [Theory]
+    [InlineData("file=a.img,aio=threads", true)]
+    [InlineData("file=a.img,aio=inline", false)]
+    [InlineData("file=a.img", false)]
+    public void AioChoosesTheThreadThatDoesTheImageIo(string spec, bool ioWorker)
+    {
+        Assert.True(DriveSpec.TryParse(spec, out DriveConfiguration d, out string error), error);
+        Assert.Equal(ioWorker, d.IoWorker);
+    }
+
+    [Theory]
+    [InlineData("file=a.img,aio=native", "aio=native")]
     [InlineData("format=raw,if=virtio", "file=PATH")]
     [InlineData("file=a.img,format=qcow2", "raw")]
     [InlineData("file=a.img,if=ide", "virtio")]
