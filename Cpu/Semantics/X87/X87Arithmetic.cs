@@ -61,9 +61,6 @@ public static class X87Arithmetic
         }
     }
 
-    /// <summary>The bias adjustment of an unmasked overflow or underflow result (SDM 8.5.4, 8.5.5).</summary>
-    private const int WrapBias = 0x6000;
-
     private static Unpacked Operate(in Instruction ins, Unpacked a, Unpacked b, FloatFormat f, ref FloatContext ctx) => ins.Mnemonic switch
     {
         Mnemonic.Fadd or Mnemonic.Faddp or Mnemonic.Fiadd => SoftFloat.Add(a, b, f, ref ctx),
@@ -72,19 +69,12 @@ public static class X87Arithmetic
         _ => SoftFloat.Divide(a, b, f, ref ctx),
     };
 
-    /// <summary>
-    /// The result of an unmasked overflow or underflow (SDM 8.5.4, 8.5.5): rounded to the precision with an
-    /// unbounded exponent, which is then divided (overflow) or multiplied (underflow) by 2^24576 into range.
-    /// The flag stays; precision and C1 describe this rounding.
-    /// </summary>
+    /// <summary>The result of an unmasked overflow or underflow (<see cref="X87Fpu.WrapExponent"/>).</summary>
     private static Unpacked Wrapped(in Instruction ins, Unpacked a, Unpacked b, FloatFormat f, ref FloatContext ctx)
     {
         var wide = new FloatContext(ctx.Rounding);
-        Unpacked r = Operate(ins, a, b, f with { ExponentBits = 20 }, ref wide);
-        bool overflow = (ctx.Flags & FloatFlags.Overflow) != 0;
-        ctx.Flags = (ctx.Flags & ~FloatFlags.Precision) | (wide.Flags & FloatFlags.Precision);
-        ctx.RoundedUp = wide.RoundedUp;
-        return r with { Exponent = r.Exponent + (overflow ? -WrapBias : WrapBias) };
+        Unpacked r = Operate(ins, a, b, f with { ExponentBits = UnboundedExponentBits }, ref wide);
+        return WrapExponent(r, wide, ref ctx);
     }
 
     /// <summary>FCHS, FABS, FSQRT and FRNDINT (by the rounding control, whatever the precision control) on ST(0).</summary>

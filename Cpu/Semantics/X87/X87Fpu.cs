@@ -207,4 +207,36 @@ public static class X87Fpu
 
     /// <summary>The index of an ST(i) register operand.</summary>
     public static int StackIndex(Iced.Intel.Register r) => r - Iced.Intel.Register.ST0;
+
+    /// <summary>The bias adjustment of an unmasked overflow or underflow result (SDM Vol. 1, 8.5.4, 8.5.5).</summary>
+    private const int WrapBias = 0x6000;
+
+    /// <summary>An exponent width no x87 result leaves: FSCALE's largest shift (2^17) plus the extended range.</summary>
+    internal const int UnboundedExponentBits = 20;
+
+    /// <summary>
+    /// The result of an unmasked overflow or underflow (SDM Vol. 1, 8.5.4, 8.5.5) from <paramref name="unbounded"/>,
+    /// the same operation rounded to the precision with an unbounded exponent (its context <paramref name="wide"/>):
+    /// the exponent is divided (overflow) or multiplied (underflow) by 2^24576 into range. Only FSCALE can land
+    /// outside the range even then ("massive" overflow or underflow): a signed infinity or zero is stored. The
+    /// overflow or underflow flag stays; precision and C1 describe the unbounded rounding.
+    /// </summary>
+    internal static Unpacked WrapExponent(Unpacked unbounded, in FloatContext wide, ref FloatContext ctx)
+    {
+        bool overflow = (ctx.Flags & FloatFlags.Overflow) != 0;
+        ctx.Flags = (ctx.Flags & ~FloatFlags.Precision) | (wide.Flags & FloatFlags.Precision);
+        ctx.RoundedUp = wide.RoundedUp;
+        int exponent = unbounded.Exponent + (overflow ? -WrapBias : WrapBias);
+        if (overflow && exponent > FloatFormat.Extended.MaxExponent)
+        {
+            return Unpacked.Infinity(unbounded.Sign);
+        }
+
+        if (!overflow && exponent < FloatFormat.Extended.MinExponent)
+        {
+            return Unpacked.Zero(unbounded.Sign);
+        }
+
+        return unbounded with { Exponent = exponent };
+    }
 }

@@ -32,7 +32,13 @@ public static class X87Scale
         FloatContext ctx = Context(x);
         if (!X87Operand.TryNaN(a, b, ref ctx, out Unpacked result))
         {
-            result = Scaled(a, b, ref ctx);
+            result = Scaled(a, b, FloatFormat.Extended, ref ctx);
+            if ((ctx.Flags & ~(uint)x.Control & (FloatFlags.Overflow | FloatFlags.Underflow)) != 0)
+            {
+                var wide = new FloatContext(ctx.Rounding);
+                Unpacked unbounded = Scaled(a, b, FloatFormat.Extended with { ExponentBits = UnboundedExponentBits }, ref wide);
+                result = WrapExponent(unbounded, wide, ref ctx);
+            }
         }
 
         if (Raise(x, ctx.Flags))
@@ -44,7 +50,7 @@ public static class X87Scale
         Put(x, 0, SoftFloat.PackExtended(result));
     }
 
-    private static Unpacked Scaled(Unpacked a, Unpacked b, ref FloatContext ctx)
+    private static Unpacked Scaled(Unpacked a, Unpacked b, FloatFormat format, ref FloatContext ctx)
     {
         if (a.WasDenormal || b.WasDenormal)
         {
@@ -75,7 +81,7 @@ public static class X87Scale
         }
 
         n = Math.Min(n, ScaleLimit);
-        return SoftFloat.Round(a.Sign, a.Exponent + (int)(b.Sign ? -n : n), (UInt128)a.Significand << 64, FloatFormat.Extended, ref ctx);
+        return SoftFloat.Round(a.Sign, a.Exponent + (int)(b.Sign ? -n : n), (UInt128)a.Significand << 64, format, ref ctx);
     }
 
     /// <summary>

@@ -35,4 +35,32 @@ public class X87WrappedResultTests
         Assert.Equal(new Float80(1UL << 63, (ushort)wrappedSignExponent), x.Registers[x.Physical(0)]);
         Assert.Equal(flag | X87Fpu.ErrorSummary | X87Fpu.Busy, x.Status & ~X87State.TopMask);
     }
+
+    [Theory]
+    [InlineData(0x0377, 20000, 0x2E1F, 0x08)] // 2^(20000 - 24576): the exponent wrapped into range, #O
+    [InlineData(0x0377, 100000, 0x7FFF, 0x08)] // still too large after the adjustment: +infinity
+    [InlineData(0x036F, -20000, 0x51DF, 0x10)] // 2^(-20000 + 24576), #U
+    [InlineData(0x036F, -100000, 0x0000, 0x10)] // still too small after the adjustment: +0
+    public void FscaleWrapsUnmaskedOverflowAndUnderflowAndMassiveOnesSaturate(int control, int scale, int signExponent, int flag)
+    {
+        using var m = new TestMachine();
+        m[6] = TestMachine.DataBase;
+        m.Write64(TestMachine.DataBase, (ulong)(uint)scale);
+        m.Write64(TestMachine.DataBase + 16, (ulong)control);
+        m.Execute(a =>
+        {
+            a.fninit();
+            a.fldcw(__word_ptr[rsi + 16]);
+            a.fild(__dword_ptr[rsi]);
+            a.fld1();
+            a.fscale();
+        });
+
+        // Intel SDM Vol. 1, 8.5.4 and 8.5.5: "massive" overflow or underflow stores a signed infinity or zero.
+        X87State x = m.State.X87;
+        ulong significand = signExponent == 0 ? 0 : 1UL << 63;
+        Assert.Equal(new Float80(significand, (ushort)signExponent), x.Registers[x.Physical(0)]);
+        Assert.Equal(flag, x.Status & 0x18);
+        Assert.NotEqual(0, x.Status & X87Fpu.ErrorSummary);
+    }
 }
