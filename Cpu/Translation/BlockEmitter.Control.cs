@@ -141,21 +141,4 @@ public sealed partial class BlockEmitter
 
         il.MarkLabel(go);
     }
-
-    /// <summary>
-    /// Before a call that may reach a device or the virtual clock (which counts retired instructions): the
-    /// instructions completed before this one count, as in the interpreter; zero again after it.
-    /// </summary>
-    private void EmitInFlight(bool before)
-    {
-        if (before)
-        {
-            EmitCompletedBefore(index);
-            return;
-        }
-
-        il.Emit(OpCodes.Ldarg_1);
-        il.Emit(OpCodes.Ldc_I8, 0L);
-        il.Emit(OpCodes.Stfld, CompiledInFlight);
-    }
 }

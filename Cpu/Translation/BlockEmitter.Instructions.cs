@@ -213,9 +213,8 @@ public sealed partial class BlockEmitter
                 }
 
             case InstructionForm.PortIn:
-                // The device may read the virtual clock, which counts retired instructions: the ones
-                // completed before the IN count, as in the interpreter.
-                EmitInFlight(true);
+                // The device may read the virtual clock: the fault point before the IN (it may fault) has
+                // published the instructions completed before it, which count, as in the interpreter.
                 il.Emit(OpCodes.Ldarg_1);
                 EmitRead(ref ins, 1);
                 il.Emit(OpCodes.Conv_U2);
@@ -223,7 +222,6 @@ public sealed partial class BlockEmitter
                 EmitHelper(PortIn);
                 il.Emit(OpCodes.Conv_U8);
                 EmitWriteRegister(ins.Op0Register);
-                EmitInFlight(false);
                 break;
             case InstructionForm.CallSemantics:
                 EmitCallSemantics(ref ins);
@@ -270,7 +268,6 @@ public sealed partial class BlockEmitter
         il.Emit(OpCodes.Ldloc, state);
         il.Emit(OpCodes.Ldc_I8, (long)ins.NextIP);
         il.Emit(OpCodes.Stfld, Rip);
-        EmitInFlight(true);
         if (definition.Declaration.Guard is { } guard)
         {
             // The family check (InstructionGuard) first, with the same arguments.
@@ -286,7 +283,6 @@ public sealed partial class BlockEmitter
         il.Emit(OpCodes.Ldc_I4, index);
         il.Emit(OpCodes.Ldelema, typeof(Instruction));
         EmitHelper(definition.Semantics.Method);
-        EmitInFlight(false);
         LoadRegisters();
 
         // RIP is the one the semantics left: past the instruction, a branch's or a system instruction's
