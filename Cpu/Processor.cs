@@ -57,11 +57,10 @@ public sealed partial class Processor
     public JitMode JitMode { get; set; }
 
     /// <summary>
-    /// Under <see cref="JitMode.On"/>, compile a block that reaches the tier-up threshold at once on this
-    /// thread instead of in the background, so where compiled code takes over depends on the guest alone
-    /// (a deterministic run's counters then repeat exactly).
+    /// Under <see cref="JitMode.On"/>, when compiles are made and their code takes over (<see cref="Translation.JitCompileTiming"/>):
+    /// in the background by default; at a deadline in instructions for a deterministic run; at once for tests.
     /// </summary>
-    public bool JitCompilesInForeground { get; set; }
+    public JitCompileTiming JitCompileTiming { get; set; }
 
     /// <summary>
     /// The tier a block is first compiled in: <see cref="CompileTier.Quick"/> (the default, recompiled

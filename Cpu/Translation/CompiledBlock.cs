@@ -43,6 +43,20 @@ public sealed class CompiledBlock
     internal bool OptimizeQueued;
 
     /// <summary>
+    /// Under <see cref="JitCompileTiming.Deadline"/>: the compile that replaces this code (or, on a
+    /// <see cref="Pending"/> placeholder, gives the block its first code), taken once the processor has retired
+    /// <see cref="UpcomingAt"/> instructions.
+    /// </summary>
+    internal Task<CompiledBlock>? Upcoming;
+
+    /// <summary>The processor's instruction count from which <see cref="Upcoming"/> is used (see there).</summary>
+    internal long UpcomingAt;
+
+    /// <summary>A placeholder for a block whose first compile is under way (no code yet: the interpreter runs it).</summary>
+    internal static CompiledBlock Pending(Task<CompiledBlock> compile, long usableAt) =>
+        new(null, 0, CompileTier.Quick, null) { Upcoming = compile, UpcomingAt = usableAt };
+
+    /// <summary>
     /// Blocks this one was last seen to continue into (a taken branch and a fall-through, say), for chaining.
     /// Hints only: whoever follows one checks that it still starts at RIP and is valid.
     /// </summary>

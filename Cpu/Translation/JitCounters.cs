@@ -79,6 +79,16 @@ public sealed class JitCounters
         }
     }
 
+    /// <summary>
+    /// Time the processor's thread waited for a compile it had asked for ahead (<see cref="JitCompileTiming.Deadline"/>),
+    /// in milliseconds: the part of <see cref="TotalCompileMilliseconds"/> that was on the critical path.
+    /// </summary>
+    public double CompileWaitMilliseconds => Interlocked.Read(ref compileWaitTicks) * 1000.0 / Stopwatch.Frequency;
+
+    private long compileWaitTicks;
+
+    internal void RecordCompileWait(long ticks) => Interlocked.Add(ref compileWaitTicks, ticks);
+
     internal void RecordCompile(CompileTier tier, long ticks)
     {
         if (tier == CompileTier.Optimized)

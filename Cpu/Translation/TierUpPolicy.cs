@@ -27,6 +27,16 @@ public static class TierUpPolicy
     public const long OptimizeThreshold = 250_000;
 
     /// <summary>
+    /// Under <see cref="JitCompileTiming.Deadline"/>, guest instructions the processor retires between asking
+    /// for a block's first compile and using its code: about what the interpreter runs while another host core
+    /// compiles a block (a few hundred microseconds), so the processor seldom waits.
+    /// </summary>
+    public const long CompileLead = 50_000;
+
+    /// <summary>Like <see cref="CompileLead"/>, for the optimized recompile (about a millisecond, while the quick code runs).</summary>
+    public const long OptimizeLead = 250_000;
+
+    /// <summary>
     /// True when <paramref name="compiled"/> should be recompiled optimized before this run: under
     /// <see cref="JitMode.Always"/> on its second run (so the tests run both tiers), under
     /// <see cref="JitMode.On"/> once it has completed <see cref="OptimizeThreshold"/> instructions.

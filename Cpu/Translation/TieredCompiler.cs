@@ -31,7 +31,7 @@ public sealed class TieredCompiler
     public static bool WantsToRun(DecodedBlock block, JitMode mode)
     {
         CompiledBlock? compiled = Volatile.Read(ref block.Compiled);
-        return compiled is null ? TierUpPolicy.ShouldCompile(mode, ++block.Executions) : compiled.Code is not null;
+        return compiled is null ? TierUpPolicy.ShouldCompile(mode, ++block.Executions) : compiled.Code is not null || compiled.Upcoming is not null;
     }
 
     /// <summary>
@@ -50,23 +50,33 @@ public sealed class TieredCompiler
         if (compiled is null)
         {
             // WantsToRun said the block just reached the tier-up threshold.
-            if (cpu.JitMode != JitMode.Always && !cpu.JitCompilesInForeground)
+            compiled = Request(block, retired);
+            if (compiled is null)
             {
-                CompileTier first = cpu.JitFirstTier;
-                DecodedBlock hot = block;
-                Task.Run(() => Compile(hot, first));
                 return;
             }
+        }
 
-            compiled = Compile(block, cpu.JitFirstTier);
+        if (compiled.Code is null)
+        {
+            // A placeholder: the first compile is under way (JitCompileTiming.Deadline).
+            compiled = TakeUpcoming(block, compiled, retired);
+            if (compiled.Code is null)
+            {
+                return;
+            }
         }
 
         long invalidatedAtEntry = cpu.Counters.BlocksInvalidated;
         for (int chained = 0; ; chained++)
         {
-            if (TierUpPolicy.ShouldOptimize(cpu.JitMode, compiled))
+            if (compiled.Upcoming is not null)
             {
-                compiled = Optimize(block, compiled);
+                compiled = TakeUpcoming(block, compiled, retired);
+            }
+            else if (TierUpPolicy.ShouldOptimize(cpu.JitMode, compiled))
+            {
+                compiled = Optimize(block, compiled, retired);
             }
 
             CompiledBlockCode? code = compiled.Code;
@@ -304,21 +314,84 @@ public sealed class TieredCompiler
     private static bool IsBlockAt(DecodedBlock? b, ulong rip, ulong physical, DecodedBlock from) =>
         b is not null && b.LinearStart == rip && b.PhysicalStart == physical && b.Bitness == from.Bitness && b.CodeBase == from.CodeBase && b.Valid;
 
-    /// <summary>Recompiles a hot <see cref="CompileTier.Quick"/> block optimized: now, or in the background under <see cref="JitMode.On"/>.</summary>
-    private CompiledBlock Optimize(DecodedBlock block, CompiledBlock quick)
+    /// <summary>How compiles asked for now are made: at once under <see cref="JitMode.Always"/>, else as the processor says.</summary>
+    private JitCompileTiming Timing => cpu.JitMode == JitMode.Always ? JitCompileTiming.Foreground : cpu.JitCompileTiming;
+
+    /// <summary>
+    /// Starts the first compile of <paramref name="block"/>: returns its code when compiled at once, a
+    /// <see cref="CompiledBlock.Pending"/> placeholder (published on the block) under
+    /// <see cref="JitCompileTiming.Deadline"/>, or null when the compile publishes its code itself later.
+    /// </summary>
+    private CompiledBlock? Request(DecodedBlock block, long retired)
+    {
+        CompileTier tier = cpu.JitFirstTier;
+        bool watchesReads = cpu.CompiledCodeWatchesReads;
+        switch (Timing)
+        {
+            case JitCompileTiming.Background:
+                Task.Run(() => Publish(block, Build(block, tier, watchesReads)));
+                return null;
+            case JitCompileTiming.Deadline:
+                CompiledBlock pending = CompiledBlock.Pending(Task.Run(() => Build(block, tier, watchesReads)), retired + TierUpPolicy.CompileLead);
+                Volatile.Write(ref block.Compiled, pending);
+                return pending;
+            default:
+                return Publish(block, Build(block, tier, watchesReads));
+        }
+    }
+
+    /// <summary>Recompiles a hot <see cref="CompileTier.Quick"/> block optimized: now, in the background, or for a deadline.</summary>
+    private CompiledBlock Optimize(DecodedBlock block, CompiledBlock quick, long retired)
     {
         quick.OptimizeQueued = true;
-        if (cpu.JitMode != JitMode.Always && !cpu.JitCompilesInForeground)
+        bool watchesReads = cpu.CompiledCodeWatchesReads;
+        switch (Timing)
         {
-            Task.Run(() => Compile(block, CompileTier.Optimized));
-            return quick;
+            case JitCompileTiming.Background:
+                Task.Run(() => Publish(block, Build(block, CompileTier.Optimized, watchesReads)));
+                return quick;
+            case JitCompileTiming.Deadline:
+                quick.UpcomingAt = retired + TierUpPolicy.OptimizeLead;
+                quick.Upcoming = Task.Run(() => Build(block, CompileTier.Optimized, watchesReads));
+                return quick;
+            default:
+                return Publish(block, Build(block, CompileTier.Optimized, watchesReads));
+        }
+    }
+
+    /// <summary>
+    /// Under <see cref="JitCompileTiming.Deadline"/>: the code <paramref name="holder"/>'s compile made once
+    /// the processor has retired its <see cref="CompiledBlock.UpcomingAt"/> instructions (waiting for the compile
+    /// if it is not done, and counting the wait), published on the block; before that, <paramref name="holder"/>.
+    /// </summary>
+    private CompiledBlock TakeUpcoming(DecodedBlock block, CompiledBlock holder, long retired)
+    {
+        Task<CompiledBlock>? upcoming = holder.Upcoming;
+        if (upcoming is null || retired < holder.UpcomingAt || !block.Valid)
+        {
+            return holder;
         }
 
-        return Compile(block, CompileTier.Optimized);
+        holder.Upcoming = null;
+        if (!upcoming.IsCompleted)
+        {
+            long start = Stopwatch.GetTimestamp();
+            ((IAsyncResult)upcoming).AsyncWaitHandle.WaitOne();
+            Counters.RecordCompileWait(Stopwatch.GetTimestamp() - start);
+        }
+
+        return Publish(block, upcoming.GetAwaiter().GetResult());
     }
 
     /// <summary>Compiles <paramref name="block"/> now, in <paramref name="tier"/>, and publishes the result on it.</summary>
-    public CompiledBlock Compile(DecodedBlock block, CompileTier tier = CompileTier.Quick)
+    public CompiledBlock Compile(DecodedBlock block, CompileTier tier = CompileTier.Quick) =>
+        Publish(block, Build(block, tier, cpu.CompiledCodeWatchesReads));
+
+    /// <summary>
+    /// Compiles <paramref name="block"/> in <paramref name="tier"/> without publishing it (any thread): its code,
+    /// or <see cref="CompiledBlock.Untranslatable"/>.
+    /// </summary>
+    private CompiledBlock Build(DecodedBlock block, CompileTier tier, bool watchesReads)
     {
         long start = Stopwatch.GetTimestamp();
         int count = TranslationFrontEnd.TranslatablePrefix(block);
@@ -326,23 +399,26 @@ public sealed class TieredCompiler
         {
             Counters.RecordPrefixEnd(block.Instructions[count].Mnemonic);
         }
-        CompiledBlock compiled;
+
         if (count == 0 || !TierUpPolicy.WorthCompiling(cpu.JitMode, count, TranslationFrontEnd.LoopsOntoItself(block, count), count == block.Count))
         {
             Counters.RecordUntranslatable();
-            compiled = CompiledBlock.Untranslatable;
-        }
-        else
-        {
-            CompiledBlockCode code = BlockEmitter.Emit(block, count, tier, cpu.CompiledCodeWatchesReads);
-
-            // Run the .NET JIT now (the null processor makes the method return at once), so that compile
-            // time is paid here and measured, not on the first guest run.
-            code(null!, 0);
-            compiled = new CompiledBlock(code, count, tier, Counters, TranslationFrontEnd.EndsAtSystemInstruction(block, count));
-            Counters.RecordCompile(tier, Stopwatch.GetTimestamp() - start);
+            return CompiledBlock.Untranslatable;
         }
 
+        CompiledBlockCode code = BlockEmitter.Emit(block, count, tier, watchesReads);
+
+        // Run the .NET JIT now (the null processor makes the method return at once), so that compile
+        // time is paid here and measured, not on the first guest run.
+        code(null!, 0);
+        CompiledBlock compiled = new(code, count, tier, Counters, TranslationFrontEnd.EndsAtSystemInstruction(block, count));
+        Counters.RecordCompile(tier, Stopwatch.GetTimestamp() - start);
+        return compiled;
+    }
+
+    /// <summary>Makes <paramref name="compiled"/> the code of <paramref name="block"/> unless the block was invalidated meanwhile.</summary>
+    private static CompiledBlock Publish(DecodedBlock block, CompiledBlock compiled)
+    {
         // A block invalidated meanwhile keeps its discarded code: it is never run again.
         if (block.Valid)
         {

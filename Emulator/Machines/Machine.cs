@@ -72,7 +72,7 @@ public sealed partial class Machine : IDisposable
         Processor = new Processor(Memory, Ports)
         {
             JitMode = configuration.Jit,
-            JitCompilesInForeground = configuration.ClockMode == ClockMode.Deterministic, // background tier-up timing is the host's
+            JitCompileTiming = configuration.ClockMode == ClockMode.Deterministic ? Cpu.Translation.JitCompileTiming.Deadline : Cpu.Translation.JitCompileTiming.Background,
         };
         Clock = new VirtualClock(configuration.ClockMode, () => Processor.InstructionsRetired);
 
@@ -325,6 +325,8 @@ public sealed partial class Machine : IDisposable
         JitChainedEntries = Processor.Jit.Counters.ChainedEntries,
         JitCompileMedianMicroseconds = Processor.Jit.Counters.MedianCompileMicroseconds,
         JitCompileP99Microseconds = Processor.Jit.Counters.P99CompileMicroseconds,
+        JitCompileTotalMilliseconds = Processor.Jit.Counters.TotalCompileMilliseconds,
+        JitCompileWaitMilliseconds = Processor.Jit.Counters.CompileWaitMilliseconds,
         JitInstructions = Processor.Jit.Counters.InstructionsInCompiledCode,
         JitInvalidations = Processor.Jit.Counters.Invalidations,
         JitPrefixEnds = JitCounterText.PrefixEnds(Processor.Jit.Counters.PrefixEnds()),

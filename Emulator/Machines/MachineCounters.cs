@@ -127,6 +127,12 @@ public sealed record MachineCounters
     /// <summary>99th-percentile compile time of one block, in microseconds.</summary>
     public double JitCompileP99Microseconds { get; init; }
 
+    /// <summary>Compile time of all blocks, in milliseconds (mostly on other host threads).</summary>
+    public double JitCompileTotalMilliseconds { get; init; }
+
+    /// <summary>Of that, what the processor's thread waited for, in milliseconds (the critical path).</summary>
+    public double JitCompileWaitMilliseconds { get; init; }
+
     /// <summary>The share of instructions retired in compiled code, in percent (0 to 100).</summary>
     public double JitInstructionSharePercent => InstructionsRetired > 0 ? 100.0 * JitInstructions / InstructionsRetired : 0;
 
@@ -158,6 +164,8 @@ public sealed record MachineCounters
         JitChainedEntries = 0,
         JitCompileMedianMicroseconds = 0,
         JitCompileP99Microseconds = 0,
+        JitCompileTotalMilliseconds = 0,
+        JitCompileWaitMilliseconds = 0,
         JitInstructions = 0,
         JitInvalidations = 0,
         JitPrefixEnds = "-",
@@ -219,6 +227,8 @@ public sealed record MachineCounters
         Line("jit chained entries:", JitChainedEntries);
         Line("jit compile median (us):", JitCompileMedianMicroseconds.ToString("F1", CultureInfo.InvariantCulture));
         Line("jit compile p99 (us):", JitCompileP99Microseconds.ToString("F1", CultureInfo.InvariantCulture));
+        Line("jit compile total (ms):", JitCompileTotalMilliseconds.ToString("F1", CultureInfo.InvariantCulture));
+        Line("jit compile waited (ms):", JitCompileWaitMilliseconds.ToString("F1", CultureInfo.InvariantCulture));
         Line("jit instructions:", JitInstructions);
         // A share of instructions, counted exactly. (Host time in compiled code was an estimate from sampled
         // runs, without an error bound, and could read over 100 %: it is not printed.)

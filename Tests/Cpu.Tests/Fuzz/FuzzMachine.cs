@@ -24,7 +24,7 @@ public sealed class FuzzMachine : IDisposable
 
     public FuzzMachine(JitMode jit)
     {
-        Cpu = new Processor(new LinearMemory(new PhysicalBus(ram)), new PortSpace()) { JitMode = jit, JitCompilesInForeground = true };
+        Cpu = new Processor(new LinearMemory(new PhysicalBus(ram)), new PortSpace()) { JitMode = jit, JitCompileTiming = JitCompileTiming.Foreground };
     }
 
     public Processor Cpu { get; }

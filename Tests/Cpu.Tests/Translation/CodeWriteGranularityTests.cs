@@ -115,7 +115,7 @@ public class CodeWriteGranularityTests
     {
         var m = new TestMachine();
         m.Cpu.JitMode = mode;
-        m.Cpu.JitCompilesInForeground = true;
+        m.Cpu.JitCompileTiming = JitCompileTiming.Foreground;
         return m;
     }
 }

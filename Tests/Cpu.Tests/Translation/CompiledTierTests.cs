@@ -127,7 +127,7 @@ public class CompiledTierTests
         using var tiered = new TestMachine();
         interpreted.Cpu.JitMode = JitMode.Off;
         tiered.Cpu.JitMode = JitMode.On;
-        tiered.Cpu.JitCompilesInForeground = true;
+        tiered.Cpu.JitCompileTiming = JitCompileTiming.Foreground;
         interpreted.Execute(program);
         tiered.Execute(program);
 
