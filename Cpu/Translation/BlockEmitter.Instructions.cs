@@ -52,8 +52,19 @@ public sealed partial class BlockEmitter
                     }
 
                     il.Emit(OpCodes.Stloc, b);
+                    bool plain = PlainArithmetic.TryConstantShift(ins, op, out OpCode shift, out int count) && deadFlags[index];
                     EmitReadModifyWrite(ref ins, true, size =>
                     {
+                        if (plain)
+                        {
+                            // Dead flags: one IL shift (the write truncates the result to the operand size).
+                            il.Emit(OpCodes.Ldloc, a);
+                            EmitSignExtendForShift(shift, size);
+                            il.Emit(OpCodes.Ldc_I4, count);
+                            il.Emit(shift);
+                            return;
+                        }
+
                         il.Emit(OpCodes.Ldloc, state);
                         il.Emit(OpCodes.Ldloc, a);
                         il.Emit(OpCodes.Ldloc, b);
@@ -385,5 +396,17 @@ public sealed partial class BlockEmitter
                 RecordProducer(kind, size);
             }
         });
+    }
+
+    /// <summary>For SAR (an arithmetic IL shift), the zero-extended operand on the stack becomes its sign extension from <paramref name="size"/> bytes.</summary>
+    private void EmitSignExtendForShift(OpCode shift, int size)
+    {
+        if (shift != OpCodes.Shr || size == 8)
+        {
+            return;
+        }
+
+        il.Emit(size == 1 ? OpCodes.Conv_I1 : size == 2 ? OpCodes.Conv_I2 : OpCodes.Conv_I4);
+        il.Emit(OpCodes.Conv_I8);
     }
 }

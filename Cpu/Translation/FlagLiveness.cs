@@ -44,6 +44,7 @@ public static class FlagLiveness
         InstructionForm.Multiply => true,
         InstructionForm.Binary => PlainArithmetic.TryBinary(TranslationFrontEnd.Definition(ins).Declaration.Operation, out _),
         InstructionForm.Unary => PlainArithmetic.IsUnary(TranslationFrontEnd.Definition(ins).Declaration.Operation),
+        InstructionForm.Shift => PlainArithmetic.TryConstantShift(ins, TranslationFrontEnd.Definition(ins).Declaration.Operation, out _, out _),
         _ => false,
     };
 
@@ -85,6 +86,8 @@ public static class FlagLiveness
                     return (d.FlagsRead != RflagsBits.None || partial, written != RflagsBits.None && (written | RflagsBits.CF) == Arithmetic);
                 }
 
+            case InstructionForm.Shift when PlainArithmetic.TryConstantShift(ins, TranslationFrontEnd.Definition(ins).Declaration.Operation, out _, out _):
+                return (false, true);
             case InstructionForm.Nop:
             case InstructionForm.Mov:
             case InstructionForm.MoveZeroExtend:
