@@ -13,7 +13,6 @@ public sealed class JitCounters
     private readonly object gate = new();
     private readonly List<long> compileTicks = new();
     private long optimized;
-    private long chainedEntries;
     private long sampledCompiledTicks;
 
     /// <summary>One run of compiled code in this many is timed (see <see cref="CompiledCodeMilliseconds"/>).</summary>
@@ -43,7 +42,7 @@ public sealed class JitCounters
     public long BlocksOptimized => Interlocked.Read(ref optimized);
 
     /// <summary>Entries into compiled blocks straight from another one (chaining), without the dispatcher.</summary>
-    public long ChainedEntries => Interlocked.Read(ref chainedEntries);
+    public long ChainedEntries => Exits(BlockExit.Chained);
 
     /// <summary>
     /// Host time spent running compiled code, in milliseconds: an estimate from the runs sampled (one in
@@ -101,9 +100,6 @@ public sealed class JitCounters
             compileTicks.Add(ticks);
         }
     }
-
-    // Only the CPU thread adds here; the field is read from others through Interlocked.Read.
-    internal void RecordChainedEntry() => chainedEntries++;
 
     // Only the CPU thread adds here (a plain increment: this is on every compiled run); read through Interlocked.Read.
     internal void RecordExit(BlockExit reason) => exits[(int)reason]++;

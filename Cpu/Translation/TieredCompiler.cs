@@ -150,7 +150,6 @@ public sealed class TieredCompiler
                 return;
             }
 
-            Counters.RecordChainedEntry();
             Counters.RecordExit(BlockExit.Chained);
             block = next!;
             compiled = nextCompiled;
@@ -229,9 +228,11 @@ public sealed class TieredCompiler
     /// <summary>
     /// Blocks run one after another inside <see cref="Execute"/> before it returns to the dispatcher. Each
     /// block is at most <see cref="BlockCache.MaxBlockInstructions"/> instructions (and a loop onto itself at
-    /// most <see cref="BlockEmitter.MaxPassesPerEntry"/> passes), so a pending interrupt waits a bounded time.
+    /// most <see cref="BlockEmitter.MaxPassesPerEntry"/> passes), so a pending interrupt waits a bounded time. Device
+    /// events end the budget and system instructions end the chain where the dispatcher must look, so this bound
+    /// is for what becomes pending otherwise; each return to the dispatcher costs about as much as a short block.
     /// </summary>
-    public const int MaxChainedBlocks = 32;
+    public const int MaxChainedBlocks = 256;
 
     /// <summary>Entries of the per-processor cache of branch targets (<see cref="Successor"/>), a power of two.</summary>
     public const int TargetCacheSize = 1024;
