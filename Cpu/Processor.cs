@@ -34,9 +34,20 @@ public sealed partial class Processor
     /// <summary>
     /// The block that last ran to its end through pre-decoded forms only, or null. Nothing such a block
     /// does changes the mode, the paging controls or the TLB, so its successor may run without a new
-    /// translation of RIP (the TLB could have kept the old one just the same; a code write still clears Valid).
+    /// translation of RIP when it lies on the same linear page (<see cref="OnPreviousPage"/>; a code write
+    /// still clears Valid).
     /// </summary>
     private DecodedBlock? cleanLast;
+
+    /// <summary>
+    /// True when <paramref name="next"/> lies wholly on the linear page <paramref name="previous"/> starts on: that
+    /// page was translated under the current mapping when <paramref name="previous"/> was found, so it holds the
+    /// same bytes. A successor on another page may have been remapped (and its TLB entry dropped) since the link
+    /// was made, so it is looked up again.
+    /// </summary>
+    private static bool OnPreviousPage(DecodedBlock previous, DecodedBlock next) =>
+        ((previous.Linear(previous.LinearStart) ^ next.Linear(next.LinearStart)) & ~0xFFFUL) == 0 &&
+        next.PhysicalStart >> 12 == previous.PhysicalStart >> 12 && next.LastPhysicalPage == next.PhysicalStart >> 12;
 
     public Processor(LinearMemory memory, PortSpace ports)
     {
@@ -315,7 +326,7 @@ public sealed partial class Processor
         CpuState s = State;
         DecodedBlock block;
         DecodedBlock? previous = cleanLast;
-        if (previous?.Successor is { } next && next.LinearStart == s.Rip && next.Valid)
+        if (previous?.Successor is { } next && next.LinearStart == s.Rip && next.Valid && OnPreviousPage(previous, next))
         {
             block = next;
         }

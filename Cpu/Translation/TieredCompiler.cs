@@ -67,21 +67,26 @@ public sealed class TieredCompiler
             }
         }
 
+        // The block chained into is kept in a local and handed back through the ref parameter only when
+        // Execute returns or a fault escapes: a store through the ref costs a GC write barrier per block.
+        DecodedBlock current = block;
+        JitCounters counters = Counters;
         long invalidatedAtEntry = cpu.Counters.BlocksInvalidated;
         for (int chained = 0; ; chained++)
         {
             if (compiled.Upcoming is not null)
             {
-                compiled = TakeUpcoming(block, compiled, retired);
+                compiled = TakeUpcoming(current, compiled, retired);
             }
             else if (TierUpPolicy.ShouldOptimize(cpu.JitMode, compiled))
             {
-                compiled = Optimize(block, compiled, retired);
+                compiled = Optimize(current, compiled, retired);
             }
 
             CompiledBlockCode? code = compiled.Code;
             if (code is null || compiled.Count > budget)
             {
+                block = current;
                 return;
             }
 
@@ -92,7 +97,7 @@ public sealed class TieredCompiler
                 {
                     long start = Stopwatch.GetTimestamp();
                     done = code(cpu, budget);
-                    Counters.AddSampledCompiledTicks(Math.Max(0, Stopwatch.GetTimestamp() - start - TimestampCost));
+                    counters.AddSampledCompiledTicks(Math.Max(0, Stopwatch.GetTimestamp() - start - TimestampCost));
                 }
                 else
                 {
@@ -105,10 +110,11 @@ public sealed class TieredCompiler
                 // semantic methods change nothing when they fault. The caller points RIP at it.
                 long completed = cpu.CompiledInFlight;
                 cpu.CompiledInFlight = 0;
+                block = current;
                 index = (int)(completed % compiled.Count);
                 retired += completed;
-                Counters.AddCompiledInstructions(completed);
-                Counters.RecordExit(BlockExit.Fault);
+                counters.AddCompiledInstructions(completed);
+                counters.RecordExit(BlockExit.Fault);
                 throw;
             }
 
@@ -116,44 +122,40 @@ public sealed class TieredCompiler
 
             compiled.Runs++;
             compiled.Retired += done;
-            index = compiled.Count;
             retired += done;
             budget -= done;
-            Counters.AddCompiledInstructions(done);
+            counters.AddCompiledInstructions(done);
 
             // Chain on only from a block compiled whole that left through its end (not for a code write, a
             // stop request or an exhausted budget), and a bounded number of times: the dispatcher then takes
             // pending interrupts. After a system instruction (whose own request to end the block is expected)
             // the dispatcher's checks are made here instead.
-            BlockExit exit = ExitOf(block, compiled, done, chained, budget, invalidatedAtEntry);
-            if (exit != BlockExit.Chained)
+            BlockExit exit = ExitOf(current, compiled, done, chained, budget, invalidatedAtEntry);
+            if (exit == BlockExit.Chained)
             {
-                Counters.RecordExit(exit);
-                return;
-            }
+                // A block that loops onto itself returned because its pass limit was reached: that is the
+                // moment for the dispatcher, not for another round. After a system instruction the mapping may
+                // have changed (CR3, paging), so the next block is found through the TLB only.
+                DecodedBlock? next = Successor(current, compiled, cpu.State.Rip, samePageMapping: !compiled.EndsAtSystemInstruction);
+                CompiledBlock? nextCompiled = next is null || next == current ? null : Volatile.Read(ref next.Compiled);
 
-            // A block that loops onto itself returned because its pass limit was reached: that is the
-            // moment for the dispatcher, not for another round. After a system instruction the mapping may
-            // have changed (CR3, paging), so the next block is found through the TLB only.
-            DecodedBlock? next = Successor(block, compiled, cpu.State.Rip, samePageMapping: !compiled.EndsAtSystemInstruction);
-            CompiledBlock? nextCompiled = next is null || next == block ? null : Volatile.Read(ref next.Compiled);
-            if (nextCompiled?.Code is null)
-            {
                 // Not compiled (yet): the dispatcher runs it and counts it towards tier-up.
-                Counters.RecordExit(next is null ? BlockExit.NotFound : next == block ? BlockExit.PassLimit : BlockExit.NotCompiled);
-                return;
+                exit = nextCompiled?.Code is null ? (next is null ? BlockExit.NotFound : next == current ? BlockExit.PassLimit : BlockExit.NotCompiled) :
+                    nextCompiled.Count > budget ? BlockExit.Budget : BlockExit.Chained;
+                if (exit == BlockExit.Chained)
+                {
+                    counters.RecordExit(BlockExit.Chained);
+                    current = next!;
+                    compiled = nextCompiled!;
+                    index = 0;
+                    continue;
+                }
             }
 
-            if (nextCompiled.Count > budget)
-            {
-                Counters.RecordExit(BlockExit.Budget);
-                return;
-            }
-
-            Counters.RecordExit(BlockExit.Chained);
-            block = next!;
-            compiled = nextCompiled;
-            index = 0;
+            counters.RecordExit(exit);
+            block = current;
+            index = compiled.Count;
+            return;
         }
     }
 
@@ -248,8 +250,8 @@ public sealed class TieredCompiler
     /// dispatcher, which walks). The candidate must start at that address, in the same decoder mode, and be
     /// valid: checked first against <paramref name="compiled"/>'s two links (direct branches), then a per-CPU
     /// target cache indexed by RIP (returns and indirect branches, whose targets vary: QEMU's lookup-and-goto),
-    /// then the block cache. A block whose first instruction crosses a page is not chained into (its second
-    /// page's mapping is not checked here).
+    /// then the block cache. A block whose bytes cross into the next page is chained into when that page's
+    /// current fetch translation is the one it was decoded from (<see cref="SecondPageHolds"/>).
     /// </summary>
     private DecodedBlock? Successor(DecodedBlock from, CompiledBlock compiled, ulong rip, bool samePageMapping)
     {
@@ -266,14 +268,14 @@ public sealed class TieredCompiler
         }
 
         DecodedBlock? next = compiled.FirstLink;
-        if (IsBlockAt(next, rip, physical, from))
+        if (IsBlockAt(next, rip, physical, from) && SecondPageHolds(next!, linear))
         {
             Counters.RecordLinkHit();
             return next;
         }
 
         next = compiled.SecondLink;
-        if (IsBlockAt(next, rip, physical, from))
+        if (IsBlockAt(next, rip, physical, from) && SecondPageHolds(next!, linear))
         {
             Counters.RecordLinkHit();
             return next;
@@ -281,7 +283,7 @@ public sealed class TieredCompiler
 
         int slot = (int)((rip ^ (rip >> 10)) & (TargetCacheSize - 1));
         next = targets[slot];
-        if (IsBlockAt(next, rip, physical, from))
+        if (IsBlockAt(next, rip, physical, from) && SecondPageHolds(next!, linear))
         {
             Counters.RecordTargetCacheHit();
         }
@@ -289,7 +291,7 @@ public sealed class TieredCompiler
         {
             Counters.RecordTargetCacheMiss();
             next = cpu.Blocks.Find(rip, physical, from.Bitness, from.CodeBase);
-            if (next is null || next.LastPhysicalPage != next.PhysicalStart >> 12)
+            if (next is null || !SecondPageHolds(next, linear))
             {
                 return null;
             }
@@ -311,6 +313,16 @@ public sealed class TieredCompiler
 
         return next;
     }
+
+    /// <summary>
+    /// True when <paramref name="b"/>, which starts at <paramref name="linear"/>, lies on one page, or its bytes
+    /// on the next linear page are still the physical page it was decoded from in the current TLB (a fetch
+    /// translation there: no entry, and the dispatcher walks). A linear page maps one physical page, but the
+    /// next one may have been remapped since the block was decoded.
+    /// </summary>
+    private bool SecondPageHolds(DecodedBlock b, ulong linear) =>
+        b.LastPhysicalPage == b.PhysicalStart >> 12 ||
+        (cpu.Memory.TryTranslateFetchCached((linear & ~0xFFFUL) + 0x1000, out ulong second) && second >> 12 == b.LastPhysicalPage);
 
     private static bool IsBlockAt(DecodedBlock? b, ulong rip, ulong physical, DecodedBlock from) =>
         b is not null && b.LinearStart == rip && b.PhysicalStart == physical && b.Bitness == from.Bitness && b.CodeBase == from.CodeBase && b.Valid;

@@ -53,13 +53,7 @@ public class CrossPageChainingTests
         m.Load(other, a => { a.mov(eax, 2); a.ret(); });
         m.Load(SystemMachine.KernelCode, a =>
         {
-            var loop = a.CreateLabel();
-            a.mov(ecx, 50);
-            a.Label(ref loop);
-            a.call(callee);
-            a.add(rbx, rax);
-            a.dec(ecx);
-            a.jnz(loop);
+            CallFifty(a, callee);
             a.hlt();
         });
         Assert.Equal(StopReason.Halted, m.Run(100_000));
@@ -75,6 +69,57 @@ public class CrossPageChainingTests
         Assert.Equal(StopReason.Halted, m.Run(100_000));
 
         Assert.Equal(100UL, m.State.Gpr[3]);
+    }
+
+    [Theory]
+    [InlineData(JitMode.Off)]
+    [InlineData(JitMode.Always)]
+    public void BlockAcrossAPageBoundaryIsChainedIntoAndFollowsItsSecondPagesMapping(JitMode mode)
+    {
+        using var m = new SystemMachine();
+        m.Cpu.JitMode = mode;
+        const ulong callee = 0x30FF8; // MOV EAX, 1; then a block whose MOV EDX, imm32 crosses into 0x31000; ADD; RET
+        const ulong other = 0x32000;
+        ulong pageTable = IdentityPaging.EnableWithPageTable(m, 0xB0000);
+        m.Load(callee, a => { a.mov(eax, 1); a.mov(edx, 0x0000_0007); a.add(eax, edx); a.ret(); });
+
+        // Another frame for the second page: the same bytes but the immediate's third byte (EDX = 0x10007).
+        m.Write64(other, m.Read64(0x31000) | 0x01);
+        m.Load(SystemMachine.KernelCode, a =>
+        {
+            CallFifty(a, callee);
+            a.mov(r9, rbx);
+            a.xor(ebx, ebx);
+
+            // The guest maps the second page to the other frame and drops its TLB entry: the old bytes must not run.
+            a.mov(rax, pageTable + ((0x31000 >> 12) * 8));
+            a.mov(__qword_ptr[rax], (int)(other | 0x3));
+            a.invlpg(__[0x31000]);
+            CallFifty(a, callee);
+            a.hlt();
+        });
+        Assert.Equal(StopReason.Halted, m.Run(100_000));
+
+        Assert.Equal(50UL * 8, m.State.Gpr[9]);
+        Assert.Equal(50UL * 0x10008, m.State.Gpr[3]);
+        if (mode == JitMode.Always)
+        {
+            // Into the crossing block and back out of it, compiled code chains: not a dispatcher visit each time.
+            long notFound = m.Cpu.Jit.Counters.Exits(BlockExit.NotFound);
+            Assert.True(notFound < 20, $"{notFound} not-found exits");
+        }
+    }
+
+    /// <summary>Calls <paramref name="callee"/> 50 times and adds each RAX it returns into RBX.</summary>
+    private static void CallFifty(Iced.Intel.Assembler a, ulong callee)
+    {
+        var loop = a.CreateLabel();
+        a.mov(ecx, 50);
+        a.Label(ref loop);
+        a.call(callee);
+        a.add(rbx, rax);
+        a.dec(ecx);
+        a.jnz(loop);
     }
 
     /// <summary>A loop calling a function on the next page directly and one on the page after through a register.</summary>
