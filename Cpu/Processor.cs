@@ -47,7 +47,7 @@ public sealed partial class Processor
     /// </summary>
     private static bool OnPreviousPage(DecodedBlock previous, DecodedBlock next) =>
         ((previous.Linear(previous.LinearStart) ^ next.Linear(next.LinearStart)) & ~0xFFFUL) == 0 &&
-        next.PhysicalStart >> 12 == previous.PhysicalStart >> 12 && next.LastPhysicalPage == next.PhysicalStart >> 12;
+        next.PhysicalStart >> 12 == previous.PhysicalStart >> 12 && !next.CrossesPage;
 
     public Processor(LinearMemory memory, PortSpace ports)
     {

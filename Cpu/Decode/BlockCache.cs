@@ -62,7 +62,7 @@ public sealed class BlockCache
         // A loop runs the same block again: check the last one before the lookaside.
         DecodedBlock? b = last;
         if (b is not null && b.LinearStart == rip && b.PhysicalStart == physical && b.Bitness == bitness && b.CodeBase == codeBase && b.Valid &&
-            NextPageHolds(b, linear))
+            NextPageHolds(b))
         {
             return b;
         }
@@ -70,14 +70,14 @@ public sealed class BlockCache
         int slot = (int)((linear ^ (linear >> 12)) & (LookasideSize - 1));
         b = lookaside[slot];
         if (b is not null && b.LinearStart == rip && b.PhysicalStart == physical && b.Bitness == bitness && b.CodeBase == codeBase && b.Valid &&
-            NextPageHolds(b, linear))
+            NextPageHolds(b))
         {
             last = b;
             return b;
         }
 
         ulong key = (physical << 2) | (uint)(bitness >> 5);
-        if (!blocks.TryGetValue(key, out b) || b.LinearStart != rip || b.CodeBase != codeBase || !b.Valid || !NextPageHolds(b, linear))
+        if (!blocks.TryGetValue(key, out b) || b.LinearStart != rip || b.CodeBase != codeBase || !b.Valid || !NextPageHolds(b))
         {
             b = Decode(rip, physical, bitness, codeBase, codeLimit);
             blocks[key] = b;
@@ -89,21 +89,12 @@ public sealed class BlockCache
     }
 
     /// <summary>
-    /// True when <paramref name="b"/> (at <paramref name="linear"/>) lies on one page, or the next linear page still
-    /// maps the physical page its first instruction was decoded from (only a block's first instruction may cross a
-    /// page): a remapped next page must not run the old bytes. The translation may raise #PF, as the fetch of that
-    /// instruction does.
+    /// True when <paramref name="b"/> lies on one page, or the next linear page still maps the physical page its
+    /// first instruction was decoded from: a remapped next page must not run the old bytes. The translation may
+    /// raise #PF, as the fetch of that instruction does.
     /// </summary>
-    private bool NextPageHolds(DecodedBlock b, ulong linear)
-    {
-        if (b.LastPhysicalPage == b.PhysicalStart >> 12)
-        {
-            return true;
-        }
-
-        ulong next = (linear & ~0xFFFUL) + 0x1000;
-        return memory.Translate(b.Bitness == 64 ? next : (uint)next, AccessKind.Execute, memory.UserMode) >> 12 == b.LastPhysicalPage;
-    }
+    private bool NextPageHolds(DecodedBlock b) =>
+        !b.CrossesPage || memory.Translate(b.NextPageLinear, AccessKind.Execute, memory.UserMode) >> 12 == b.LastPhysicalPage;
 
     /// <summary>
     /// The cached, valid block that starts at <paramref name="rip"/> in a code segment based at

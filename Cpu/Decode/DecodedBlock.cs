@@ -55,6 +55,22 @@ public sealed class DecodedBlock
     /// <summary>Physical page of the last byte (differs from the first page when an instruction crosses a page).</summary>
     public ulong LastPhysicalPage { get; internal set; }
 
+    /// <summary>True when the first instruction's bytes run onto the next page (only a block's first instruction may).</summary>
+    public bool CrossesPage => LastPhysicalPage != PhysicalStart >> 12;
+
+    /// <summary>
+    /// The linear page after the one the block starts on, wrapped to 32 bits outside 64-bit mode: where the bytes of
+    /// a first instruction that crosses a page end (<see cref="CrossesPage"/>, <see cref="LastPhysicalPage"/>).
+    /// </summary>
+    public ulong NextPageLinear
+    {
+        get
+        {
+            ulong next = (Linear(LinearStart) & ~0xFFFUL) + 0x1000;
+            return Bitness == 64 ? next : (uint)next;
+        }
+    }
+
     /// <summary>Runs so far, for the JIT's tier-up policy (counted only while the block is not compiled).</summary>
     public int Executions;
 

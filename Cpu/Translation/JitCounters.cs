@@ -14,6 +14,7 @@ public sealed class JitCounters
     private readonly List<long> compileTicks = new();
     private long optimized;
     private long sampledCompiledTicks;
+    private long compileWaitTicks;
 
     /// <summary>One run of compiled code in this many is timed (see <see cref="CompiledCodeMilliseconds"/>).</summary>
     public const int TimeSampleRate = 64;
@@ -83,8 +84,6 @@ public sealed class JitCounters
     /// in milliseconds: the part of <see cref="TotalCompileMilliseconds"/> that was on the critical path.
     /// </summary>
     public double CompileWaitMilliseconds => Interlocked.Read(ref compileWaitTicks) * 1000.0 / Stopwatch.Frequency;
-
-    private long compileWaitTicks;
 
     internal void RecordCompileWait(long ticks) => Interlocked.Add(ref compileWaitTicks, ticks);
 

@@ -268,14 +268,14 @@ public sealed class TieredCompiler
         }
 
         DecodedBlock? next = compiled.FirstLink;
-        if (IsBlockAt(next, rip, physical, from) && SecondPageHolds(next!, linear))
+        if (IsBlockAt(next, rip, physical, from) && SecondPageHolds(next!))
         {
             Counters.RecordLinkHit();
             return next;
         }
 
         next = compiled.SecondLink;
-        if (IsBlockAt(next, rip, physical, from) && SecondPageHolds(next!, linear))
+        if (IsBlockAt(next, rip, physical, from) && SecondPageHolds(next!))
         {
             Counters.RecordLinkHit();
             return next;
@@ -283,7 +283,7 @@ public sealed class TieredCompiler
 
         int slot = (int)((rip ^ (rip >> 10)) & (TargetCacheSize - 1));
         next = targets[slot];
-        if (IsBlockAt(next, rip, physical, from) && SecondPageHolds(next!, linear))
+        if (IsBlockAt(next, rip, physical, from) && SecondPageHolds(next!))
         {
             Counters.RecordTargetCacheHit();
         }
@@ -291,7 +291,7 @@ public sealed class TieredCompiler
         {
             Counters.RecordTargetCacheMiss();
             next = cpu.Blocks.Find(rip, physical, from.Bitness, from.CodeBase);
-            if (next is null || !SecondPageHolds(next, linear))
+            if (next is null || !SecondPageHolds(next))
             {
                 return null;
             }
@@ -315,14 +315,12 @@ public sealed class TieredCompiler
     }
 
     /// <summary>
-    /// True when <paramref name="b"/>, which starts at <paramref name="linear"/>, lies on one page, or its bytes
-    /// on the next linear page are still the physical page it was decoded from in the current TLB (a fetch
-    /// translation there: no entry, and the dispatcher walks). A linear page maps one physical page, but the
-    /// next one may have been remapped since the block was decoded.
+    /// True when <paramref name="b"/> lies on one page, or its bytes on the next linear page are still the physical
+    /// page it was decoded from in the current TLB (a fetch translation there: no entry, and the dispatcher walks).
+    /// A linear page maps one physical page, but the next one may have been remapped since the block was decoded.
     /// </summary>
-    private bool SecondPageHolds(DecodedBlock b, ulong linear) =>
-        b.LastPhysicalPage == b.PhysicalStart >> 12 ||
-        (cpu.Memory.TryTranslateFetchCached((linear & ~0xFFFUL) + 0x1000, out ulong second) && second >> 12 == b.LastPhysicalPage);
+    private bool SecondPageHolds(DecodedBlock b) =>
+        !b.CrossesPage || (cpu.Memory.TryTranslateFetchCached(b.NextPageLinear, out ulong second) && second >> 12 == b.LastPhysicalPage);
 
     private static bool IsBlockAt(DecodedBlock? b, ulong rip, ulong physical, DecodedBlock from) =>
         b is not null && b.LinearStart == rip && b.PhysicalStart == physical && b.Bitness == from.Bitness && b.CodeBase == from.CodeBase && b.Valid;
@@ -330,14 +328,26 @@ public sealed class TieredCompiler
     /// <summary>How compiles asked for now are made: at once under <see cref="JitMode.Always"/>, else as the processor says.</summary>
     private JitCompileTiming Timing => cpu.JitMode == JitMode.Always ? JitCompileTiming.Foreground : cpu.JitCompileTiming;
 
-    /// <summary>
-    /// Starts the first compile of <paramref name="block"/>: returns its code when compiled at once, a
-    /// <see cref="CompiledBlock.Pending"/> placeholder (published on the block) under
-    /// <see cref="JitCompileTiming.Deadline"/>, or null when the compile publishes its code itself later.
-    /// </summary>
-    private CompiledBlock? Request(DecodedBlock block, long retired)
+    /// <summary>Starts the first compile of <paramref name="block"/> (see <see cref="StartCompile"/>).</summary>
+    private CompiledBlock? Request(DecodedBlock block, long retired) =>
+        StartCompile(block, cpu.JitFirstTier, retired + TierUpPolicy.CompileLead, holder: null);
+
+    /// <summary>Recompiles a hot <see cref="CompileTier.Quick"/> block optimized: now, in the background, or for a deadline.</summary>
+    private CompiledBlock Optimize(DecodedBlock block, CompiledBlock quick, long retired)
     {
-        CompileTier tier = cpu.JitFirstTier;
+        quick.OptimizeQueued = true;
+        return StartCompile(block, CompileTier.Optimized, retired + TierUpPolicy.OptimizeLead, quick) ?? quick;
+    }
+
+    /// <summary>
+    /// Compiles <paramref name="block"/> in <paramref name="tier"/> as <see cref="Timing"/> says: at once (returns the
+    /// published code); in the background, publishing it when done (returns null); or for a deadline
+    /// (<see cref="JitCompileTiming.Deadline"/>), with the task on <paramref name="holder"/> (the block's current code)
+    /// or, for a first compile, on a <see cref="CompiledBlock.Pending"/> placeholder published on the block (returns
+    /// the one that carries it). The code is used from <paramref name="usableAt"/> retired instructions on.
+    /// </summary>
+    private CompiledBlock? StartCompile(DecodedBlock block, CompileTier tier, long usableAt, CompiledBlock? holder)
+    {
         bool watchesReads = cpu.CompiledCodeWatchesReads;
         switch (Timing)
         {
@@ -345,30 +355,21 @@ public sealed class TieredCompiler
                 Task.Run(() => Publish(block, Build(block, tier, watchesReads)));
                 return null;
             case JitCompileTiming.Deadline:
-                CompiledBlock pending = CompiledBlock.Pending(Task.Run(() => Build(block, tier, watchesReads)), retired + TierUpPolicy.CompileLead);
-                Volatile.Write(ref block.Compiled, pending);
-                return pending;
+                Task<CompiledBlock> compile = Task.Run(() => Build(block, tier, watchesReads));
+                if (holder is null)
+                {
+                    holder = CompiledBlock.Pending(compile, usableAt);
+                    Volatile.Write(ref block.Compiled, holder);
+                }
+                else
+                {
+                    holder.UpcomingAt = usableAt;
+                    holder.Upcoming = compile;
+                }
+
+                return holder;
             default:
                 return Publish(block, Build(block, tier, watchesReads));
-        }
-    }
-
-    /// <summary>Recompiles a hot <see cref="CompileTier.Quick"/> block optimized: now, in the background, or for a deadline.</summary>
-    private CompiledBlock Optimize(DecodedBlock block, CompiledBlock quick, long retired)
-    {
-        quick.OptimizeQueued = true;
-        bool watchesReads = cpu.CompiledCodeWatchesReads;
-        switch (Timing)
-        {
-            case JitCompileTiming.Background:
-                Task.Run(() => Publish(block, Build(block, CompileTier.Optimized, watchesReads)));
-                return quick;
-            case JitCompileTiming.Deadline:
-                quick.UpcomingAt = retired + TierUpPolicy.OptimizeLead;
-                quick.Upcoming = Task.Run(() => Build(block, CompileTier.Optimized, watchesReads));
-                return quick;
-            default:
-                return Publish(block, Build(block, CompileTier.Optimized, watchesReads));
         }
     }
 
@@ -435,8 +436,9 @@ public sealed class TieredCompiler
         // A block invalidated meanwhile keeps its discarded code: it is never run again.
         if (block.Valid)
         {
-            // The links learned so far still hold for the new code (same block, same exits).
-            if (Volatile.Read(ref block.Compiled) is { } previous)
+            // The links learned so far still hold for the new code (same block, same exits); the shared
+            // Untranslatable marker takes none.
+            if (compiled.Code is not null && Volatile.Read(ref block.Compiled) is { } previous)
             {
                 compiled.FirstLink = previous.FirstLink;
                 compiled.SecondLink = previous.SecondLink;
