@@ -1,5 +1,8 @@
 /* uartd: the COM1 16550 driver, in user space. It holds only ports 0x3F8-0x3FF and IRQ 4 and
- * provides serial:. Receive is interrupt driven; transmit is buffered and refilled on THRE. */
+ * provides serial:. Receive is interrupt driven; transmit is buffered and refilled on THRE.
+ * The FIFOs stay off: turning them on clears them, and a byte the host delivers between our last
+ * read and that FCR write is lost (QEMU delivers from another thread, so typed-ahead input lost a
+ * byte now and then). Without FIFOs the host waits for each byte to be read: nothing is dropped. */
 #include "mica.h"
 
 #define COM 0x3F8
@@ -25,7 +28,8 @@ static void tx_put(char c) {
 }
 
 static void kick(void) {
-    for (int i = 0; i < 16 && tx_len() && (inb(COM + 5) & 0x20 || i); i++)
+    /* one byte per THRE without a FIFO; emulated UARTs send at once, so keep going while THRE holds */
+    for (int i = 0; i < 16 && tx_len() && inb(COM + 5) & 0x20; i++)
         outb(COM, tx[tx_tail++ % TXSIZE]);
     outb(COM + 1, tx_len() ? 0x03 : 0x01);   /* RX data, and THRE while there is more to send */
 }
@@ -74,10 +78,7 @@ int main(const char *arg, unsigned long a2, unsigned long a3) {
     outb(COM + 0, 1);   /* 115200 baud */
     outb(COM + 1, 0);
     outb(COM + 3, 0x03);
-    /* keep what was typed before we ran: turning the FIFOs on clears them */
-    while (inb(COM + 5) & 1 && rx_head - rx_tail < RXSIZE)
-        rx[rx_head++ % RXSIZE] = inb(COM);
-    outb(COM + 2, 0xC5);   /* FIFOs on, 14-byte trigger */
+    outb(COM + 2, 0);      /* FIFOs off (see above); a byte typed before we ran waits in RBR */
     outb(COM + 4, 0x0B);   /* DTR, RTS, OUT2 (the IRQ gate on a PC) */
     if (irq_bind(IRQ, 1) < 0 || scheme_register("serial") < 0) {
         printf("[uartd] cannot bind IRQ %d or register serial:\n", IRQ);
