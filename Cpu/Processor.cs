@@ -80,6 +80,9 @@ public sealed partial class Processor
     /// </summary>
     public CompileTier JitFirstTier { get; set; }
 
+    /// <summary>Whether the optimized tier compiles a loop of several blocks as one method (<see cref="Translation.RegionFormer"/>); on by default.</summary>
+    public bool JitRegions { get; set; } = true;
+
     /// <summary>The compiled tier: tier-up, compiled-code execution and its counters.</summary>
     public TieredCompiler Jit { get; }
 
@@ -112,6 +115,13 @@ public sealed partial class Processor
     /// Zero between compiled blocks.
     /// </summary>
     internal long CompiledInFlight;
+
+    /// <summary>
+    /// Where compiled code that spans several blocks (a region) is: the member block times 65 536 plus the
+    /// instruction in it, stored with <see cref="CompiledInFlight"/> at its fault points and at its exits (the
+    /// member it leaves from), so that a fault or an exit names the block it happened in.
+    /// </summary>
+    internal int CompiledRegionPosition;
 
     /// <summary>Exceptions, interrupts, transitions, decoded blocks, unimplemented instructions.</summary>
     public CpuCounters Counters { get; } = new();

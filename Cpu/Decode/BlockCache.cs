@@ -161,6 +161,7 @@ public sealed class BlockCache
     {
         b.Valid = false;
         b.Compiled?.Discard();
+        Translation.CompiledBlock.LeaveRegions(b);
         counters.BlocksInvalidated++;
         ulong key = (b.PhysicalStart << 2) | (uint)(b.Bitness >> 5);
         if (blocks.TryGetValue(key, out var cached) && ReferenceEquals(cached, b))

@@ -49,6 +49,9 @@ public sealed class DecodedBlock
     /// <summary>Cleared when the block's code is written; a stale block is never run again.</summary>
     public bool Valid { get; internal set; } = true;
 
+    /// <summary>The members of the regions this block was compiled into (CPU thread only): they leave those regions when it is invalidated.</summary>
+    internal List<DecodedBlock[]>? Regions;
+
     /// <summary>The block that ran after this one last time (a hint: whoever follows it checks it still applies).</summary>
     public DecodedBlock? Successor { get; internal set; }
 

@@ -19,11 +19,103 @@ public sealed partial class BlockEmitter
     /// <summary>Leaves the method (RIP already set) with <paramref name="completed"/> more instructions done.</summary>
     private void EmitCompleted(int completed)
     {
+        EmitRegionPosition(completed);
         il.Emit(OpCodes.Ldloc, done);
         il.Emit(OpCodes.Ldc_I8, (long)completed);
         il.Emit(OpCodes.Add);
         il.Emit(OpCodes.Stloc, returned);
         il.Emit(OpCodes.Br, end);
+    }
+
+    /// <summary>In a region, stores which member and instruction execution is at (<see cref="Processor.CompiledRegionPosition"/>).</summary>
+    private void EmitRegionPosition(int at)
+    {
+        if (IsRegion)
+        {
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldc_I4, (member << 16) | at);
+            il.Emit(OpCodes.Stfld, RegionPosition);
+        }
+    }
+
+    /// <summary>The member that starts at <paramref name="rip"/> and is emitted whole, or -1.</summary>
+    private int MemberAt(ulong rip)
+    {
+        for (int k = 0; k < members.Length; k++)
+        {
+            if (members[k].LinearStart == rip && counts[k] == members[k].Count)
+            {
+                return k;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// In a region, where a RET or an indirect branch ends the member: when the target (pushed by
+    /// <paramref name="pushTarget"/>) is a member it was seen to go to, or for a RET the return address of a call in
+    /// the region, go on there as at a direct branch; otherwise fall through to the exit.
+    /// </summary>
+    private void EmitIndirectGoTo(Action pushTarget)
+    {
+        foreach (ulong start in indirectTargets?[member] ?? [])
+        {
+            Label other = il.DefineLabel();
+            pushTarget();
+            il.Emit(OpCodes.Ldc_I8, (long)start);
+            il.Emit(OpCodes.Bne_Un, other);
+            EmitGoTo(start);
+            il.MarkLabel(other);
+        }
+    }
+
+    /// <summary>
+    /// The end of the selected member, going on at <paramref name="rip"/>: a branch to the member that starts there
+    /// while the budget and the passes last and nothing (a stop request, a write to code) wants the dispatcher;
+    /// otherwise the method leaves. A branch to this member or an earlier one is a back edge: it counts a pass.
+    /// </summary>
+    private void EmitGoTo(ulong rip)
+    {
+        int target = MemberAt(rip);
+        if (target < 0)
+        {
+            EmitExit(rip, count);
+            return;
+        }
+
+        // No write-back here: a member starts with every register the method writes taken as changed.
+        Label leave = il.DefineLabel();
+        il.Emit(OpCodes.Ldloc, done);
+        il.Emit(OpCodes.Ldc_I8, (long)count);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Stloc, done);
+        if (target <= member)
+        {
+            il.Emit(OpCodes.Ldloc, passes);
+            il.Emit(OpCodes.Ldc_I4_1);
+            il.Emit(OpCodes.Sub);
+            il.Emit(OpCodes.Dup);
+            il.Emit(OpCodes.Stloc, passes);
+            il.Emit(OpCodes.Brfalse, leave);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Call, MustLeave);
+            il.Emit(OpCodes.Brtrue, leave);
+        }
+
+        if (IsRegion)
+        {
+            // A lone block's passes fold the budget in; a region's paths differ in length.
+            il.Emit(OpCodes.Ldloc, done);
+            il.Emit(OpCodes.Ldc_I8, (long)counts[target]);
+            il.Emit(OpCodes.Add);
+            il.Emit(OpCodes.Ldarg_2);
+            il.Emit(OpCodes.Bgt, leave);
+        }
+
+        il.Emit(OpCodes.Br, memberStarts[target]);
+        il.MarkLabel(leave);
+        EmitExit(rip, 0);
     }
 
     /// <summary>
@@ -35,7 +127,8 @@ public sealed partial class BlockEmitter
     /// </summary>
     private void EmitFaultPoint()
     {
-        // One store: done counts whole passes, so the caller finds the index as the count modulo the block's.
+        // One store (two in a region): done counts whole passes, so the caller finds a lone block's index as
+        // the count modulo its length.
         SyncRegisters();
         EmitCompletedBefore(index);
     }
@@ -48,6 +141,7 @@ public sealed partial class BlockEmitter
     /// </summary>
     private void EmitCompletedBefore(int at)
     {
+        EmitRegionPosition(at);
         il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldloc, done);
         il.Emit(OpCodes.Ldc_I8, (long)at);
@@ -55,45 +149,18 @@ public sealed partial class BlockEmitter
         il.Emit(OpCodes.Stfld, CompiledInFlight);
     }
 
-    private void EmitTerminalBranch(ref Instruction ins, InstructionForm form, Label top)
+    private void EmitTerminalBranch(ref Instruction ins, InstructionForm form)
     {
-        ulong target = ins.NearBranchTarget;
         if (form == InstructionForm.ConditionalJump)
         {
             Label taken = il.DefineLabel();
             EmitCondition(ins.ConditionCode);
             il.Emit(OpCodes.Brtrue, taken);
-            EmitExit(ins.NextIP, count);
+            EmitGoTo(ins.NextIP);
             il.MarkLabel(taken);
         }
 
-        if (target == block.LinearStart)
-        {
-            // A loop onto itself: go round again while passes remain (whole passes within the budget, at
-            // most MaxPassesPerEntry, after which the dispatcher takes interrupts) and nothing (a stop
-            // request, a write to code) wants the dispatcher.
-            Label leave = il.DefineLabel();
-
-            // No write-back here: the next pass takes every register the prefix writes as changed.
-            il.Emit(OpCodes.Ldloc, done);
-            il.Emit(OpCodes.Ldc_I8, (long)count);
-            il.Emit(OpCodes.Add);
-            il.Emit(OpCodes.Stloc, done);
-            il.Emit(OpCodes.Ldloc, passes);
-            il.Emit(OpCodes.Ldc_I4_1);
-            il.Emit(OpCodes.Sub);
-            il.Emit(OpCodes.Dup);
-            il.Emit(OpCodes.Stloc, passes);
-            il.Emit(OpCodes.Brfalse, leave);
-            il.Emit(OpCodes.Ldarg_1);
-            il.Emit(OpCodes.Call, MustLeave);
-            il.Emit(OpCodes.Brfalse, top);
-            il.MarkLabel(leave);
-            EmitExit(target, 0);
-            return;
-        }
-
-        EmitExit(target, count);
+        EmitGoTo(ins.NearBranchTarget);
     }
 
     /// <summary>

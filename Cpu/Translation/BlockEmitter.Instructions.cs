@@ -198,7 +198,7 @@ public sealed partial class BlockEmitter
             case InstructionForm.Call:
                 {
                     // CALL rel: the return address goes through the interpreter's Stack.Push (RSP in the
-                    // state), then the block leaves for the target. Always the block's last instruction.
+                    // state), then on to the target. Always the block's last instruction.
                     int size = -ins.StackPointerIncrement;
                     SyncRegisters();
                     il.Emit(OpCodes.Ldarg_1);
@@ -206,7 +206,7 @@ public sealed partial class BlockEmitter
                     il.Emit(OpCodes.Ldc_I4, size);
                     EmitHelper(Push);
                     LoadRegisters();
-                    EmitExit(ins.NearBranchTarget, index + 1);
+                    EmitGoTo(ins.NearBranchTarget);
                     break;
                 }
 
@@ -216,6 +216,7 @@ public sealed partial class BlockEmitter
                     // it (and imm16 bytes); the block leaves for the address read.
                     int increment = ins.StackPointerIncrement;
                     EmitPopIntoB(ins.OpCount == 1 ? increment - ins.Immediate16 : increment, increment);
+                    EmitIndirectGoTo(() => il.Emit(OpCodes.Ldloc, b));
                     il.Emit(OpCodes.Ldloc, state);
                     il.Emit(OpCodes.Ldloc, b);
                     il.Emit(OpCodes.Stfld, Rip);
@@ -268,7 +269,7 @@ public sealed partial class BlockEmitter
 
     /// <summary>
     /// The default form of every declared instruction: the registers written back, RIP past it, its semantic
-    /// method called with the block's decoded instruction (<c>ref code[index]</c>), the registers reloaded.
+    /// method called with the block's decoded instruction (from the instructions the method is bound to), the registers reloaded.
     /// A branch or an instruction that ends its block (SYSCALL, a CR3 write...) leaves with the RIP its
     /// semantics set; anything else goes on unless it wrote to a code page or asked for the block to end.
     /// </summary>
@@ -284,14 +285,14 @@ public sealed partial class BlockEmitter
             // The family check (InstructionGuard) first, with the same arguments.
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Ldc_I4, index);
+            il.Emit(OpCodes.Ldc_I4, instructionBase[member] + index);
             il.Emit(OpCodes.Ldelema, typeof(Instruction));
             EmitHelper(guard.Method);
         }
 
         il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldarg_0);
-        il.Emit(OpCodes.Ldc_I4, index);
+        il.Emit(OpCodes.Ldc_I4, instructionBase[member] + index);
         il.Emit(OpCodes.Ldelema, typeof(Instruction));
         EmitHelper(definition.Semantics.Method);
         LoadRegisters();
@@ -301,6 +302,11 @@ public sealed partial class BlockEmitter
         // instruction stopped part-way (a slice done, a debug trap between iterations).
         if (definition.Has(InstructionTraits.Branch) || definition.Has(InstructionTraits.EndsBlock))
         {
+            EmitIndirectGoTo(() =>
+            {
+                il.Emit(OpCodes.Ldloc, state);
+                il.Emit(OpCodes.Ldfld, Rip);
+            });
             EmitCompleted(index + 1);
             return;
         }

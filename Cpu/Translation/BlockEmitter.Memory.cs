@@ -241,7 +241,7 @@ public sealed partial class BlockEmitter
         int at = index;
         Register segment = code[at].MemorySegment;
         bool canonical = checkCanonical && block.Bitness == 64;
-        slowPaths.Add(() =>
+        slowPaths.Add((member, () =>
         {
             il.MarkLabel(slow);
             WriteBackRegisters(changed);
@@ -257,14 +257,16 @@ public sealed partial class BlockEmitter
             il.Emit(OpCodes.Ldloc, address);
             il.Emit(OpCodes.Ldc_I4, size);
             call();
-        });
+        }
+        ));
     }
 
-    /// <summary>Emits the queued slow paths (after the method's return).</summary>
+    /// <summary>Emits the queued slow paths (after the method's return), each in the context of its member.</summary>
     private void EmitSlowPaths()
     {
-        foreach (Action slowPath in slowPaths)
+        foreach ((int at, Action slowPath) in slowPaths)
         {
+            SelectMember(at);
             slowPath();
         }
     }

@@ -55,41 +55,48 @@ public sealed partial class BlockEmitter
         il.Emit(OpCodes.Stloc, r);
     }
 
-    /// <summary>Declares an IL local for every general-purpose register the prefix names, and marks those it may write.</summary>
+    /// <summary>Declares an IL local for every general-purpose register the members name, and marks those they may write.</summary>
     private void CollectRegisters()
     {
-        for (int k = 0; k < count; k++)
+        for (int m = 0; m < members.Length; m++)
         {
-            ref Instruction ins = ref code[k];
-            for (int op = 0; op < ins.OpCount; op++)
+            for (int k = 0; k < counts[m]; k++)
             {
-                if (ins.GetOpKind(op) == OpKind.Register && ins.GetOpRegister(op).IsGPR())
-                {
-                    Use(ins.GetOpRegister(op));
-                }
+                Collect(ref members[m].Instructions[k]);
             }
+        }
+    }
 
-            if (ins.MemoryBase.IsGPR())
+    private void Collect(ref Instruction ins)
+    {
+        for (int op = 0; op < ins.OpCount; op++)
+        {
+            if (ins.GetOpKind(op) == OpKind.Register && ins.GetOpRegister(op).IsGPR())
             {
-                Use(ins.MemoryBase);
+                Use(ins.GetOpRegister(op));
             }
+        }
 
-            if (ins.MemoryIndex.IsGPR())
-            {
-                Use(ins.MemoryIndex);
-            }
+        if (ins.MemoryBase.IsGPR())
+        {
+            Use(ins.MemoryBase);
+        }
 
-            if (TranslationFrontEnd.Classify(ins) is InstructionForm.Push or InstructionForm.Pop or InstructionForm.Call or InstructionForm.Return)
-            {
-                Use(Register.RSP);
-            }
+        if (ins.MemoryIndex.IsGPR())
+        {
+            Use(ins.MemoryIndex);
+        }
 
-            // Only the first operand is ever written through a local (POP's RSP update and RDX:RAX of
-            // MUL/DIV go through the state, and the locals are reloaded after them).
-            if (ins.OpCount > 0 && ins.Op0Kind == OpKind.Register && ins.Op0Register.IsGPR())
-            {
-                written[Operands.RegisterNumber(ins.Op0Register)] = true;
-            }
+        if (TranslationFrontEnd.Classify(ins) is InstructionForm.Push or InstructionForm.Pop or InstructionForm.Call or InstructionForm.Return)
+        {
+            Use(Register.RSP);
+        }
+
+        // Only the first operand is ever written through a local (POP's RSP update and RDX:RAX of
+        // MUL/DIV go through the state, and the locals are reloaded after them).
+        if (ins.OpCount > 0 && ins.Op0Kind == OpKind.Register && ins.Op0Register.IsGPR())
+        {
+            written[Operands.RegisterNumber(ins.Op0Register)] = true;
         }
     }
 

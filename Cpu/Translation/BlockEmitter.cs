@@ -47,6 +47,7 @@ public sealed partial class BlockEmitter
     private static readonly MethodInfo ProbeWrite = typeof(LinearMemory).GetMethod(nameof(LinearMemory.ProbeWrite))!;
     private static readonly MethodInfo PortIn = typeof(SystemInstructions).GetMethod(nameof(SystemInstructions.PortIn))!;
     private static readonly FieldInfo CompiledInFlight = typeof(Processor).GetField(nameof(Processor.CompiledInFlight), BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)!;
+    private static readonly FieldInfo RegionPosition = typeof(Processor).GetField(nameof(Processor.CompiledRegionPosition), BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)!;
     private static readonly FieldInfo Rip = typeof(CpuState).GetField(nameof(CpuState.Rip))!;
     private static readonly FieldInfo Gpr = typeof(CpuState).GetField(nameof(CpuState.Gpr))!;
 
@@ -66,11 +67,27 @@ public sealed partial class BlockEmitter
         typeof(LinearMemory).GetMethod(nameof(LinearMemory.Write64))!,
     ];
 
-    private readonly DecodedBlock block;
+    /// <summary>The blocks emitted, the entry first: one, or the members of a region (several blocks of a loop).</summary>
+    private readonly DecodedBlock[] members;
+
+    /// <summary>Instructions emitted of each member: a prefix of a lone block, every instruction of a region's members.</summary>
+    private readonly int[] counts;
+    private readonly bool[][] deadFlagsOf;
+    private readonly Label[] memberStarts;
+
+    /// <summary>For each member, the member starts its RET or indirect branch is checked against (<see cref="Region.IndirectTargets"/>).</summary>
+    private ulong[][]? indirectTargets;
+
+    /// <summary>Where each member's instructions start in the array the method is bound to (its first argument).</summary>
+    private readonly int[] instructionBase;
     private readonly CompileTier tier;
-    private readonly Instruction[] code;
-    private readonly int count;
-    private readonly bool[] deadFlags;
+
+    // The member being emitted (SelectMember): its block, instructions, count and dead flags.
+    private int member;
+    private DecodedBlock block;
+    private Instruction[] code;
+    private int count;
+    private bool[] deadFlags;
     private readonly ILGenerator il;
     private readonly DynamicMethod method;
     private readonly LocalBuilder state;
@@ -91,7 +108,7 @@ public sealed partial class BlockEmitter
     private readonly LocalBuilder entry;
 
     /// <summary>The memory accesses' slow paths, emitted after the method's return (BlockEmitter.Memory.cs).</summary>
-    private readonly List<Action> slowPaths = [];
+    private readonly List<(int Member, Action Emit)> slowPaths = [];
     private readonly LocalBuilder?[] registers = new LocalBuilder?[16];
     private readonly bool[] written = new bool[16];
 
@@ -106,16 +123,32 @@ public sealed partial class BlockEmitter
     /// <summary>Data watchpoints may be armed: leave after an instruction whose read hit one.</summary>
     private readonly bool watchReads;
 
-    private BlockEmitter(DecodedBlock block, int count, CompileTier tier, bool watchReads)
+    private BlockEmitter(DecodedBlock[] members, int headCount, CompileTier tier, bool watchReads)
     {
-        this.block = block;
+        this.members = members;
         this.tier = tier;
         this.watchReads = watchReads;
+        counts = Array.ConvertAll(members, m => m.Count);
+        counts[0] = headCount;
+        deadFlagsOf = new bool[members.Length][];
+        for (int k = 0; k < members.Length; k++)
+        {
+            deadFlagsOf[k] = FlagLiveness.DeadFlags(members[k].Instructions, counts[k]);
+        }
+
+        block = members[0];
         code = block.Instructions;
-        this.count = count;
-        deadFlags = FlagLiveness.DeadFlags(code, count);
+        count = headCount;
+        deadFlags = deadFlagsOf[0];
         method = new DynamicMethod($"guest_{block.LinearStart:x}", typeof(long), [typeof(Instruction[]), typeof(Processor), typeof(long)], typeof(Processor).Module, skipVisibility: true);
         il = method.GetILGenerator();
+        memberStarts = new Label[members.Length];
+        instructionBase = new int[members.Length];
+        for (int k = 1; k < members.Length; k++)
+        {
+            instructionBase[k] = instructionBase[k - 1] + members[k - 1].Instructions.Length;
+        }
+
         state = il.DeclareLocal(typeof(CpuState));
         gpr = il.DeclareLocal(typeof(ulong[]));
         memory = il.DeclareLocal(typeof(LinearMemory));
@@ -139,13 +172,30 @@ public sealed partial class BlockEmitter
     /// With <paramref name="watchReads"/> the block is left after each instruction that read memory if a
     /// data watchpoint was hit (the #DB trap follows that instruction).
     /// </summary>
-    public static CompiledBlockCode Emit(DecodedBlock block, int count, CompileTier tier = CompileTier.Optimized, bool watchReads = false)
+    public static CompiledBlockCode Emit(DecodedBlock block, int count, CompileTier tier = CompileTier.Optimized, bool watchReads = false) =>
+        new BlockEmitter([block], count, tier, watchReads).EmitMethod();
+
+    /// <summary>
+    /// Emits a region (<see cref="RegionFormer"/>): every instruction of its members, entered at the first; a direct
+    /// branch or fall-through from one member to another is a branch inside the method, and so is a RET or an
+    /// indirect branch whose target is one of the members it is checked against.
+    /// </summary>
+    public static CompiledBlockCode EmitRegion(Region region, CompileTier tier = CompileTier.Optimized, bool watchReads = false) =>
+        new BlockEmitter(region.Members, region.Members[0].Count, tier, watchReads) { indirectTargets = region.IndirectTargets }.EmitMethod();
+
+    /// <summary>True when the method spans several blocks: its fault points and exits say in which (<see cref="Processor.CompiledRegionPosition"/>).</summary>
+    private bool IsRegion => members.Length > 1;
+
+    private void SelectMember(int k)
     {
-        var e = new BlockEmitter(block, count, tier, watchReads);
-        return e.EmitBlock();
+        member = k;
+        block = members[k];
+        code = block.Instructions;
+        count = counts[k];
+        deadFlags = deadFlagsOf[k];
     }
 
-    private CompiledBlockCode EmitBlock()
+    private CompiledBlockCode EmitMethod()
     {
         CollectRegisters();
 
@@ -168,7 +218,13 @@ public sealed partial class BlockEmitter
         LoadRegisters();
         il.Emit(OpCodes.Ldc_I8, 0L);
         il.Emit(OpCodes.Stloc, done);
-        if (TranslationFrontEnd.LoopsOntoItself(block, count))
+        if (IsRegion)
+        {
+            // Back edges count down passes; each branch to a member checks the budget (MemberTransfer).
+            il.Emit(OpCodes.Ldc_I4, MaxPassesPerEntry);
+            il.Emit(OpCodes.Stloc, passes);
+        }
+        else if (TranslationFrontEnd.LoopsOntoItself(block, count))
         {
             // The passes this call may make: the budget's whole passes, at most MaxPassesPerEntry (the
             // caller runs the method only when one pass fits), so the back edge counts down one number.
@@ -182,13 +238,48 @@ public sealed partial class BlockEmitter
         }
 
         end = il.DefineLabel();
-        Label top = il.DefineLabel();
-        il.MarkLabel(top);
-        if (TranslationFrontEnd.LoopsOntoItself(block, count))
+        for (int k = 0; k < members.Length; k++)
         {
-            // A later pass starts with whatever the earlier ones changed still only in the locals: the back
-            // edge writes nothing back, the write-backs on the way (slow paths, calls) cover every register
-            // the prefix may write.
+            memberStarts[k] = il.DefineLabel();
+        }
+
+        if (IsRegion)
+        {
+            // Entered at any member: the caller names it in CompiledRegionPosition (member times 65 536).
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldfld, RegionPosition);
+            il.Emit(OpCodes.Ldc_I4, 16);
+            il.Emit(OpCodes.Shr);
+            il.Emit(OpCodes.Switch, memberStarts);
+        }
+
+        for (int k = 0; k < members.Length; k++)
+        {
+            SelectMember(k);
+            EmitMember();
+        }
+
+        il.MarkLabel(end);
+        StoreRegisters();
+        il.Emit(OpCodes.Ldloc, returned);
+        il.Emit(OpCodes.Ret);
+        EmitSlowPaths();
+
+        // Semantic calls pass their decoded instruction by reference from this array: a lone block's own, or the
+        // members' one after the other.
+        Instruction[] bound = IsRegion ? [.. members.SelectMany(m => m.Instructions)] : members[0].Instructions;
+        return method.CreateDelegate<CompiledBlockCode>(bound);
+    }
+
+    /// <summary>Emits the selected member from its label on: its instructions, then the way on from its end.</summary>
+    private void EmitMember()
+    {
+        il.MarkLabel(memberStarts[member]);
+        if (IsRegion || TranslationFrontEnd.LoopsOntoItself(block, count))
+        {
+            // A member is reached from the entry and from branches with whatever earlier passes or members
+            // changed still only in the locals: nothing is written back on the way, so every register the
+            // method may write counts as changed here (the write-backs on the way cover them).
             Array.Copy(written, dirty, dirty.Length);
         }
 
@@ -211,7 +302,7 @@ public sealed partial class BlockEmitter
 
             if (index == count - 1 && form is InstructionForm.ConditionalJump or InstructionForm.Jump)
             {
-                EmitTerminalBranch(ref ins, form, top);
+                EmitTerminalBranch(ref ins, form);
             }
             else
             {
@@ -220,15 +311,9 @@ public sealed partial class BlockEmitter
             }
         }
 
-        // The prefix ends without a branch: the interpreter goes on with the next instruction.
-        EmitExit(code[count - 1].NextIP, count);
-
-        il.MarkLabel(end);
-        StoreRegisters();
-        il.Emit(OpCodes.Ldloc, returned);
-        il.Emit(OpCodes.Ret);
-        EmitSlowPaths();
-        return method.CreateDelegate<CompiledBlockCode>(code);
+        // The prefix ends without a branch: on into the member that follows, or the interpreter goes on with
+        // the next instruction.
+        EmitGoTo(code[count - 1].NextIP);
     }
 
     /// <summary>

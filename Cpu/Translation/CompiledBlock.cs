@@ -65,6 +65,73 @@ public sealed class CompiledBlock
     /// <summary>The second link (see <see cref="FirstLink"/>).</summary>
     internal DecodedBlock? SecondLink;
 
+    /// <summary>
+    /// For a region (<see cref="RegionFormer"/>): the blocks compiled in, the head first, index for index with
+    /// <see cref="Processor.CompiledRegionPosition"/>'s member; null for code of one block. Every member has code of
+    /// its own that runs the region from it (<see cref="RegionEntry"/>).
+    /// </summary>
+    public DecodedBlock[]? Members { get; init; }
+
+    /// <summary>The member of <see cref="Members"/> this code enters the region at.</summary>
+    internal int RegionEntry { get; init; }
+
+    /// <summary>A region member's code before the region: the member's again when a member's code is written.</summary>
+    internal CompiledBlock? Fallback;
+
+    /// <summary>
+    /// The code of each member of <paramref name="members"/>, all running <paramref name="head"/>'s region code
+    /// from that member; each keeps the member's code from before as its fallback and its links.
+    /// </summary>
+    internal static void PublishRegion(CompiledBlock head, DecodedBlock[] members)
+    {
+        for (int k = 0; k < members.Length; k++)
+        {
+            CompiledBlock? previous = Volatile.Read(ref members[k].Compiled);
+            CompiledBlock entry = k == 0 ? head : new(head.Code, members[k].Count, head.Tier, head.counters) { Members = members, RegionEntry = k };
+            entry.Fallback = previous;
+            entry.FirstLink = previous?.FirstLink;
+            entry.SecondLink = previous?.SecondLink;
+            Volatile.Write(ref members[k].Compiled, entry);
+        }
+    }
+
+    /// <summary>
+    /// Marks <paramref name="members"/> as taken by a region from its forming on (CPU thread), so that no other region
+    /// takes them while it compiles: regions do not overlap.
+    /// </summary>
+    internal static void ClaimRegion(DecodedBlock[] members)
+    {
+        foreach (DecodedBlock m in members)
+        {
+            (m.Regions ??= []).Add(members);
+        }
+    }
+
+    /// <summary>True when <paramref name="b"/> was taken by a region (compiling or in use).</summary>
+    internal static bool InRegion(DecodedBlock b) => b.Regions is { Count: > 0 };
+
+    /// <summary>
+    /// Called when <paramref name="member"/>, taken by regions (<see cref="DecodedBlock.Regions"/>), is invalidated, or
+    /// when a region's compile is not used: every member of each leaves it, going back to its code from before.
+    /// </summary>
+    internal static void LeaveRegions(DecodedBlock member)
+    {
+        foreach (DecodedBlock[] members in member.Regions?.ToArray() ?? [])
+        {
+            foreach (DecodedBlock m in members)
+            {
+                m.Regions?.Remove(members);
+                if (Volatile.Read(ref m.Compiled) is { } entry && entry.Members == members)
+                {
+                    // The block may form a region again from the blocks there are now.
+                    entry.Discard();
+                    entry.Fallback?.OptimizeQueued = false;
+                    Volatile.Write(ref m.Compiled, entry.Fallback);
+                }
+            }
+        }
+    }
+
     /// <summary>The compiled delegate (null for <see cref="Untranslatable"/>).</summary>
     public CompiledBlockCode? Code { get; }
 

@@ -87,6 +87,21 @@ public sealed class JitCounters
 
     internal void RecordCompileWait(long ticks) => Interlocked.Add(ref compileWaitTicks, ticks);
 
+    /// <summary>Regions compiled (several blocks of a loop in one method, <see cref="RegionFormer"/>).</summary>
+    public long RegionsCompiled => Interlocked.Read(ref regions);
+
+    /// <summary>Blocks compiled into those regions, heads included.</summary>
+    public long RegionMembers => Interlocked.Read(ref regionMembers);
+
+    internal void RecordRegion(int members)
+    {
+        Interlocked.Increment(ref regions);
+        Interlocked.Add(ref regionMembers, members);
+    }
+
+    private long regions;
+    private long regionMembers;
+
     internal void RecordCompile(CompileTier tier, long ticks)
     {
         if (tier == CompileTier.Optimized)

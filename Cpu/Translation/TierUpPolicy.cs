@@ -37,6 +37,12 @@ public static class TierUpPolicy
     public const long OptimizeLead = 250_000;
 
     /// <summary>
+    /// Like <see cref="OptimizeLead"/>, per block of a region: RyuJIT's time grows faster than a method's size (a
+    /// region of 30 blocks took it 30-130 ms on coremix), and the block's own code runs meanwhile.
+    /// </summary>
+    public const long RegionLeadPerMember = 1_000_000;
+
+    /// <summary>
     /// True when <paramref name="compiled"/> should be recompiled optimized before this run: under
     /// <see cref="JitMode.Always"/> on its second run (so the tests run both tiers), under
     /// <see cref="JitMode.On"/> once it has completed <see cref="OptimizeThreshold"/> instructions.

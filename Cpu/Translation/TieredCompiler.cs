@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Cpu.Decode;
+using Cpu.Execution;
+using Mmu.Paging;
 
 namespace Cpu.Translation;
 
@@ -67,6 +69,48 @@ public sealed class TieredCompiler
             }
         }
 
+        try
+        {
+            RunChain(ref block, compiled, budget, ref retired, ref index);
+        }
+        catch (Exception e) when (e is CpuException or PageFaultException)
+        {
+            // The compiled code wrote its registers back and said which instruction faulted; the
+            // semantic methods change nothing when they fault. The caller points RIP at it.
+            CompiledBlock faulted = runningCode!;
+            long completed = cpu.CompiledInFlight;
+            cpu.CompiledInFlight = 0;
+            if (faulted.Members is { } members)
+            {
+                block = members[cpu.CompiledRegionPosition >> 16];
+                index = cpu.CompiledRegionPosition & 0xFFFF;
+                cpu.CompiledRegionPosition = 0;
+            }
+            else
+            {
+                block = running!;
+                index = (int)(completed % faulted.Count);
+            }
+
+            retired += completed;
+            Counters.AddCompiledInstructions(completed);
+            Counters.RecordExit(BlockExit.Fault);
+            throw;
+        }
+    }
+
+    /// <summary>The block whose compiled code <see cref="RunChain"/> is running, and that code (for a fault).</summary>
+    private DecodedBlock? running;
+
+    private CompiledBlock? runningCode;
+
+    /// <summary>
+    /// Runs <paramref name="compiled"/>, the code of <paramref name="block"/>, and follows chained successors (see
+    /// <see cref="Execute"/>, which handles a fault); without a protected region of its own, so that its locals stay
+    /// in host registers.
+    /// </summary>
+    private void RunChain(ref DecodedBlock block, CompiledBlock compiled, long budget, ref long retired, ref int index)
+    {
         // The block chained into is kept in a local and handed back through the ref parameter only when
         // Execute returns or a fault escapes: a store through the ref costs a GC write barrier per block.
         DecodedBlock current = block;
@@ -90,32 +134,26 @@ public sealed class TieredCompiler
                 return;
             }
 
-            long done;
-            try
+            // What a fault needs to know (Execute's handler): a field store each, cheaper than the handler's
+            // locals living on the stack throughout this loop, as they must inside a protected region.
+            running = current;
+            runningCode = compiled;
+            if (compiled.Members is not null)
             {
-                if (SampleThisRun())
-                {
-                    long start = Stopwatch.GetTimestamp();
-                    done = code(cpu, budget);
-                    counters.AddSampledCompiledTicks(Math.Max(0, Stopwatch.GetTimestamp() - start - TimestampCost));
-                }
-                else
-                {
-                    done = code(cpu, budget);
-                }
+                // A region is entered at the member execution is at (its code switches on this).
+                cpu.CompiledRegionPosition = compiled.RegionEntry << 16;
             }
-            catch
+
+            long done;
+            if (SampleThisRun())
             {
-                // The compiled code wrote its registers back and said which instruction faulted; the
-                // semantic methods change nothing when they fault. The caller points RIP at it.
-                long completed = cpu.CompiledInFlight;
-                cpu.CompiledInFlight = 0;
-                block = current;
-                index = (int)(completed % compiled.Count);
-                retired += completed;
-                counters.AddCompiledInstructions(completed);
-                counters.RecordExit(BlockExit.Fault);
-                throw;
+                long start = Stopwatch.GetTimestamp();
+                done = code(cpu, budget);
+                counters.AddSampledCompiledTicks(Math.Max(0, Stopwatch.GetTimestamp() - start - TimestampCost));
+            }
+            else
+            {
+                done = code(cpu, budget);
             }
 
             cpu.CompiledInFlight = 0; // the last fault point's count; the instructions are in done now
@@ -130,17 +168,32 @@ public sealed class TieredCompiler
             // stop request or an exhausted budget), and a bounded number of times: the dispatcher then takes
             // pending interrupts. After a system instruction (whose own request to end the block is expected)
             // the dispatcher's checks are made here instead.
-            BlockExit exit = ExitOf(current, compiled, done, chained, budget, invalidatedAtEntry);
+            // A region left from one of its members: that block's end is where execution is, and its own code
+            // holds the links from there.
+            DecodedBlock from = current;
+            CompiledBlock links = compiled;
+            int fromCount = compiled.Count;
+            if (compiled.Members is { } regionMembers)
+            {
+                from = regionMembers[cpu.CompiledRegionPosition >> 16];
+                links = Volatile.Read(ref from.Compiled) is { Code: not null } own ? own : compiled;
+                fromCount = from.Count;
+            }
+
+            bool afterSystemInstruction = compiled.EndsAtSystemInstruction && compiled.Members is null;
+            BlockExit exit = ExitOf(from, fromCount, afterSystemInstruction, done, chained, budget, invalidatedAtEntry);
             if (exit == BlockExit.Chained)
             {
-                // A block that loops onto itself returned because its pass limit was reached: that is the
-                // moment for the dispatcher, not for another round. After a system instruction the mapping may
-                // have changed (CR3, paging), so the next block is found through the TLB only.
-                DecodedBlock? next = Successor(current, compiled, cpu.State.Rip, samePageMapping: !compiled.EndsAtSystemInstruction);
-                CompiledBlock? nextCompiled = next is null || next == current ? null : Volatile.Read(ref next.Compiled);
+                // A block that loops onto itself (or a region into one of its members) returned because its pass
+                // limit was reached: that is the moment for the dispatcher, not for another round. After a system
+                // instruction the mapping may have changed (CR3, paging), so the next block is found through the TLB only.
+                DecodedBlock? next = Successor(from, links, cpu.State.Rip, samePageMapping: !afterSystemInstruction);
+                bool again = next is not null && (next == current || next == from ||
+                    (compiled.Members is { } left && Volatile.Read(ref next.Compiled)?.Members == left));
+                CompiledBlock? nextCompiled = next is null || again ? null : Volatile.Read(ref next.Compiled);
 
                 // Not compiled (yet): the dispatcher runs it and counts it towards tier-up.
-                exit = nextCompiled?.Code is null ? (next is null ? BlockExit.NotFound : next == current ? BlockExit.PassLimit : BlockExit.NotCompiled) :
+                exit = nextCompiled?.Code is null ? (next is null ? BlockExit.NotFound : again ? BlockExit.PassLimit : BlockExit.NotCompiled) :
                     nextCompiled.Count > budget ? BlockExit.Budget : BlockExit.Chained;
                 if (exit == BlockExit.Chained)
                 {
@@ -153,24 +206,25 @@ public sealed class TieredCompiler
             }
 
             counters.RecordExit(exit);
-            block = current;
-            index = compiled.Count;
+            block = from;
+            index = fromCount;
             return;
         }
     }
 
     /// <summary>
-    /// Whether the run of <paramref name="compiled"/> that completed <paramref name="done"/> instructions may go
-    /// on into the next block (<see cref="BlockExit.Chained"/>), or why not.
+    /// Whether the run that completed <paramref name="done"/> instructions and left from the end of
+    /// <paramref name="compiledCount"/> compiled instructions of <paramref name="block"/> may go on into the next
+    /// block (<see cref="BlockExit.Chained"/>), or why not.
     /// </summary>
-    private BlockExit ExitOf(DecodedBlock block, CompiledBlock compiled, long done, int chained, long budget, long invalidatedAtEntry)
+    private BlockExit ExitOf(DecodedBlock block, int compiledCount, bool endsAtSystemInstruction, long done, int chained, long budget, long invalidatedAtEntry)
     {
-        if (compiled.Count != block.Count)
+        if (compiledCount != block.Count)
         {
-            return done % compiled.Count != 0 ? LeftEarly(invalidatedAtEntry) : BlockExit.Interpreted;
+            return done % compiledCount != 0 ? LeftEarly(invalidatedAtEntry) : BlockExit.Interpreted;
         }
 
-        if (compiled.EndsAtSystemInstruction && done == compiled.Count && cpu.Counters.BlocksInvalidated == invalidatedAtEntry)
+        if (endsAtSystemInstruction && done == compiledCount && cpu.Counters.BlocksInvalidated == invalidatedAtEntry)
         {
             // The instruction asked for the block to end, as all of them do: what the dispatcher would look at
             // before the next block (interrupts, the mode, a stop) is looked at here.
@@ -299,16 +353,16 @@ public sealed class TieredCompiler
             targets[slot] = next;
         }
 
-        if (next is not null)
+        // A free (or stale) link takes the block. Full links are kept: a direct branch has two successors at most,
+        // and an exit with more (a return, an indirect branch) is served by the target cache, without a reference
+        // store (and its GC write barrier) each time.
+        if (compiled.FirstLink is null || !compiled.FirstLink.Valid)
         {
-            if (compiled.FirstLink is null || !compiled.FirstLink.Valid)
-            {
-                compiled.FirstLink = next;
-            }
-            else
-            {
-                compiled.SecondLink = next;
-            }
+            compiled.FirstLink = next;
+        }
+        else if (compiled.SecondLink is null || !compiled.SecondLink.Valid)
+        {
+            compiled.SecondLink = next;
         }
 
         return next;
@@ -330,58 +384,66 @@ public sealed class TieredCompiler
 
     /// <summary>Starts the first compile of <paramref name="block"/> (see <see cref="StartCompile"/>).</summary>
     private CompiledBlock? Request(DecodedBlock block, long retired) =>
-        StartCompile(block, cpu.JitFirstTier, retired + TierUpPolicy.CompileLead, holder: null);
+        StartCompile(block, region: null, cpu.JitFirstTier, retired + TierUpPolicy.CompileLead, holder: null);
 
-    /// <summary>Recompiles a hot <see cref="CompileTier.Quick"/> block optimized: now, in the background, or for a deadline.</summary>
+    /// <summary>
+    /// Recompiles a hot <see cref="CompileTier.Quick"/> block optimized: now, in the background, or for a deadline;
+    /// as a region (<see cref="RegionFormer"/>) when it heads one.
+    /// </summary>
     private CompiledBlock Optimize(DecodedBlock block, CompiledBlock quick, long retired)
     {
         quick.OptimizeQueued = true;
-        return StartCompile(block, CompileTier.Optimized, retired + TierUpPolicy.OptimizeLead, quick) ?? quick;
+        Region? region = cpu.JitRegions ? RegionFormer.Form(cpu, block) : null;
+        long lead = region is null ? TierUpPolicy.OptimizeLead : TierUpPolicy.RegionLeadPerMember * region.Members.Length;
+        return StartCompile(block, region, CompileTier.Optimized, retired + lead, quick) ?? quick;
     }
 
     /// <summary>
-    /// Compiles <paramref name="block"/> in <paramref name="tier"/> as <see cref="Timing"/> says: at once (returns the
-    /// published code); in the background, publishing it when done (returns null); or for a deadline
-    /// (<see cref="JitCompileTiming.Deadline"/>), with the task on <paramref name="holder"/> (the block's current code)
-    /// or, for a first compile, on a <see cref="CompiledBlock.Pending"/> placeholder published on the block (returns
-    /// the one that carries it). The code is used from <paramref name="usableAt"/> retired instructions on.
+    /// Compiles <paramref name="block"/> (or the <paramref name="region"/> it heads) in <paramref name="tier"/> as
+    /// <see cref="Timing"/> says: at once (returns the published code), or on the thread pool with the task on
+    /// <paramref name="holder"/> (the block's current code) or, for a first compile, on a
+    /// <see cref="CompiledBlock.Pending"/> placeholder published on the block (returns the one that carries it).
+    /// The code is used from <paramref name="usableAt"/> retired instructions on (for a deadline), or once it is
+    /// done (in the background); either way it is published on the CPU thread (<see cref="TakeUpcoming"/>).
     /// </summary>
-    private CompiledBlock? StartCompile(DecodedBlock block, CompileTier tier, long usableAt, CompiledBlock? holder)
+    private CompiledBlock? StartCompile(DecodedBlock block, Region? region, CompileTier tier, long usableAt, CompiledBlock? holder)
     {
         bool watchesReads = cpu.CompiledCodeWatchesReads;
-        switch (Timing)
+        if (Timing == JitCompileTiming.Foreground)
         {
-            case JitCompileTiming.Background:
-                Task.Run(() => Publish(block, Build(block, tier, watchesReads)));
-                return null;
-            case JitCompileTiming.Deadline:
-                Task<CompiledBlock> compile = Task.Run(() => Build(block, tier, watchesReads));
-                if (holder is null)
-                {
-                    holder = CompiledBlock.Pending(compile, usableAt);
-                    Volatile.Write(ref block.Compiled, holder);
-                }
-                else
-                {
-                    holder.UpcomingAt = usableAt;
-                    holder.Upcoming = compile;
-                }
-
-                return holder;
-            default:
-                return Publish(block, Build(block, tier, watchesReads));
+            return Publish(block, Build(block, region, tier, watchesReads));
         }
+
+        Task<CompiledBlock> compile = Task.Run(() => Build(block, region, tier, watchesReads));
+        if (Timing == JitCompileTiming.Background)
+        {
+            usableAt = 0;
+        }
+
+        if (holder is null)
+        {
+            holder = CompiledBlock.Pending(compile, usableAt);
+            Volatile.Write(ref block.Compiled, holder);
+        }
+        else
+        {
+            holder.UpcomingAt = usableAt;
+            holder.Upcoming = compile;
+        }
+
+        return holder;
     }
 
     /// <summary>
-    /// Under <see cref="JitCompileTiming.Deadline"/>: the code <paramref name="holder"/>'s compile made once
-    /// the processor has retired its <see cref="CompiledBlock.UpcomingAt"/> instructions (waiting for the compile
-    /// if it is not done, and counting the wait), published on the block; before that, <paramref name="holder"/>.
+    /// The code <paramref name="holder"/>'s compile made, published on the block, once the processor has retired its
+    /// <see cref="CompiledBlock.UpcomingAt"/> instructions: under <see cref="JitCompileTiming.Deadline"/> waiting for
+    /// the compile if it is not done (and counting the wait), in the background only when it is done. Before that,
+    /// <paramref name="holder"/>.
     /// </summary>
     private CompiledBlock TakeUpcoming(DecodedBlock block, CompiledBlock holder, long retired)
     {
         Task<CompiledBlock>? upcoming = holder.Upcoming;
-        if (upcoming is null || retired < holder.UpcomingAt || !block.Valid)
+        if (upcoming is null || retired < holder.UpcomingAt || !block.Valid || (!upcoming.IsCompleted && Timing != JitCompileTiming.Deadline))
         {
             return holder;
         }
@@ -399,13 +461,13 @@ public sealed class TieredCompiler
 
     /// <summary>Compiles <paramref name="block"/> now, in <paramref name="tier"/>, and publishes the result on it.</summary>
     public CompiledBlock Compile(DecodedBlock block, CompileTier tier = CompileTier.Quick) =>
-        Publish(block, Build(block, tier, cpu.CompiledCodeWatchesReads));
+        Publish(block, Build(block, region: null, tier, cpu.CompiledCodeWatchesReads));
 
     /// <summary>
-    /// Compiles <paramref name="block"/> in <paramref name="tier"/> without publishing it (any thread): its code,
-    /// or <see cref="CompiledBlock.Untranslatable"/>.
+    /// Compiles <paramref name="block"/> (or the <paramref name="region"/> it heads) in <paramref name="tier"/> without
+    /// publishing it (any thread): its code, or <see cref="CompiledBlock.Untranslatable"/>.
     /// </summary>
-    private CompiledBlock Build(DecodedBlock block, CompileTier tier, bool watchesReads)
+    private CompiledBlock Build(DecodedBlock block, Region? region, CompileTier tier, bool watchesReads)
     {
         long start = Stopwatch.GetTimestamp();
         int count = TranslationFrontEnd.TranslatablePrefix(block);
@@ -420,33 +482,55 @@ public sealed class TieredCompiler
             return CompiledBlock.Untranslatable;
         }
 
-        CompiledBlockCode code = BlockEmitter.Emit(block, count, tier, watchesReads);
+        CompiledBlockCode code = region is null ? BlockEmitter.Emit(block, count, tier, watchesReads) : BlockEmitter.EmitRegion(region, tier, watchesReads);
 
         // Run the .NET JIT now (the null processor makes the method return at once), so that compile
         // time is paid here and measured, not on the first guest run.
         code(null!, 0);
-        CompiledBlock compiled = new(code, count, tier, Counters, TranslationFrontEnd.EndsAtSystemInstruction(block, count));
+        CompiledBlock compiled = new(code, count, tier, Counters, TranslationFrontEnd.EndsAtSystemInstruction(block, count)) { Members = region?.Members };
         Counters.RecordCompile(tier, Stopwatch.GetTimestamp() - start);
+        if (region is not null)
+        {
+            Counters.RecordRegion(region.Members.Length);
+        }
+
         return compiled;
     }
 
-    /// <summary>Makes <paramref name="compiled"/> the code of <paramref name="block"/> unless the block was invalidated meanwhile.</summary>
+    /// <summary>
+    /// Makes <paramref name="compiled"/> the code of <paramref name="block"/> unless the block (or a member of its
+    /// region) was invalidated meanwhile (CPU thread only).
+    /// </summary>
     private static CompiledBlock Publish(DecodedBlock block, CompiledBlock compiled)
     {
         // A block invalidated meanwhile keeps its discarded code: it is never run again.
-        if (block.Valid)
+        if (!block.Valid)
         {
-            // The links learned so far still hold for the new code (same block, same exits); the shared
-            // Untranslatable marker takes none.
-            if (compiled.Code is not null && Volatile.Read(ref block.Compiled) is { } previous)
-            {
-                compiled.FirstLink = previous.FirstLink;
-                compiled.SecondLink = previous.SecondLink;
-            }
-
-            Volatile.Write(ref block.Compiled, compiled);
+            return compiled;
         }
 
+        CompiledBlock? previous = Volatile.Read(ref block.Compiled);
+        if (compiled.Members is { } members)
+        {
+            // A member written meanwhile: the blocks keep the code they have (and have left the region).
+            if (!Array.TrueForAll(members, m => m.Valid))
+            {
+                return previous ?? compiled;
+            }
+
+            CompiledBlock.PublishRegion(compiled, members);
+            return compiled;
+        }
+
+        // The links learned so far still hold for the new code (same block, same exits); the shared
+        // Untranslatable marker takes none.
+        if (compiled.Code is not null && previous is not null)
+        {
+            compiled.FirstLink = previous.FirstLink;
+            compiled.SecondLink = previous.SecondLink;
+        }
+
+        Volatile.Write(ref block.Compiled, compiled);
         return compiled;
     }
 }

@@ -322,6 +322,7 @@ public sealed partial class Machine : IDisposable
         TlbPageFlushes = Memory.Counters.PageFlushes,
         JitBlocksCompiled = Processor.Jit.Counters.BlocksCompiled,
         JitBlocksOptimized = Processor.Jit.Counters.BlocksOptimized,
+        JitRegions = $"{Processor.Jit.Counters.RegionsCompiled} ({Processor.Jit.Counters.RegionMembers} blocks)",
         JitChainedEntries = Processor.Jit.Counters.ChainedEntries,
         JitCompileMedianMicroseconds = Processor.Jit.Counters.MedianCompileMicroseconds,
         JitCompileP99Microseconds = Processor.Jit.Counters.P99CompileMicroseconds,

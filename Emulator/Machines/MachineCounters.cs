@@ -121,6 +121,9 @@ public sealed record MachineCounters
     /// <summary>Of those compiles, the recompiles of hot blocks with the shared methods inlined.</summary>
     public long JitBlocksOptimized { get; init; }
 
+    /// <summary>Regions compiled (several blocks of a loop in one method), and the blocks in them.</summary>
+    public string JitRegions { get; init; } = "0 (0 blocks)";
+
     /// <summary>Median compile time of one block, in microseconds.</summary>
     public double JitCompileMedianMicroseconds { get; init; }
 
@@ -161,6 +164,7 @@ public sealed record MachineCounters
         HostSeconds = 0,
         JitBlocksCompiled = 0,
         JitBlocksOptimized = 0,
+        JitRegions = "0 (0 blocks)",
         JitChainedEntries = 0,
         JitCompileMedianMicroseconds = 0,
         JitCompileP99Microseconds = 0,
@@ -224,6 +228,7 @@ public sealed record MachineCounters
         Line("tlb flushes page:", TlbPageFlushes);
         Line("jit blocks compiled:", JitBlocksCompiled);
         Line("jit blocks optimized:", JitBlocksOptimized);
+        Line("jit regions:", JitRegions);
         Line("jit chained entries:", JitChainedEntries);
         Line("jit compile median (us):", JitCompileMedianMicroseconds.ToString("F1", CultureInfo.InvariantCulture));
         Line("jit compile p99 (us):", JitCompileP99Microseconds.ToString("F1", CultureInfo.InvariantCulture));

@@ -45,9 +45,10 @@ public class ChainingTests
     }
 
     [Theory]
-    [InlineData(CompileTier.Quick)]
-    [InlineData(CompileTier.Optimized)]
-    public void ChainedLoopEndsInTheInterpretersState(CompileTier tier)
+    [InlineData(CompileTier.Quick, false)]
+    [InlineData(CompileTier.Optimized, false)]
+    [InlineData(CompileTier.Quick, true)]
+    public void ChainedLoopEndsInTheInterpretersState(CompileTier tier, bool regions)
     {
         using var interpreted = new TestMachine();
         using var compiled = new TestMachine();
@@ -60,6 +61,7 @@ public class ChainingTests
         interpreted.Cpu.JitMode = JitMode.Off;
         compiled.Cpu.JitMode = JitMode.Always;
         compiled.Cpu.JitFirstTier = tier;
+        compiled.Cpu.JitRegions = regions;
         interpreted.Load(a => ThreeBlockLoop(a, TestMachine.DataBase));
         compiled.Load(a => ThreeBlockLoop(a, TestMachine.DataBase));
         Assert.Equal(StopReason.Halted, interpreted.Run());
@@ -73,16 +75,20 @@ public class ChainingTests
         Assert.Equal(interpreted.State.Rflags, compiled.State.Rflags);
         Assert.Equal(interpreted.Cpu.InstructionsRetired, compiled.Cpu.InstructionsRetired);
         Assert.True(interpreted.Ram.Span(TestMachine.DataBase, 4096).SequenceEqual(compiled.Ram.Span(TestMachine.DataBase, 4096)));
+        // Without regions the blocks chain; with them the loop runs in one method (a region of the three blocks).
         JitCounters c = compiled.Cpu.Jit.Counters;
-        Assert.True(c.ChainedEntries > 400, $"{c.ChainedEntries} chained entries");
+        Assert.True(regions ? c.RegionsCompiled > 0 : c.ChainedEntries > 400, $"{c.ChainedEntries} chained entries, {c.RegionsCompiled} regions");
         Assert.Equal(0, interpreted.Cpu.Jit.Counters.ChainedEntries);
     }
 
-    [Fact]
-    public void InterruptIsTakenInAChainedLoop()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void InterruptIsTakenInAChainedLoop(bool regions)
     {
         using var m = new SystemMachine();
         m.Cpu.JitMode = JitMode.Always;
+        m.Cpu.JitRegions = regions;
         m.Cpu.InterruptController = new CountdownController(polls: 50, vector: 0x20);
         m.State.Rflags = SystemFlags.Interrupt | 0x2;
         m.Load(SystemMachine.KernelCode, a =>
@@ -102,15 +108,21 @@ public class ChainingTests
         m.RunToHandler(0x20, budget: 100_000);
 
         Assert.Equal(1, m.Cpu.Counters.InterruptsByVector[0x20]);
-        Assert.True(m.Cpu.Jit.Counters.ChainedEntries > 100, $"{m.Cpu.Jit.Counters.ChainedEntries} chained entries");
-        Assert.True(m.State.Gpr[0] < 50 * 2 * (TieredCompiler.MaxChainedBlocks + 1), $"RAX {m.State.Gpr[0]}: the interrupt waited too long");
+        JitCounters c = m.Cpu.Jit.Counters;
+        Assert.True(regions ? c.RegionsCompiled > 0 : c.ChainedEntries > 100, $"{c.ChainedEntries} chained entries, {c.RegionsCompiled} regions");
+
+        // A region counts a pass at its back edge and leaves after MaxPassesPerEntry of them (then back to the dispatcher).
+        int perVisit = regions ? BlockEmitter.MaxPassesPerEntry + 1 : 2 * (TieredCompiler.MaxChainedBlocks + 1);
+        Assert.True(m.State.Gpr[0] < (ulong)(50 * perVisit), $"RAX {m.State.Gpr[0]}: the interrupt waited too long");
     }
 
-    [Fact]
-    public void PageFaultInAChainedBlockHasItsRipAndEarlierResults()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void PageFaultInAChainedBlockHasItsRipAndEarlierResults(bool regions)
     {
         using var interpreted = FaultingLoop(JitMode.Off);
-        using var compiled = FaultingLoop(JitMode.Always);
+        using var compiled = FaultingLoop(JitMode.Always, regions: regions);
 
         // Where the interpreter stopped: at the load (decoded from guest memory), 41 passes in.
         ulong rip = interpreted.StackSlot(1);
@@ -128,7 +140,8 @@ public class ChainingTests
 
         Assert.Equal(interpreted.StackSlot(3), compiled.StackSlot(3)); // RFLAGS pushed by the fault
         Assert.Equal(interpreted.Cpu.InstructionsRetired, compiled.Cpu.InstructionsRetired);
-        Assert.True(compiled.Cpu.Jit.Counters.ChainedEntries > 40, $"{compiled.Cpu.Jit.Counters.ChainedEntries} chained entries");
+        JitCounters c = compiled.Cpu.Jit.Counters;
+        Assert.True(regions ? c.RegionsCompiled > 0 : c.ChainedEntries > 40, $"{c.ChainedEntries} chained entries, {c.RegionsCompiled} regions");
     }
 
     [Fact]
@@ -157,10 +170,11 @@ public class ChainingTests
     /// ends 40 entries below the unmapped 2 MiB boundary: the 41st load faults, in the second block after the
     /// first block of that pass has run.
     /// </summary>
-    private static SystemMachine FaultingLoop(JitMode mode, bool selfLoop = false)
+    private static SystemMachine FaultingLoop(JitMode mode, bool selfLoop = false, bool regions = false)
     {
         var m = new SystemMachine();
         m.Cpu.JitMode = mode;
+        m.Cpu.JitRegions = regions;
         IdentityPaging.Enable(m, Pml4);
         m.Load(SystemMachine.KernelCode, a =>
         {

@@ -22,6 +22,7 @@ public class CrossPageChainingTests
         interpreted.Cpu.JitMode = JitMode.Off;
         compiled.Cpu.JitMode = JitMode.Always;
         compiled.Cpu.JitFirstTier = tier;
+        compiled.Cpu.JitRegions = false; // chaining itself: with regions the loop's own blocks run in one method
         foreach (TestMachine m in new[] { interpreted, compiled })
         {
             LoadCallsToTwoPages(m, 300);
