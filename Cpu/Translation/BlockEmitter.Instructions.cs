@@ -139,6 +139,12 @@ public sealed partial class BlockEmitter
                     break;
                 }
 
+            case InstructionForm.Push when InlineStack(ins):
+                EmitRead(ref ins, 0);
+                il.Emit(OpCodes.Stloc, b);
+                EmitInlinePush(b);
+                EmitExitCheck();
+                break;
             case InstructionForm.Push:
                 EmitRead(ref ins, 0);
                 il.Emit(OpCodes.Stloc, b);
@@ -154,7 +160,15 @@ public sealed partial class BlockEmitter
                 {
                     // The popped value, then RSP, then the destination (POP RSP keeps the popped value).
                     int size = ins.StackPointerIncrement;
-                    EmitPopIntoB(size, size);
+                    if (InlineStack(ins))
+                    {
+                        EmitInlinePopIntoB(size);
+                    }
+                    else
+                    {
+                        EmitPopIntoB(size, size);
+                    }
+
                     il.Emit(OpCodes.Ldloc, b);
                     EmitWriteRegister(ins.Op0Register);
                     break;
@@ -200,12 +214,29 @@ public sealed partial class BlockEmitter
                     // CALL rel: the return address goes through the interpreter's Stack.Push (RSP in the
                     // state), then on to the target. Always the block's last instruction.
                     int size = -ins.StackPointerIncrement;
-                    SyncRegisters();
+                    if (InlineStack(ins))
+                    {
+                        il.Emit(OpCodes.Ldc_I8, (long)ins.NextIP);
+                        il.Emit(OpCodes.Stloc, b);
+                        EmitInlinePush(b);
+                    }
+                    else
+                    {
+                        SyncRegisters();
+                        il.Emit(OpCodes.Ldarg_1);
+                        il.Emit(OpCodes.Ldc_I8, (long)(ins.NextIP & Operands.SizeMask(size)));
+                        il.Emit(OpCodes.Ldc_I4, size);
+                        EmitHelper(Push);
+                        LoadRegisters();
+                    }
+
+                    // The return address may have been written over code: leave, the call complete.
+                    Label on = il.DefineLabel();
                     il.Emit(OpCodes.Ldarg_1);
-                    il.Emit(OpCodes.Ldc_I8, (long)(ins.NextIP & Operands.SizeMask(size)));
-                    il.Emit(OpCodes.Ldc_I4, size);
-                    EmitHelper(Push);
-                    LoadRegisters();
+                    il.Emit(OpCodes.Call, ExitRequested);
+                    il.Emit(OpCodes.Brfalse, on);
+                    EmitExit(ins.NearBranchTarget, index + 1);
+                    il.MarkLabel(on);
                     EmitGoTo(ins.NearBranchTarget);
                     break;
                 }
@@ -215,7 +246,15 @@ public sealed partial class BlockEmitter
                     // RET and RET imm16 as the interpreter does them: read the return address, then release
                     // it (and imm16 bytes); the block leaves for the address read.
                     int increment = ins.StackPointerIncrement;
-                    EmitPopIntoB(ins.OpCount == 1 ? increment - ins.Immediate16 : increment, increment);
+                    if (InlineStack(ins) && ins.OpCount == 0)
+                    {
+                        EmitInlinePopIntoB(increment);
+                    }
+                    else
+                    {
+                        EmitPopIntoB(ins.OpCount == 1 ? increment - ins.Immediate16 : increment, increment);
+                    }
+
                     EmitIndirectGoTo(() => il.Emit(OpCodes.Ldloc, b));
                     il.Emit(OpCodes.Ldloc, state);
                     il.Emit(OpCodes.Ldloc, b);

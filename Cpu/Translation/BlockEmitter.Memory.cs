@@ -36,6 +36,7 @@ public sealed partial class BlockEmitter
     /// mode, their canonical check): with <see cref="InlineMemory"/> it needs no fault point before it.
     /// </summary>
     private bool FaultsOnlyInMemoryAccess(in Instruction ins, InstructionForm form) =>
+        (form is InstructionForm.Push or InstructionForm.Pop or InstructionForm.Call or InstructionForm.Return && InlineStack(ins)) ||
         InlineMemory && !TranslationFrontEnd.Definition(ins).Has(InstructionTraits.MayFault) && form is InstructionForm.Mov
             or InstructionForm.Binary or InstructionForm.Unary or InstructionForm.Shift or InstructionForm.MoveZeroExtend
             or InstructionForm.MoveSignExtend or InstructionForm.Multiply or InstructionForm.SetCondition or InstructionForm.ConditionalMove;
@@ -85,7 +86,7 @@ public sealed partial class BlockEmitter
     }
 
     /// <summary>Pushes the value at local <c>address</c>, zero-extended to a ulong.</summary>
-    private void EmitReadMemory(int size)
+    private void EmitReadMemory(int size, Register segment = Register.None)
     {
         if (!InlineMemory)
         {
@@ -108,14 +109,14 @@ public sealed partial class BlockEmitter
         {
             il.Emit(OpCodes.Call, ReadSized);
             il.Emit(OpCodes.Br, join);
-        });
+        }, segment);
     }
 
     /// <summary>
     /// Writes <paramref name="value"/> at local <c>address</c>. A write that reaches a code page (always the
     /// slow path: such pages are off the TLB's write fast path) leaves the block with this instruction completed.
     /// </summary>
-    private void EmitWriteMemory(int size, LocalBuilder value)
+    private void EmitWriteMemory(int size, LocalBuilder value, Register segment = Register.None, bool exitOnCodeWrite = true)
     {
         if (!InlineMemory)
         {
@@ -143,11 +144,53 @@ public sealed partial class BlockEmitter
         {
             il.Emit(OpCodes.Ldloc, value);
             il.Emit(OpCodes.Call, WriteSized);
+            if (!exitOnCodeWrite)
+            {
+                // The caller finishes the instruction first, then checks (a PUSH's RSP, a CALL's target).
+                il.Emit(OpCodes.Br, join);
+                return;
+            }
+
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Call, ExitRequested);
             il.Emit(OpCodes.Brfalse, join);
             EmitExit(code[at].NextIP, at + 1);
-        });
+        }, segment);
+    }
+
+    /// <summary>
+    /// PUSH, POP, CALL and RET reach the stack through the inline memory path, RSP in its local, when the stack is
+    /// RSP with a quadword (64-bit mode, no operand-size prefix); otherwise through <see cref="Stack"/>.
+    /// </summary>
+    private bool InlineStack(in Instruction ins) =>
+        InlineMemory && block.Bitness == 64 && Math.Abs(ins.StackPointerIncrement) >= 8;
+
+    /// <summary>
+    /// Pushes local <paramref name="value"/> (a quadword): the write at RSP - 8 (a fault leaves RSP as it was), then
+    /// RSP. A write to code is checked by the caller once the instruction is complete.
+    /// </summary>
+    private void EmitInlinePush(LocalBuilder value)
+    {
+        EmitReadRegister(Register.RSP);
+        il.Emit(OpCodes.Ldc_I8, 8L);
+        il.Emit(OpCodes.Sub);
+        il.Emit(OpCodes.Stloc, address);
+        EmitWriteMemory(8, value, Register.SS, exitOnCodeWrite: false);
+        il.Emit(OpCodes.Ldloc, address);
+        EmitWriteRegister(Register.RSP);
+    }
+
+    /// <summary>Local <c>b</c> = the quadword at RSP (a fault leaves RSP as it was), then RSP += <paramref name="release"/>.</summary>
+    private void EmitInlinePopIntoB(int release)
+    {
+        EmitReadRegister(Register.RSP);
+        il.Emit(OpCodes.Stloc, address);
+        EmitReadMemory(8, Register.SS);
+        il.Emit(OpCodes.Stloc, b);
+        EmitReadRegister(Register.RSP);
+        il.Emit(OpCodes.Ldc_I8, (long)release);
+        il.Emit(OpCodes.Add);
+        EmitWriteRegister(Register.RSP);
     }
 
     /// <summary>Truncates the ulong on the stack to an access of <paramref name="size"/> bytes.</summary>
@@ -235,11 +278,11 @@ public sealed partial class BlockEmitter
     /// leaves behind), the canonical check in 64-bit mode, then <paramref name="call"/> with the memory, the
     /// address and the size pushed; it goes back or leaves.
     /// </summary>
-    private void DeferSlowPath(Label slow, int size, bool checkCanonical, Action call)
+    private void DeferSlowPath(Label slow, int size, bool checkCanonical, Action call, Register segment = Register.None)
     {
         bool[] changed = (bool[])dirty.Clone();
         int at = index;
-        Register segment = code[at].MemorySegment;
+        segment = segment == Register.None ? code[at].MemorySegment : segment;
         bool canonical = checkCanonical && block.Bitness == 64;
         slowPaths.Add((member, () =>
         {

@@ -89,11 +89,13 @@ public sealed partial class BlockEmitter
 
         if (TranslationFrontEnd.Classify(ins) is InstructionForm.Push or InstructionForm.Pop or InstructionForm.Call or InstructionForm.Return)
         {
+            // Inline stack operations update RSP's local (the others go through the state and reload it).
             Use(Register.RSP);
+            written[RspNumber] = true;
         }
 
-        // Only the first operand is ever written through a local (POP's RSP update and RDX:RAX of
-        // MUL/DIV go through the state, and the locals are reloaded after them).
+        // Otherwise only the first operand is written through a local (RDX:RAX of MUL/DIV go through the
+        // state, and the locals are reloaded after them).
         if (ins.OpCount > 0 && ins.Op0Kind == OpKind.Register && ins.Op0Register.IsGPR())
         {
             written[Operands.RegisterNumber(ins.Op0Register)] = true;

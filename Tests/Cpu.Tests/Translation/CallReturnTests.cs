@@ -16,16 +16,17 @@ public class CallReturnTests
     private const ulong Unmapped = 0x20_0000;
 
     [Theory]
-    [InlineData(JitMode.Off)]
-    [InlineData(JitMode.Always)]
-    public void CallIntoAnAbsentStackPageFaultsAtTheCall(JitMode mode)
+    [InlineData(JitMode.Off, CompileTier.Quick)]
+    [InlineData(JitMode.Always, CompileTier.Quick)]
+    [InlineData(JitMode.Always, CompileTier.Optimized)]
+    public void CallIntoAnAbsentStackPageFaultsAtTheCall(JitMode mode, CompileTier tier)
     {
         Action<Assembler> before = a =>
         {
             a.mov(rsp, Unmapped + 8);
             a.add(rbx, 1);
         };
-        using SystemMachine m = Run(mode, a =>
+        using SystemMachine m = Run(mode, tier, a =>
         {
             var target = a.CreateLabel();
             before(a);
@@ -43,16 +44,17 @@ public class CallReturnTests
     }
 
     [Theory]
-    [InlineData(JitMode.Off)]
-    [InlineData(JitMode.Always)]
-    public void ReturnFromAnAbsentStackPageFaultsAtTheReturn(JitMode mode)
+    [InlineData(JitMode.Off, CompileTier.Quick)]
+    [InlineData(JitMode.Always, CompileTier.Quick)]
+    [InlineData(JitMode.Always, CompileTier.Optimized)]
+    public void ReturnFromAnAbsentStackPageFaultsAtTheReturn(JitMode mode, CompileTier tier)
     {
         Action<Assembler> before = a =>
         {
             a.mov(rsp, Unmapped);
             a.add(rbx, 1);
         };
-        using SystemMachine m = Run(mode, a =>
+        using SystemMachine m = Run(mode, tier, a =>
         {
             before(a);
             a.ret();
@@ -64,18 +66,67 @@ public class CallReturnTests
         Assert.Equal(1UL, m.State.Gpr[3]);
     }
 
-    /// <summary>Runs <paramref name="code"/> with paging on (2 MiB mapped) until the #PF handler, which runs on IST1.</summary>
-    private static SystemMachine Run(JitMode mode, Action<Assembler> code)
+    [Theory]
+    [InlineData(JitMode.Off, CompileTier.Quick)]
+    [InlineData(JitMode.Always, CompileTier.Quick)]
+    [InlineData(JitMode.Always, CompileTier.Optimized)]
+    public void PushAndPopOnAnAbsentStackPageFaultWithRspUnchanged(JitMode mode, CompileTier tier)
+    {
+        Action<Assembler> before = a =>
+        {
+            a.mov(rsp, Unmapped + 16);
+            a.mov(rax, 0x1234);
+            a.push(rax); // RSP - 8 = Unmapped + 8: not mapped, the PUSH faults
+        };
+        using SystemMachine m = Run(mode, tier, a =>
+        {
+            before(a);
+            a.pop(rcx);
+            a.hlt();
+        }, expectedCompiled: null);
+
+        Assert.Equal(Unmapped + 8, m.State.Cr2);
+        Assert.Equal(SystemMachine.KernelCode + (ulong)SystemMachine.Length(a => { a.mov(rsp, Unmapped + 16); a.mov(rax, 0x1234); }), m.StackSlot(1));
+        Assert.Equal(Unmapped + 16, m.StackSlot(4)); // RSP as it was before the PUSH
+        Assert.Equal(0x1234UL, m.State.Gpr[0]);
+        Assert.Equal(0UL, m.State.Gpr[1]);
+    }
+
+    [Theory]
+    [InlineData(JitMode.Off, CompileTier.Quick)]
+    [InlineData(JitMode.Always, CompileTier.Optimized)]
+    public void PushOnANonCanonicalStackIsAStackFault(JitMode mode, CompileTier tier)
     {
         var m = new SystemMachine();
         m.Cpu.JitMode = mode;
+        m.Cpu.JitFirstTier = tier;
+        m.SetGate(ExceptionVector.StackFault, dpl: 0, ist: 1);
+        m.Load(SystemMachine.KernelCode, a =>
+        {
+            a.mov(rsp, 0x8000_0000_0000_0008UL);
+            a.add(rbx, 1);
+            a.push(rbx);
+            a.hlt();
+        });
+        m.RunToHandler(ExceptionVector.StackFault);
+        Assert.Equal(0x8000_0000_0000_0008UL, m.StackSlot(4)); // RSP as it was (after the error code, RIP, CS, RFLAGS)
+        Assert.Equal(1UL, m.State.Gpr[3]);
+        m.Dispose();
+    }
+
+    /// <summary>Runs <paramref name="code"/> with paging on (2 MiB mapped) until the #PF handler, which runs on IST1.</summary>
+    private static SystemMachine Run(JitMode mode, CompileTier tier, Action<Assembler> code, int? expectedCompiled = 3)
+    {
+        var m = new SystemMachine();
+        m.Cpu.JitMode = mode;
+        m.Cpu.JitFirstTier = tier;
         m.SetGate(ExceptionVector.PageFault, dpl: 0, ist: 1);
         IdentityPaging.Enable(m, Pml4);
         m.Load(SystemMachine.KernelCode, code);
         m.RunToHandler(ExceptionVector.PageFault);
-        if (mode == JitMode.Always)
+        if (mode == JitMode.Always && expectedCompiled is int compiled)
         {
-            Assert.Equal(2 + 1, m.Cpu.Jit.Counters.InstructionsInCompiledCode); // and the handler's HLT, compiled too
+            Assert.Equal(compiled, m.Cpu.Jit.Counters.InstructionsInCompiledCode); // 2, and the handler's HLT, compiled too
         }
 
         return m;

@@ -114,10 +114,12 @@ public partial class DriverTestsOnQemu
                 s.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(socketPath));
                 while (!token.IsCancellationRequested)
                 {
+                    // Each key is held 20 ms and released before the next (sendkey's default hold, 100 ms, overlapped
+                    // the next key at a 50 ms pace: under load the guest saw no whole line "mica" in 50).
                     foreach (string key in new[] { "m", "i", "c", "a", "ret" })
                     {
-                        s.Send(System.Text.Encoding.ASCII.GetBytes($"sendkey {key}\n"));
-                        token.WaitHandle.WaitOne(50);
+                        s.Send(System.Text.Encoding.ASCII.GetBytes($"sendkey {key} 20\n"));
+                        token.WaitHandle.WaitOne(80);
                     }
 
                     token.WaitHandle.WaitOne(300);
