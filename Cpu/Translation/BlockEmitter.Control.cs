@@ -188,10 +188,11 @@ public sealed partial class BlockEmitter
     }
 
     /// <summary>
-    /// After a memory write: if it hit a code page, the block is left with this instruction completed. With
-    /// <paramref name="keepRip"/> (after a semantic call) RIP stays as the instruction left it.
+    /// After a memory write: if it hit a code page, the block is left with this instruction completed, RIP at the next
+    /// one or at <paramref name="rip"/> (a CALL's target). With <paramref name="keepRip"/> (after a semantic call) RIP
+    /// stays as the instruction left it.
     /// </summary>
-    private void EmitExitCheck(bool keepRip = false)
+    private void EmitExitCheck(bool keepRip = false, ulong? rip = null)
     {
         Label go = il.DefineLabel();
         il.Emit(OpCodes.Ldarg_1);
@@ -203,7 +204,7 @@ public sealed partial class BlockEmitter
         }
         else
         {
-            EmitExit(code[index].NextIP, index + 1);
+            EmitExit(rip ?? code[index].NextIP, index + 1);
         }
 
         il.MarkLabel(go);

@@ -230,13 +230,13 @@ public sealed partial class BlockEmitter
                         LoadRegisters();
                     }
 
-                    // The return address may have been written over code: leave, the call complete.
-                    Label on = il.DefineLabel();
-                    il.Emit(OpCodes.Ldarg_1);
-                    il.Emit(OpCodes.Call, ExitRequested);
-                    il.Emit(OpCodes.Brfalse, on);
-                    EmitExit(ins.NearBranchTarget, index + 1);
-                    il.MarkLabel(on);
+                    // Into a member of the region: the return address may have been written over code, so leave
+                    // (the call complete) if a code write asked to. To anywhere else EmitGoTo leaves anyway.
+                    if (MemberAt(ins.NearBranchTarget) >= 0)
+                    {
+                        EmitExitCheck(rip: ins.NearBranchTarget);
+                    }
+
                     EmitGoTo(ins.NearBranchTarget);
                     break;
                 }
@@ -246,7 +246,7 @@ public sealed partial class BlockEmitter
                     // RET and RET imm16 as the interpreter does them: read the return address, then release
                     // it (and imm16 bytes); the block leaves for the address read.
                     int increment = ins.StackPointerIncrement;
-                    if (InlineStack(ins) && ins.OpCount == 0)
+                    if (InlineStack(ins))
                     {
                         EmitInlinePopIntoB(increment);
                     }

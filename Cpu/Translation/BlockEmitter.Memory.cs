@@ -159,11 +159,12 @@ public sealed partial class BlockEmitter
     }
 
     /// <summary>
-    /// PUSH, POP, CALL and RET reach the stack through the inline memory path, RSP in its local, when the stack is
-    /// RSP with a quadword (64-bit mode, no operand-size prefix); otherwise through <see cref="Stack"/>.
+    /// PUSH, POP, CALL and RET reach the stack through the inline memory path, RSP in its local, when they move RSP by
+    /// one quadword (64-bit mode, no operand-size prefix, no RET imm16 releasing more); otherwise through
+    /// <see cref="Stack"/>, after a fault point.
     /// </summary>
     private bool InlineStack(in Instruction ins) =>
-        InlineMemory && block.Bitness == 64 && Math.Abs(ins.StackPointerIncrement) >= 8;
+        InlineMemory && block.Bitness == 64 && Math.Abs(ins.StackPointerIncrement) == 8;
 
     /// <summary>
     /// Pushes local <paramref name="value"/> (a quadword): the write at RSP - 8 (a fault leaves RSP as it was), then
@@ -307,9 +308,9 @@ public sealed partial class BlockEmitter
     /// <summary>Emits the queued slow paths (after the method's return), each in the context of its member.</summary>
     private void EmitSlowPaths()
     {
-        foreach ((int at, Action slowPath) in slowPaths)
+        foreach ((int owner, Action slowPath) in slowPaths)
         {
-            SelectMember(at);
+            SelectMember(owner);
             slowPath();
         }
     }

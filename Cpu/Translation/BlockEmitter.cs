@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Reflection.Emit;
 using Cpu.Decode;
@@ -136,10 +137,7 @@ public sealed partial class BlockEmitter
             deadFlagsOf[k] = FlagLiveness.DeadFlags(members[k].Instructions, counts[k]);
         }
 
-        block = members[0];
-        code = block.Instructions;
-        count = headCount;
-        deadFlags = deadFlagsOf[0];
+        SelectMember(0);
         method = new DynamicMethod($"guest_{block.LinearStart:x}", typeof(long), [typeof(Instruction[]), typeof(Processor), typeof(long)], typeof(Processor).Module, skipVisibility: true);
         il = method.GetILGenerator();
         memberStarts = new Label[members.Length];
@@ -186,6 +184,7 @@ public sealed partial class BlockEmitter
     /// <summary>True when the method spans several blocks: its fault points and exits say in which (<see cref="Processor.CompiledRegionPosition"/>).</summary>
     private bool IsRegion => members.Length > 1;
 
+    [MemberNotNull(nameof(block), nameof(code), nameof(deadFlags))]
     private void SelectMember(int k)
     {
         member = k;
@@ -220,7 +219,7 @@ public sealed partial class BlockEmitter
         il.Emit(OpCodes.Stloc, done);
         if (IsRegion)
         {
-            // Back edges count down passes; each branch to a member checks the budget (MemberTransfer).
+            // Back edges count down passes; each branch to a member checks the budget (EmitGoTo).
             il.Emit(OpCodes.Ldc_I4, MaxPassesPerEntry);
             il.Emit(OpCodes.Stloc, passes);
         }

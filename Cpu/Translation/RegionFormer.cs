@@ -7,7 +7,8 @@ namespace Cpu.Translation;
 /// Chooses the blocks compiled together with a hot block as one method (a region), so that a loop of several
 /// blocks (an if/else in its body, a call to a small function) runs without returning to the dispatcher between
 /// them and RyuJIT keeps its guest registers in host registers throughout. QEMU compiles one block at a time.
-/// Members are found from the head along direct branches and fall-throughs, and are blocks already compiled
+/// Members are found from the head along direct branches, fall-throughs, calls and their return addresses, and the
+/// targets RETs and indirect branches were seen to take (their links), and are blocks already compiled
 /// whole (so hot, and translatable): on the head's page (one linear page maps one physical page, so a member
 /// reached by a branch inside the method is the code mapped at its address), in the head's mode, not ending
 /// at a system instruction, in no other region. A region is formed only when the head lies on a loop inside it; once

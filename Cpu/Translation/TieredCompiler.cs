@@ -53,15 +53,11 @@ public sealed class TieredCompiler
         {
             // WantsToRun said the block just reached the tier-up threshold.
             compiled = Request(block, retired);
-            if (compiled is null)
-            {
-                return;
-            }
         }
 
         if (compiled.Code is null)
         {
-            // A placeholder: the first compile is under way (JitCompileTiming.Deadline).
+            // A placeholder: the first compile is under way on the thread pool (Deadline or Background timing).
             compiled = TakeUpcoming(block, compiled, retired);
             if (compiled.Code is null)
             {
@@ -383,7 +379,7 @@ public sealed class TieredCompiler
     private JitCompileTiming Timing => cpu.JitMode == JitMode.Always ? JitCompileTiming.Foreground : cpu.JitCompileTiming;
 
     /// <summary>Starts the first compile of <paramref name="block"/> (see <see cref="StartCompile"/>).</summary>
-    private CompiledBlock? Request(DecodedBlock block, long retired) =>
+    private CompiledBlock Request(DecodedBlock block, long retired) =>
         StartCompile(block, region: null, cpu.JitFirstTier, retired + TierUpPolicy.CompileLead, holder: null);
 
     /// <summary>
@@ -395,7 +391,7 @@ public sealed class TieredCompiler
         quick.OptimizeQueued = true;
         Region? region = cpu.JitRegions ? RegionFormer.Form(cpu, block) : null;
         long lead = region is null ? TierUpPolicy.OptimizeLead : TierUpPolicy.RegionLeadPerMember * region.Members.Length;
-        return StartCompile(block, region, CompileTier.Optimized, retired + lead, quick) ?? quick;
+        return StartCompile(block, region, CompileTier.Optimized, retired + lead, quick);
     }
 
     /// <summary>
@@ -406,7 +402,7 @@ public sealed class TieredCompiler
     /// The code is used from <paramref name="usableAt"/> retired instructions on (for a deadline), or once it is
     /// done (in the background); either way it is published on the CPU thread (<see cref="TakeUpcoming"/>).
     /// </summary>
-    private CompiledBlock? StartCompile(DecodedBlock block, Region? region, CompileTier tier, long usableAt, CompiledBlock? holder)
+    private CompiledBlock StartCompile(DecodedBlock block, Region? region, CompileTier tier, long usableAt, CompiledBlock? holder)
     {
         bool watchesReads = cpu.CompiledCodeWatchesReads;
         if (Timing == JitCompileTiming.Foreground)
